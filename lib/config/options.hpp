@@ -1,0 +1,50 @@
+// Command line and config file of the pktsieve daemon (Boost.Program_options), kept out of main
+// so it is tested. DPDK convention: `pktsieve [EAL options] -- [pktsieve options]`; with no
+// `--`, every argument is a pktsieve option (the embedded `--pcap FILE` default).
+// Thread-safety: pure functions; parse once at start-up.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace pktsieve {
+
+class OptionError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct Options {
+    std::vector<std::string> rules;
+    std::string pcap;
+    std::string check_rules;
+    std::string stats_json;
+    std::string eve;
+    std::string config;
+    std::vector<std::string> vars;
+    unsigned burst = 32;
+    unsigned stats_interval_ms = 100;
+    unsigned mbufs = 8191;
+    unsigned idle_exit_ms = 2000;
+    bool quiet = false;
+    bool help = false;
+    bool version = false;
+};
+
+struct CommandLine {
+    std::vector<std::string> eal;  // argv[0] first, then the EAL part (may be just argv[0])
+    Options opts;
+};
+
+// Throws OptionError with a message for the user.
+CommandLine parse_command_line(int argc, const char* const* argv);
+std::string help_text();
+
+// EAL arguments for `--pcap` mode: each default applies only where the user gave no EAL option
+// of that kind. `cpus` are the CPUs this process may run on; lcore i runs on cpus[i % size].
+std::vector<std::string> pcap_eal_args(const std::vector<std::string>& user_eal,
+                                       const std::string& pcap, unsigned lcores,
+                                       const std::vector<unsigned>& cpus, long pid);
+
+}  // namespace pktsieve

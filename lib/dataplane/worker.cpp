@@ -1,0 +1,145 @@
+#include "dataplane/worker.hpp"
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
+#include <rte_errno.h>
+#include <rte_pause.h>
+
+#include <rte_prefetch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+namespace pktsieve {
+
+namespace {
+
+// Frames of more than one mbuf are copied here first; the parser wants contiguous bytes.
+thread_local uint8_t t_linear[65536];
+
+struct Clock {
+    uint64_t tsc0 = rte_rdtsc();
+    uint64_t us0 = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(
+            std::chrono::system_clock::now().time_since_epoch())
+            .count());
+    uint64_t hz = rte_get_tsc_hz();
+    uint64_t now_us(uint64_t tsc) const { return us0 + (tsc - tsc0) * 1000000 / hz; }
+};
+
+inline void classify_one(WorkerContext& w, Pipeline& pipe, rte_mbuf* m, uint64_t now_us) {
+    const uint8_t* data = rte_pktmbuf_mtod(m, const uint8_t*);
+    uint32_t len = m->pkt_len;
+    if (unlikely(m->nb_segs > 1)) {
+        len = std::min<uint32_t>(len, sizeof t_linear);
+        data = static_cast<const uint8_t*>(rte_pktmbuf_read(m, 0, len, t_linear));
+        ++w.stats.counters.multi_segment;
+    }
+    uint64_t ts = now_us;
+    if (w.ts_offset >= 0 && (m->ol_flags & w.ts_flag))
+        ts = *RTE_MBUF_DYNFIELD(m, w.ts_offset, rte_mbuf_timestamp_t*);
+    pipe.process(data, len, ts);
+}
+
+inline uint16_t poll_queues(WorkerContext& w, Pipeline& pipe, rte_mbuf** bufs, uint64_t now_us) {
+    uint16_t total = 0;
+    for (auto [port, queue] : w.queues) {
+        const uint16_t n = rte_eth_rx_burst(port, queue, bufs, w.burst);
+        for (uint16_t i = 0; i < n; ++i) {
+            if (i + 1 < n) rte_prefetch0(rte_pktmbuf_mtod(bufs[i + 1], void*));
+            classify_one(w, pipe, bufs[i], now_us);
+        }
+        rte_pktmbuf_free_bulk(bufs, n);
+        total += n;
+    }
+    return total;
+}
+
+// Alerts that do not fit the ring stay in the buffer for the next burst; the worker never waits.
+inline void flush_alerts(WorkerContext& w) {
+    if (w.alerts.size == 0) return;
+    const unsigned sent = rte_ring_sp_enqueue_burst_elem(
+        w.alert_ring, w.alerts.records.data(), sizeof(AlertRecord), w.alerts.size, nullptr);
+    if (sent == 0) return;
+    std::memmove(w.alerts.records.data(), w.alerts.records.data() + sent,
+                 (w.alerts.size - sent) * sizeof(AlertRecord));
+    w.alerts.size -= sent;
+}
+
+// No free buffer means the aggregator still holds them all: skip; the totals are cumulative,
+// so the next publish carries everything.
+inline bool publish(WorkerContext& w) {
+    void* p = nullptr;
+    if (rte_ring_sc_dequeue(w.snap_free, &p) != 0) return false;
+    auto* s = static_cast<WorkerSnapshot*>(p);
+    w.stats.snapshot_to(*s);
+    s->lcore = w.lcore;
+    rte_ring_sp_enqueue(w.snap_full, s);  // cannot fail: the ring holds every buffer
+    return true;
+}
+
+inline bool source_done(const WorkerContext& w, uint64_t now, uint64_t last_rx) {
+    if (w.stop->load(std::memory_order_relaxed)) return true;
+    if (w.limits.expected_packets == 0) return false;
+    return w.stats.counters.rx_packets >= w.limits.expected_packets ||
+           now - last_rx > w.limits.idle_exit_cycles;
+}
+
+}  // namespace
+
+void init_worker_rings(WorkerContext& w, unsigned alert_ring_size) {
+    const std::string id = std::to_string(w.index);
+    const unsigned flags = RING_F_SP_ENQ | RING_F_SC_DEQ;
+    const int socket = static_cast<int>(rte_lcore_to_socket_id(w.lcore));
+    w.snap_full = rte_ring_create(("snap_full_" + id).c_str(), kSnapshotsPerWorker * 2, socket, flags);
+    w.snap_free = rte_ring_create(("snap_free_" + id).c_str(), kSnapshotsPerWorker * 2, socket, flags);
+    w.alert_ring = rte_ring_create_elem(("alerts_" + id).c_str(), sizeof(AlertRecord),
+                                        alert_ring_size, socket, flags);
+    if (!w.snap_full || !w.snap_free || !w.alert_ring)
+        throw std::runtime_error("cannot create worker rings: " + std::string(rte_strerror(rte_errno)));
+    for (auto& s : w.snapshots) {
+        s.rules.reserve(w.stats.rules.size());
+        rte_ring_enqueue(w.snap_free, &s);
+    }
+}
+
+void free_worker_rings(WorkerContext& w) {
+    rte_ring_free(w.snap_full);
+    rte_ring_free(w.snap_free);
+    rte_ring_free(w.alert_ring);
+}
+
+int worker_main(void* arg) {
+    auto& w = *static_cast<WorkerContext*>(arg);
+    Pipeline pipe(*w.rules, w.index, w.stats, w.alerts);
+    rte_mbuf* bufs[kMaxBurst];
+    const Clock clock;
+    uint64_t last_rx = rte_rdtsc(), next_flush = last_rx + w.flush_cycles;
+    for (;;) {
+        const uint64_t start = rte_rdtsc();
+        const uint16_t n = poll_queues(w, pipe, bufs, clock.now_us(start));
+        flush_alerts(w);
+        const uint64_t now = rte_rdtsc();
+        if (n) last_rx = now;
+        if (now >= next_flush) {
+            publish(w);
+            next_flush = now + w.flush_cycles;
+        }
+        if (source_done(w, now, last_rx)) break;
+    }
+    // Final totals must arrive: the aggregator keeps draining until `done`, so these spins end.
+    while (w.alerts.size) {
+        flush_alerts(w);
+        rte_pause();
+    }
+    while (!publish(w)) rte_pause();
+    w.done.store(true, std::memory_order_release);
+    return 0;
+}
+
+}  // namespace pktsieve

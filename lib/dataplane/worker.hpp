@@ -1,0 +1,60 @@
+// A worker lcore: polls its RX queues in bursts, classifies, publishes counters and alerts.
+// Thread-safety: a WorkerContext is written by its worker lcore only, except `done` (read by
+// the aggregator) and the rings (SP/SC: worker produces snapshots and alerts, aggregator
+// consumes them and returns snapshot buffers).
+#pragma once
+
+#include <rte_ring.h>
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "classify/pipeline.hpp"
+#include "match/ruleset.hpp"
+#include "stats/worker_stats.hpp"
+
+namespace pktsieve {
+
+inline constexpr unsigned kSnapshotsPerWorker = 4;
+inline constexpr uint16_t kMaxBurst = 512;
+
+// Where packets come from and when the source is exhausted (pcap mode) or stopped (signal).
+struct SourceLimits {
+    uint64_t expected_packets = 0;  // 0: run until stopped
+    uint64_t idle_exit_cycles = 0;  // with expected_packets: give up after this long idle
+};
+
+struct alignas(64) WorkerContext {
+    unsigned index = 0;
+    unsigned lcore = 0;
+    const Ruleset* rules = nullptr;
+    std::vector<std::pair<uint16_t, uint16_t>> queues;  // (port, queue)
+    uint16_t burst = 32;
+    uint64_t flush_cycles = 0;
+    SourceLimits limits;
+    const std::atomic<bool>* stop = nullptr;
+
+    WorkerStats stats;
+    BurstAlerts alerts;
+    std::array<WorkerSnapshot, kSnapshotsPerWorker> snapshots;
+    rte_ring* snap_full = nullptr;  // worker -> aggregator
+    rte_ring* snap_free = nullptr;  // aggregator -> worker
+    rte_ring* alert_ring = nullptr;  // worker -> aggregator, AlertRecord elements
+    std::atomic<bool> done{false};
+
+    // Capture timestamp dynfield, when the port provides one.
+    int ts_offset = -1;
+    uint64_t ts_flag = 0;
+};
+
+// Creates the rings and fills the free ring. Throws std::runtime_error.
+void init_worker_rings(WorkerContext& w, unsigned alert_ring_size);
+void free_worker_rings(WorkerContext& w);
+
+// rte_eal_remote_launch entry point; arg is a WorkerContext*.
+int worker_main(void* arg);
+
+}  // namespace pktsieve

@@ -1,0 +1,83 @@
+#include "match/expressions.hpp"
+
+namespace pktsieve {
+
+namespace {
+
+HsExpression pattern_expression(const Pattern& p) {
+    HsExpression e;
+    if (p.kind == Pattern::Kind::content) {
+        e.regex = literal_regex(p.text);
+        e.flags = p.nocase ? HS_FLAG_CASELESS : 0;
+        const auto len = static_cast<unsigned long long>(p.text.size());
+        if (p.offset > 0) {
+            e.ext.flags |= HS_EXT_FLAG_MIN_OFFSET;
+            e.ext.min_offset = p.offset + len;
+        }
+        if (p.depth >= 0) {
+            e.ext.flags |= HS_EXT_FLAG_MAX_OFFSET;
+            e.ext.max_offset = static_cast<unsigned long long>(p.offset + p.depth);
+        }
+    } else {
+        e.regex = p.text;
+        e.flags = (p.nocase ? HS_FLAG_CASELESS : 0) | (p.dotall ? HS_FLAG_DOTALL : 0) |
+                  (p.multiline ? HS_FLAG_MULTILINE : 0);
+    }
+    return e;
+}
+
+}  // namespace
+
+std::string literal_regex(const std::string& bytes) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(bytes.size() * 4);
+    for (unsigned char c : bytes) {
+        out += "\\x";
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+    }
+    return out;
+}
+
+void append_expressions(const Rule& r, uint32_t index, unsigned& next_sub_id,
+                        std::vector<HsExpression>& out) {
+    if (r.patterns.size() == 1) {
+        HsExpression e = pattern_expression(r.patterns[0]);
+        e.flags |= HS_FLAG_SINGLEMATCH;
+        e.id = index;
+        e.rule = index;
+        out.push_back(std::move(e));
+        return;
+    }
+    std::string logic;
+    for (const auto& p : r.patterns) {
+        HsExpression e = pattern_expression(p);
+        e.flags |= HS_FLAG_QUIET;
+        e.id = next_sub_id++;
+        e.rule = index;
+        logic += (logic.empty() ? "" : " & ") + std::to_string(e.id);
+        out.push_back(std::move(e));
+    }
+    HsExpression comb;
+    comb.regex = logic;
+    comb.flags = HS_FLAG_COMBINATION | HS_FLAG_SINGLEMATCH;
+    comb.id = index;
+    comb.rule = index;
+    out.push_back(std::move(comb));
+}
+
+std::optional<std::string> check_pattern(const Pattern& p) {
+    const HsExpression e = pattern_expression(p);
+    hs_expr_info_t* info = nullptr;
+    hs_compile_error_t* err = nullptr;
+    if (hs_expression_ext_info(e.regex.c_str(), e.flags, &e.ext, &info, &err) == HS_SUCCESS) {
+        free(info);  // allocated by Hyperscan's misc allocator, which defaults to malloc
+        return std::nullopt;
+    }
+    std::string msg = err ? err->message : "unknown Hyperscan error";
+    hs_free_compile_error(err);
+    return msg;
+}
+
+}  // namespace pktsieve

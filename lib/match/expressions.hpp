@@ -1,0 +1,36 @@
+// Rule patterns -> Hyperscan expressions. A rule with one pattern is one expression reporting
+// the rule's index; a rule with several is a logical combination ("a & b & c") of quiet
+// sub-expressions, so the AND is decided inside Hyperscan and only whole rules are reported.
+// Thread-safety: pure functions.
+#pragma once
+
+#include <hs/hs.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rules/rule.hpp"
+
+namespace pktsieve {
+
+struct HsExpression {
+    std::string regex;
+    unsigned flags = 0;
+    unsigned id = 0;
+    hs_expr_ext_t ext{};
+    uint32_t rule = 0;  // index of the rule it belongs to, for error messages
+};
+
+// Appends the expressions of rule `index`. Sub-expression ids are taken from `next_sub_id`,
+// which must start above every rule index of the database.
+void append_expressions(const Rule& r, uint32_t index, unsigned& next_sub_id,
+                        std::vector<HsExpression>& out);
+
+// The regex text of a content: every byte escaped, so any byte sequence is a literal.
+std::string literal_regex(const std::string& bytes);
+
+// Hyperscan's verdict on one pattern alone: nullopt when it compiles, else Hyperscan's message.
+std::optional<std::string> check_pattern(const Pattern& p);
+
+}  // namespace pktsieve

@@ -1,0 +1,105 @@
+// A compiled rule set: the rules, their Hyperscan block-mode databases grouped by protocol and
+// destination-port group, and one Hyperscan scratch per worker (cloned from a prototype), so a
+// set built for a reload brings its own scratch and never shares one with the set it replaces.
+//
+// Thread-safety: immutable after compile(), except scratch(w), which belongs to worker w alone.
+#pragma once
+
+#include <hs/hs.h>
+
+#include <array>
+#include <bitset>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "packet/packet.hpp"
+#include "rules/error.hpp"
+#include "rules/rule.hpp"
+
+namespace pktsieve {
+
+// Thrown by compile(): every rule at fault, each as file:line: reason.
+class CompileError : public std::runtime_error {
+public:
+    explicit CompileError(std::vector<RuleError> errors);
+    const std::vector<RuleError>& errors() const { return errors_; }
+
+private:
+    std::vector<RuleError> errors_;
+};
+
+struct HsDatabaseDeleter {
+    void operator()(hs_database_t* db) const { hs_free_database(db); }
+};
+struct HsScratchDeleter {
+    void operator()(hs_scratch_t* s) const { hs_free_scratch(s); }
+};
+
+// The rules of one port group and the database that finds them.
+struct PortGroup {
+    std::vector<uint32_t> rules;
+    std::unique_ptr<hs_database_t, HsDatabaseDeleter> db;
+};
+
+enum class ProtoClass : uint8_t { tcp, udp, other, count_ };
+
+inline ProtoClass proto_class(uint8_t proto) {
+    return proto == kProtoTcp ? ProtoClass::tcp
+           : proto == kProtoUdp ? ProtoClass::udp
+                                : ProtoClass::other;
+}
+
+class Ruleset {
+public:
+    static constexpr uint16_t kNoGroup = 0xffff;
+
+    // Compiles `rules` for `workers` workers. Throws CompileError.
+    static std::unique_ptr<Ruleset> compile(std::vector<Rule> rules, unsigned workers);
+    ~Ruleset() = default;
+    Ruleset(const Ruleset&) = delete;
+    Ruleset& operator=(const Ruleset&) = delete;
+
+    const std::vector<Rule>& rules() const { return rules_; }
+    // Threat names in first-seen order; rules without one map to index threats().size().
+    const std::vector<std::string>& threats() const { return threats_; }
+    uint32_t threat_of(uint32_t rule) const { return rule_threat_[rule]; }
+
+    // The database a packet of this protocol and destination port scans; nullptr when no rule
+    // could match it.
+    const hs_database_t* database_for(uint8_t proto, uint16_t dport) const {
+        const auto c = static_cast<size_t>(proto_class(proto));
+        const uint16_t g = c == static_cast<size_t>(ProtoClass::other) ? other_group_
+                                                                        : port_group_[c][dport];
+        return g == kNoGroup ? nullptr : groups_[g].db.get();
+    }
+    hs_scratch_t* scratch(unsigned worker) const {
+        return worker < scratch_.size() ? scratch_[worker].get() : nullptr;
+    }
+    unsigned workers() const { return static_cast<unsigned>(scratch_.size()); }
+    // Ports a stateless packet treats as the server side (see docs/rules.md, flow).
+    bool is_server_port(uint16_t port) const { return server_ports_.test(port); }
+
+    size_t group_count() const { return groups_.size(); }
+    size_t database_bytes() const;
+
+private:
+    Ruleset() = default;
+    void build_groups();
+    void build_server_ports();
+    void compile_group(PortGroup& g, std::vector<RuleError>& errors);
+
+    std::vector<Rule> rules_;
+    std::vector<std::string> threats_;
+    std::vector<uint32_t> rule_threat_;
+    std::vector<PortGroup> groups_;
+    std::array<std::vector<uint16_t>, 2> port_group_;  // tcp, udp: dport -> group
+    uint16_t other_group_ = kNoGroup;
+    std::bitset<65536> server_ports_;
+    std::unique_ptr<hs_scratch_t, HsScratchDeleter> prototype_;
+    std::vector<std::unique_ptr<hs_scratch_t, HsScratchDeleter>> scratch_;
+};
+
+}  // namespace pktsieve

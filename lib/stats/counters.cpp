@@ -1,0 +1,32 @@
+#include "stats/counters.hpp"
+
+namespace pktsieve {
+
+const std::array<CounterInfo, kScalarCounters> kCounterInfo{{
+    {"packets", "received", "frames read from the port", CounterKind::counter, &Counters::rx_packets},
+    {"packets", "bytes", "captured bytes of the frames read", CounterKind::counter, &Counters::rx_bytes},
+    {"packets", "parsed", "frames parsed without error", CounterKind::counter, &Counters::parsed},
+    {"packets", "malformed", "frames rejected by the parser (see malformed)", CounterKind::counter, &Counters::malformed},
+    {"packets", "non_ip", "parsed frames that carry no IPv4/IPv6", CounterKind::counter, &Counters::non_ip},
+    {"packets", "ipv4", "parsed IPv4 packets", CounterKind::counter, &Counters::ipv4},
+    {"packets", "ipv6", "parsed IPv6 packets", CounterKind::counter, &Counters::ipv6},
+    {"packets", "tcp", "parsed TCP segments", CounterKind::counter, &Counters::tcp},
+    {"packets", "udp", "parsed UDP datagrams", CounterKind::counter, &Counters::udp},
+    {"packets", "other_l4", "parsed IP packets of another protocol", CounterKind::counter, &Counters::other_l4},
+    {"packets", "fragments", "IP fragments (first and later)", CounterKind::counter, &Counters::fragments},
+    {"packets", "later_fragments", "non-first fragments, never scanned", CounterKind::counter, &Counters::later_fragments},
+    {"packets", "multi_segment", "frames that arrived as chained mbufs and were linearised", CounterKind::counter, &Counters::multi_segment},
+    {"scan", "packets", "payloads scanned by Hyperscan", CounterKind::counter, &Counters::scanned_packets},
+    {"scan", "bytes", "payload bytes scanned by Hyperscan", CounterKind::counter, &Counters::scanned_bytes},
+    {"scan", "match_overflow", "rule matches beyond the per-packet match buffer (not alerted)", CounterKind::counter, &Counters::match_overflow},
+    {"alerts", "total", "alerts raised", CounterKind::counter, &Counters::alerts},
+    {"alerts", "unlogged", "alerts counted but not written to the EVE log (buffer full)", CounterKind::counter, &Counters::alerts_unlogged},
+}};
+
+Counters& Counters::operator+=(const Counters& o) {
+    for (const auto& c : kCounterInfo) this->*c.field += o.*c.field;
+    for (size_t i = 0; i < malformed_by.size(); ++i) malformed_by[i] += o.malformed_by[i];
+    return *this;
+}
+
+}  // namespace pktsieve

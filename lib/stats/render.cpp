@@ -1,0 +1,127 @@
+#include "stats/render.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "stats/json.hpp"
+
+namespace pktsieve {
+
+namespace {
+
+std::string rule_key(const RuleStat& r) {
+    return r.gid == 1 ? std::to_string(r.sid) : fmt::format("{}:{}", r.gid, r.sid);
+}
+
+// {"group": {"key": n, ...}, ...} in table order.
+void counter_groups(std::string& o, const Counters& c) {
+    std::string_view open;
+    for (const auto& info : kCounterInfo) {
+        if (info.group != open) {
+            if (!open.empty()) o += "}, ";
+            o += fmt::format("{}: {{", json_quote(info.group));
+            open = info.group;
+        } else {
+            o += ", ";
+        }
+        o += fmt::format("{}: {}", json_quote(info.key), c.*info.field);
+    }
+    if (!open.empty()) o += "}";
+}
+
+void malformed_object(std::string& o, const Counters& c) {
+    o += "\"malformed\": {";
+    for (size_t i = 0; i < kMalformedInfo.size(); ++i)
+        o += fmt::format("{}{}: {}", i ? ", " : "", json_quote(kMalformedInfo[i].name),
+                         c.malformed_by[i]);
+    o += "}";
+}
+
+}  // namespace
+
+std::string render_json(const StatsView& v) {
+    std::string o = "{";
+    counter_groups(o, v.total);
+    o += ", ";
+    malformed_object(o, v.total);
+    o += ", \"threats\": {";
+    bool first = true;
+    for (const auto& [name, n] : v.threat_alerts()) {
+        o += fmt::format("{}{}: {{\"alerts\": {}}}", first ? "" : ", ", json_quote(name), n);
+        first = false;
+    }
+    o += "}, \"rules\": {";
+    first = true;
+    for (const auto& r : v.rules) {
+        o += fmt::format(
+            "{}{}: {{\"gid\": {}, \"sid\": {}, \"rev\": {}, \"msg\": {}, \"threat\": {}, "
+            "\"hits\": {}, \"alerts\": {}}}",
+            first ? "" : ", ", json_quote(rule_key(r)), r.gid, r.sid, r.rev, json_quote(r.msg),
+            json_quote(r.threat), r.hits, r.alerts);
+        first = false;
+    }
+    o += "}, \"ports\": {";
+    first = true;
+    for (const auto& [port, n] : v.port_alerts) {
+        o += fmt::format("{}\"{}\": {{\"alerts\": {}}}", first ? "" : ", ", port, n);
+        first = false;
+    }
+    o += "}, \"workers\": [";
+    for (size_t i = 0; i < v.workers.size(); ++i) {
+        o += fmt::format("{}{{\"lcore\": {}, ", i ? ", " : "", v.workers[i].lcore);
+        counter_groups(o, v.workers[i].counters);
+        o += "}";
+    }
+    o += "], \"devices\": [";
+    for (size_t i = 0; i < v.devices.size(); ++i) {
+        const auto& d = v.devices[i];
+        o += fmt::format(
+            "{}{{\"port\": {}, \"name\": {}, \"ipackets\": {}, \"ibytes\": {}, \"imissed\": {}, "
+            "\"ierrors\": {}, \"rx_nombuf\": {}}}",
+            i ? ", " : "", d.port, json_quote(d.name), d.ipackets, d.ibytes, d.imissed, d.ierrors,
+            d.rx_nombuf);
+    }
+    o += fmt::format(
+        "], \"ruleset\": {{\"rules\": {}, \"groups\": {}, \"database_bytes\": {}}}, "
+        "\"elapsed_seconds\": {:.6f}}}\n",
+        v.rules.size(), v.ruleset_groups, v.ruleset_db_bytes, v.elapsed_s);
+    return o;
+}
+
+std::string render_table(const StatsView& v) {
+    std::string o = fmt::format("pktsieve stats ({:.3f} s)\n", v.elapsed_s);
+    std::string_view group;
+    for (const auto& info : kCounterInfo) {
+        if (info.group != group) o += fmt::format("{}:\n", info.group);
+        group = info.group;
+        o += fmt::format("  {:<18} {:>14}\n", info.key, v.total.*info.field);
+    }
+    if (v.total.malformed) {
+        o += "malformed by reason:\n";
+        for (size_t i = 0; i < kMalformedInfo.size(); ++i)
+            if (v.total.malformed_by[i])
+                o += fmt::format("  {:<30} {:>10}\n", kMalformedInfo[i].name, v.total.malformed_by[i]);
+    }
+    o += fmt::format("{:<20} {:>10}\n", "threat", "alerts");
+    for (const auto& [name, n] : v.threat_alerts()) o += fmt::format("  {:<18} {:>10}\n", name, n);
+    o += fmt::format("{:<20} {:>10}\n", "dest port", "alerts");
+    for (const auto& [port, n] : v.port_alerts) o += fmt::format("  {:<18} {:>10}\n", port, n);
+    std::vector<const RuleStat*> top;
+    for (const auto& r : v.rules)
+        if (r.hits) top.push_back(&r);
+    std::stable_sort(top.begin(), top.end(), [](auto* a, auto* b) { return a->hits > b->hits; });
+    o += fmt::format("{:<20} {:>10} {:>10}  {}\n", "rule (gid:sid)", "hits", "alerts", "msg");
+    for (const auto* r : top)
+        o += fmt::format("  {:<18} {:>10} {:>10}  {}\n", fmt::format("{}:{}", r->gid, r->sid),
+                         r->hits, r->alerts, r->msg);
+    o += fmt::format("{:<20} {:>10} {:>10}\n", "worker lcore", "packets", "alerts");
+    for (const auto& w : v.workers)
+        o += fmt::format("  {:<18} {:>10} {:>10}\n", w.lcore, w.counters.rx_packets, w.counters.alerts);
+    for (const auto& d : v.devices)
+        o += fmt::format("device {} ({}): ipackets {} imissed {} ierrors {} rx_nombuf {}\n", d.port,
+                         d.name, d.ipackets, d.imissed, d.ierrors, d.rx_nombuf);
+    return o;
+}
+
+}  // namespace pktsieve

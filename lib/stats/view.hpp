@@ -1,0 +1,52 @@
+// The aggregated, render-ready picture of the stats: totals, per rule, per threat, per port,
+// per worker, per device. Built by the aggregator from worker snapshots; immutable once built.
+// Thread-safety: a value type; share it as const (e.g. std::shared_ptr<const StatsView>).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "stats/counters.hpp"
+#include "stats/worker_stats.hpp"
+
+namespace pktsieve {
+
+struct RuleStat {
+    uint32_t gid = 1, sid = 0, rev = 0;
+    std::string msg;
+    std::string threat;  // empty: no threat metadata
+    uint64_t hits = 0, alerts = 0;
+};
+
+struct WorkerStat {
+    unsigned lcore = 0;
+    Counters counters;
+};
+
+// What the NIC/PMD says about a port (rte_eth_stats), so drops before us are visible too.
+struct DeviceStat {
+    uint16_t port = 0;
+    std::string name;
+    uint64_t ipackets = 0, ibytes = 0, imissed = 0, ierrors = 0, rx_nombuf = 0;
+};
+
+struct StatsView {
+    Counters total;
+    std::vector<std::string> threats;  // every threat the rule set names, alerting or not
+    std::vector<RuleStat> rules;       // in rule-file order
+    std::map<uint16_t, uint64_t> port_alerts;
+    std::vector<WorkerStat> workers;
+    std::vector<DeviceStat> devices;
+    size_t ruleset_groups = 0;
+    size_t ruleset_db_bytes = 0;
+    double elapsed_s = 0;
+
+    // Adds one worker's snapshot (rules must already be sized to the snapshot's rule count).
+    void add(const WorkerSnapshot& s);
+    // Alerts per threat name, including zeroes; rules without a threat under "unclassified".
+    std::map<std::string, uint64_t> threat_alerts() const;
+};
+
+}  // namespace pktsieve

@@ -1,0 +1,224 @@
+#!/usr/bin/python3
+"""Generates pktsieve's test and demo traffic, and what each capture must produce.
+
+  scripts/gen_traffic.py OUTDIR
+
+writes OUTDIR/{threats,benign,malformed,sample}.pcap and OUTDIR/expected.json:
+  {name: {"packets": n, "malformed": {reason: n}, "alerts": [{"sid", "src_ip", "src_port",
+   "dest_ip", "dest_port", "proto", "vlan"?}]}}
+The expectations are written here by hand, per packet, from what each packet is meant to be;
+they do not come from pktsieve. Output is deterministic (fixed times, sequence numbers, ids).
+"""
+import json
+import logging
+import os
+import struct
+import sys
+
+logging.getLogger("scapy.runtime").setLevel(logging.ERROR)  # linktype notes on raw frames
+from scapy.all import ARP, DNS, DNSQR, Dot1Q, Ether, ICMP, IP, IPv6, Raw, TCP, UDP, fragment, wrpcap
+
+T0 = 1432080000.0  # 2015-05-20T00:00:00Z, the month of the report
+CLIENT, SENSOR = "203.0.113.10", "198.51.100.20"
+CLIENT6, SENSOR6 = "2001:db8:bad::10", "2001:db8:5e5::20"
+MAC_C, MAC_S = "02:00:00:00:00:01", "02:00:00:00:00:02"
+
+SID_TRAVERSAL, SID_GROOVY, SID_MVEL = 9000001, 9000010, 9000011
+SID_CONNECT, SID_ABSOLUTE, SID_TELNET = 9000020, 9000021, 9000030
+
+
+class Capture:
+    def __init__(self):
+        self.packets, self.alerts, self.malformed = [], [], {}
+        self.cport = 40000
+
+    def add(self, pkt):
+        pkt.time = T0 + 0.001 * len(self.packets)
+        self.packets.append(pkt)
+
+    def expect(self, sid, src, sport, dst, dport, vlan=None):
+        a = {"sid": sid, "src_ip": src, "src_port": sport, "dest_ip": dst, "dest_port": dport,
+             "proto": "TCP"}
+        if vlan is not None:
+            a["vlan"] = vlan
+        self.alerts.append(a)
+
+    def session(self, dport, client_data, server_data=(), sid=None, v6=False, vlan=None):
+        """A whole TCP conversation: handshake, client segments, server replies, FIN.
+        `sid` (or a list of sids) is expected on the first client data segment."""
+        self.cport += 1
+        cport, seq_c, seq_s = self.cport, 1000, 5000
+        src, dst = (CLIENT6, SENSOR6) if v6 else (CLIENT, SENSOR)
+        l3 = (lambda s, d: IPv6(src=s, dst=d)) if v6 else (lambda s, d: IP(src=s, dst=d, id=1))
+
+        def frame(c2s, flags, seq, ack, data=b""):
+            e = Ether(src=MAC_C, dst=MAC_S) if c2s else Ether(src=MAC_S, dst=MAC_C)
+            if vlan is not None:
+                e = e / Dot1Q(vlan=vlan)
+            ip = l3(src, dst) if c2s else l3(dst, src)
+            ports = dict(sport=cport, dport=dport) if c2s else dict(sport=dport, dport=cport)
+            p = e / ip / TCP(flags=flags, seq=seq, ack=ack, window=64240, **ports)
+            return p / Raw(data) if data else p
+
+        self.add(frame(True, "S", seq_c - 1, 0))
+        self.add(frame(False, "SA", seq_s - 1, seq_c))
+        self.add(frame(True, "A", seq_c, seq_s))
+        for i, data in enumerate(client_data):
+            self.add(frame(True, "PA", seq_c, seq_s, data))
+            seq_c += len(data)
+            if i == 0 and sid is not None:
+                for s in sid if isinstance(sid, list) else [sid]:
+                    self.expect(s, src, cport, dst, dport, vlan)
+            if i < len(server_data):
+                self.add(frame(False, "PA", seq_s, seq_c, server_data[i]))
+                seq_s += len(server_data[i])
+        self.add(frame(True, "FA", seq_c, seq_s))
+        self.add(frame(False, "FA", seq_s, seq_c + 1))
+        self.add(frame(True, "A", seq_c + 1, seq_s + 1))
+
+    def raw(self, data, reason):
+        self.add(Raw(bytes(data)))  # raw bytes: scapy must not "fix" them
+        self.malformed[reason] = self.malformed.get(reason, 0) + 1
+
+    def summary(self):
+        return {"packets": len(self.packets), "malformed": self.malformed, "alerts": self.alerts}
+
+
+def http(line, headers=(), body=b""):
+    h = "".join(f"{k}: {v}\r\n" for k, v in headers)
+    if body:
+        h += f"Content-Length: {len(body)}\r\n"
+    return f"{line}\r\n{h}\r\n".encode() + body
+
+
+OK = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"
+IAC_SERVER = b"\xff\xfd\x18\xff\xfd\x20\xff\xfd\x23\xff\xfd\x27"
+IAC_CLIENT = b"\xff\xfb\x18\xff\xfb\x1f\xff\xfc\x20"
+
+
+def threats(c):
+    es = [("/_plugin/head/../../../../../../etc/passwd", 9200),
+          ("/_plugin/head/%2e%2e/%2e%2e/%2e%2e/etc/passwd", 9200),
+          ("/_plugin/kopf/%2E%2E%2F%2E%2E%2Fetc%2Fpasswd", 9200),
+          ("/_plugin/bigdesk/..%2f..%2f..%2fetc%2fshadow", 9201),
+          ("/_plugin/head/..\\..\\..\\windows\\win.ini", 9200)]
+    for path, port in es:
+        c.session(port, [http(f"GET {path} HTTP/1.1", [("Host", f"sensor:{port}")])],
+                  [b"HTTP/1.1 200 OK\r\n\r\nroot:x:0:0"], sid=SID_TRAVERSAL)
+    c.session(9200, [http("GET /_plugin/head/../../../../etc/hosts HTTP/1.0")], sid=SID_TRAVERSAL,
+              v6=True, vlan=100)
+
+    groovy = (b'{"size":1,"script_fields":{"lupin":{"script":"java.lang.Math.class.forName('
+              b'\\"java.lang.Runtime\\").getRuntime().exec(\\"id\\").getText()"}}}')
+    c.session(9200, [http("POST /_search?pretty HTTP/1.1", [("Host", "sensor:9200")], groovy)],
+              [OK], sid=SID_GROOVY)
+    mvel = (b'{"size":1,"query":{"filtered":{"query":{"match_all":{}}}},"script_fields":'
+            b'{"command":{"script":"import java.io.*;new java.util.Scanner(Runtime.getRuntime()'
+            b'.exec(\\"id\\").getInputStream()).useDelimiter(\\"\\\\\\\\A\\").next();"}}}')
+    c.session(9200, [http("POST /_search HTTP/1.1", [("Host", "sensor:9200")], mvel)], [OK],
+              sid=SID_MVEL)
+    c.session(9200, [http("GET /_search?source=%7B%22size%22%3A1%2C%22script_fields%22%3A%7B%22x"
+                          "%22%3A%7B%22script%22%3A%22import%20java.util.*%3Bnew%20Scanner(Runtime"
+                          ".getRuntime().exec(%22id%22).getInputStream()).next()%3B%22%7D%7D%7D "
+                          "HTTP/1.1")], [OK], sid=SID_MVEL)
+
+    for port, target in [(8080, "www.example.com:443"), (8090, "198.51.100.7:25"),
+                         (8888, "mail.example.net:25"), (8118, "www.example.org:443"),
+                         (8123, "[2001:db8::1]:443"), (37564, "www.example.com:80"),
+                         (3128, "login.example.com:443")]:
+        c.session(port, [http(f"CONNECT {target} HTTP/1.1", [("Host", target)])],
+                  [b"HTTP/1.0 403 Forbidden\r\n\r\n"], sid=SID_CONNECT)
+    for port in [8080, 8888, 37564, 8118]:
+        c.session(port, [http("GET http://www.example.com/ HTTP/1.1",
+                              [("Host", "www.example.com"), ("Proxy-Connection", "keep-alive")])],
+                  [b"HTTP/1.1 200 OK\r\n\r\n"], sid=SID_ABSOLUTE)
+    c.session(8123, [http("HEAD http://azenv.example/azenv.php HTTP/1.0")], sid=SID_ABSOLUTE)
+
+    prompt = [IAC_SERVER + b"\r\nBusyBox on DVR\r\nlogin: ", b"Password: ", b"\r\n# "]
+    for port, user, pw, eol in [(23, b"root", b"xc3511", b"\r\n"), (2323, b"root", b"vizxv", b"\r\n"),
+                                (23, b"admin", b"admin", b"\r\x00"), (23, b"root", b"888888", b"\n")]:
+        c.session(port, [IAC_CLIENT + user + eol + b"\xff\xfc\x01" + pw + eol], prompt,
+                  sid=SID_TELNET)
+
+
+def benign(c):
+    c.session(8080, [http("GET / HTTP/1.1", [("Host", "sensor:8080")])], [OK])
+    c.session(8080, [http("POST /upload HTTP/1.1", [("Host", "sensor")],
+                          b"path=../../etc/passwd&note=CONNECT www.example.com:443 HTTP/1.1\r\n"
+                          b"GET http://www.example.com/ HTTP/1.1")], [OK])
+    c.session(3128, [http("GET /squid-internal-static/icons/anthony-unknown.gif HTTP/1.1")], [OK])
+    for path in ["/_cluster/health?pretty", "/", "/_cat/indices?v", "/_plugin/head/index.html",
+                 "/_nodes/stats"]:
+        c.session(9200, [http(f"GET {path} HTTP/1.1", [("Host", "es:9200")])], [OK])
+    c.session(9200, [http("POST /_search HTTP/1.1", [("Host", "es")],
+                          b'{"script_fields":{"twice":{"script":"doc[\'price\'].value * 2"}}}')],
+              [OK])
+    c.session(9200, [http("POST /logs/_doc HTTP/1.1", [("Host", "es")],
+                          b'{"msg":"GET /_plugin/head/../../etc/passwd seen"}')], [OK])
+    # A banner and login prompt, but the client never types a login.
+    c.session(23, [IAC_CLIENT], [IAC_SERVER + b"\r\nWelcome to router\r\nlogin: "])
+    c.session(23, [b"\xff\xfb\x18"], [b"login: "])
+    c.add(Ether(src=MAC_C, dst=MAC_S) / IP(src=CLIENT, dst=SENSOR, id=7) /
+          UDP(sport=5353, dport=53) / DNS(rd=1, qd=DNSQR(qname="example.com")))
+    c.add(Ether(src=MAC_C, dst="ff:ff:ff:ff:ff:ff") / ARP(psrc=CLIENT, pdst=SENSOR))
+    c.add(Ether(src=MAC_C, dst=MAC_S) / IP(src=CLIENT, dst=SENSOR, id=8) / ICMP() / Raw(b"ping" * 8))
+    big = Ether(src=MAC_C, dst=MAC_S) / IP(src=CLIENT, dst=SENSOR, id=9) / UDP(sport=4000, dport=9200) / Raw(b"x" * 1200)
+    for f in fragment(big, fragsize=600):
+        c.add(f)
+    c.add(Ether(src=MAC_C, dst=MAC_S) / Dot1Q(vlan=10) / Dot1Q(vlan=20) /
+          IP(src=CLIENT, dst=SENSOR, id=10) / TCP(sport=41000, dport=9200, flags="PA") /
+          Raw(b"GET /_nodes HTTP/1.1\r\n\r\n"))
+
+
+def malformed(c):
+    eth4 = bytes(Ether(src=MAC_C, dst=MAC_S, type=0x0800))
+    eth6 = bytes(Ether(src=MAC_C, dst=MAC_S, type=0x86dd))
+    ip = bytes(IP(src=CLIENT, dst=SENSOR, id=11, proto=6) / Raw(b"\x00" * 40))
+    c.raw(eth4[:10], "truncated_l2")
+    c.raw(bytes(Ether(src=MAC_C, dst=MAC_S, type=0x8100)) + b"\x00\x64", "truncated_vlan")
+    c.raw(eth4 + ip[:12], "truncated_ipv4")
+    c.raw(eth4 + b"\x65" + ip[1:], "bad_ip_version")
+    c.raw(eth4 + b"\x43" + ip[1:], "bad_ihl")
+    c.raw(eth4 + ip[:2] + struct.pack("!H", 12) + ip[4:], "ipv4_total_len_short")
+    c.raw(eth4 + ip[:2] + struct.pack("!H", 1400) + ip[4:], "ip_len_beyond_capture")
+    c.raw(eth6 + bytes(IPv6(src=CLIENT6, dst=SENSOR6))[:24], "truncated_ipv6")
+    v6 = bytearray(bytes(IPv6(src=CLIENT6, dst=SENSOR6, nh=0, plen=4)))
+    c.raw(eth6 + bytes(v6) + b"\x06\x00\x00\x00", "truncated_ipv6_ext")
+    c.raw(eth4 + bytes(IP(src=CLIENT, dst=SENSOR, id=12, proto=6) / Raw(b"\x00" * 10)), "truncated_tcp")
+    tcp = bytearray(bytes(TCP(sport=40000, dport=9200, flags="A")))
+    tcp[12] = 0x30
+    c.raw(eth4 + bytes(IP(src=CLIENT, dst=SENSOR, id=13, proto=6) / Raw(bytes(tcp))), "bad_tcp_data_offset")
+    tcp[12] = 0xf0
+    c.raw(eth4 + bytes(IP(src=CLIENT, dst=SENSOR, id=14, proto=6) / Raw(bytes(tcp))),
+          "tcp_data_offset_beyond_packet")
+    c.raw(eth4 + bytes(IP(src=CLIENT, dst=SENSOR, id=15, proto=17) / Raw(b"\x00" * 4)), "truncated_udp")
+    udp = struct.pack("!HHHH", 5353, 53, 4, 0) + b"abcd"
+    c.raw(eth4 + bytes(IP(src=CLIENT, dst=SENSOR, id=16, proto=17) / Raw(udp)), "bad_udp_len")
+
+
+def main():
+    out = sys.argv[1] if len(sys.argv) > 1 else "."
+    os.makedirs(out, exist_ok=True)
+    parts = {}
+    for name, fill in [("threats", threats), ("benign", benign), ("malformed", malformed)]:
+        c = Capture()
+        fill(c)
+        parts[name] = c
+    sample = Capture()
+    for name in ["benign", "threats", "malformed"]:
+        for p in parts[name].packets:
+            sample.add(p.copy())
+        sample.alerts += parts[name].alerts
+        for k, v in parts[name].malformed.items():
+            sample.malformed[k] = sample.malformed.get(k, 0) + v
+    parts["sample"] = sample
+    expected = {}
+    for name, c in parts.items():
+        wrpcap(os.path.join(out, f"{name}.pcap"), c.packets, linktype=1)  # DLT_EN10MB
+        expected[name] = c.summary()
+    with open(os.path.join(out, "expected.json"), "w") as f:
+        json.dump(expected, f, indent=1, sort_keys=True)
+
+
+if __name__ == "__main__":
+    main()
