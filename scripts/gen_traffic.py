@@ -40,7 +40,7 @@ class Capture:
         a = {"sid": sid, "src_ip": src, "src_port": sport, "dest_ip": dst, "dest_port": dport,
              "proto": "TCP"}
         if vlan is not None:
-            a["vlan"] = vlan
+            a["vlan"] = [vlan]  # as EVE writes it
         self.alerts.append(a)
 
     def session(self, dport, client_data, server_data=(), sid=None, v6=False, vlan=None):

@@ -7,8 +7,7 @@ namespace {
 constexpr uint8_t kSyn = 0x02;
 constexpr uint8_t kAck = 0x10;
 
-bool one_way(const Rule& r, const IpAddr& src, uint16_t sport, const IpAddr& dst,
-             uint16_t dport) {
+bool one_way(const Rule& r, const IpAddr& src, uint16_t sport, const IpAddr& dst, uint16_t dport) {
     return r.sport.contains(sport) && r.dport.contains(dport) && r.src.match(src) &&
            r.dst.match(dst);
 }

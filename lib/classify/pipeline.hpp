@@ -19,14 +19,14 @@ inline constexpr size_t kAlertBufferSize = 4096;
 using BurstAlerts = AlertBuffer<kAlertBufferSize>;
 
 class Pipeline {
-public:
+  public:
     // `worker` selects the rule set's scratch; stats.rules must be sized to the rule count.
     Pipeline(const Ruleset& rs, unsigned worker, WorkerStats& stats, BurstAlerts& alerts)
         : rs_(&rs), scratch_(rs.scratch(worker)), stats_(&stats), alerts_(&alerts) {}
 
     void process(const uint8_t* data, uint32_t len, uint64_t ts_us);
 
-private:
+  private:
     static constexpr uint32_t kMaxMatches = 64;
     struct Matches {
         uint32_t n = 0;

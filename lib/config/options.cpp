@@ -13,34 +13,33 @@ namespace {
 
 po::options_description describe(Options& o) {
     po::options_description d("pktsieve options (after `--` when EAL options are given)");
-    d.add_options()
-        ("help,h", po::bool_switch(&o.help), "print this help and exit")
-        ("version", po::bool_switch(&o.version), "print the version and exit")
-        ("config", po::value(&o.config)->value_name("FILE"),
-         "read options from FILE (`name = value` lines; the command line wins)")
-        ("rules,r", po::value(&o.rules)->value_name("FILE")->composing(),
-         "signature file in Suricata syntax; repeat for several")
-        ("pcap", po::value(&o.pcap)->value_name("FILE"),
-         "embedded mode: read FILE once through a net_pcap vdev (no NIC, no hugepages) and "
-         "exit when it is consumed")
-        ("check-rules", po::value(&o.check_rules)->value_name("FILE"),
-         "validate FILE (parse and compile), print what it loaded, exit 0 if good, 1 if not")
-        ("stats-json", po::value(&o.stats_json)->value_name("FILE"),
-         "write the final stats as JSON to FILE (schema: docs/stats.md)")
-        ("eve", po::value(&o.eve)->value_name("FILE"),
-         "write one Suricata-EVE JSON line per alert to FILE")
-        ("var", po::value(&o.vars)->value_name("NAME=VALUE")->composing(),
-         "set a rule variable, e.g. --var HOME_NET=[192.0.2.0/24]; repeatable")
-        ("burst", po::value(&o.burst)->default_value(32)->value_name("N"),
-         "packets per rx burst (1..512)")
-        ("stats-interval-ms", po::value(&o.stats_interval_ms)->default_value(100)->value_name("MS"),
-         "how often workers publish counters to the aggregator")
-        ("mbufs", po::value(&o.mbufs)->default_value(8191)->value_name("N"),
-         "mbufs in the packet pool")
-        ("idle-exit-ms", po::value(&o.idle_exit_ms)->default_value(2000)->value_name("MS"),
-         "pcap mode: stop after MS without packets even if the file promised more "
-         "(a truncated file)")
-        ("quiet,q", po::bool_switch(&o.quiet), "do not print the stats table at exit");
+    d.add_options()("help,h", po::bool_switch(&o.help), "print this help and exit")(
+        "version", po::bool_switch(&o.version), "print the version and exit")(
+        "config", po::value(&o.config)->value_name("FILE"),
+        "read options from FILE (`name = value` lines; the command line wins)")(
+        "rules,r", po::value(&o.rules)->value_name("FILE")->composing(),
+        "signature file in Suricata syntax; repeat for several")(
+        "pcap", po::value(&o.pcap)->value_name("FILE"),
+        "embedded mode: read FILE once through a net_pcap vdev (no NIC, no hugepages) and "
+        "exit when it is consumed")(
+        "check-rules", po::value(&o.check_rules)->value_name("FILE"),
+        "validate FILE (parse and compile), print what it loaded, exit 0 if good, 1 if not")(
+        "stats-json", po::value(&o.stats_json)->value_name("FILE"),
+        "write the final stats as JSON to FILE (schema: docs/stats.md)")(
+        "eve", po::value(&o.eve)->value_name("FILE"),
+        "write one Suricata-EVE JSON line per alert to FILE")(
+        "var", po::value(&o.vars)->value_name("NAME=VALUE")->composing(),
+        "set a rule variable, e.g. --var HOME_NET=[192.0.2.0/24]; repeatable")(
+        "burst", po::value(&o.burst)->default_value(32)->value_name("N"),
+        "packets per rx burst (1..512)")(
+        "stats-interval-ms", po::value(&o.stats_interval_ms)->default_value(100)->value_name("MS"),
+        "how often workers publish counters to the aggregator")(
+        "mbufs", po::value(&o.mbufs)->default_value(8191)->value_name("N"),
+        "mbufs in the packet pool")(
+        "idle-exit-ms", po::value(&o.idle_exit_ms)->default_value(2000)->value_name("MS"),
+        "pcap mode: stop after MS without packets even if the file promised more "
+        "(a truncated file)")("quiet,q", po::bool_switch(&o.quiet),
+                              "do not print the stats table at exit");
     return d;
 }
 
@@ -70,7 +69,9 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
         po::store(po::command_line_parser(args).options(desc).run(), vm);
         if (vm.count("config")) {
             std::ifstream in(vm["config"].as<std::string>());
-            if (!in) throw OptionError("cannot open config file '" + vm["config"].as<std::string>() + "'");
+            if (!in)
+                throw OptionError("cannot open config file '" + vm["config"].as<std::string>() +
+                                  "'");
             po::store(po::parse_config_file(in, desc), vm);
         }
         po::notify(vm);
@@ -105,7 +106,8 @@ std::vector<std::string> pcap_eal_args(const std::vector<std::string>& user_eal,
     if (!given({"--no-huge", "--huge-dir", "-m", "--socket-mem"})) {
         out.insert(out.end(), {"--no-huge", "-m", "512"});
     }
-    if (!given({"--file-prefix", "--in-memory"})) out.push_back("--file-prefix=pktsieve-" + std::to_string(pid));
+    if (!given({"--file-prefix", "--in-memory"}))
+        out.push_back("--file-prefix=pktsieve-" + std::to_string(pid));
     if (!given({"-l", "--lcores", "-c"})) {
         std::string map;
         for (unsigned i = 0; i < lcores; ++i)
@@ -114,7 +116,8 @@ std::vector<std::string> pcap_eal_args(const std::vector<std::string>& user_eal,
     }
     if (!given({"-a", "--allow", "-b", "--block", "--no-pci"})) out.push_back("--no-pci");
     // Quiet by default: EAL start-up chatter is noise in embedded mode.
-    if (!given({"--log-level"})) out.insert(out.end(), {"--log-level=lib.telemetry:error", "--log-level=*:warning"});
+    if (!given({"--log-level"}))
+        out.insert(out.end(), {"--log-level=lib.telemetry:error", "--log-level=*:warning"});
     out.push_back("--vdev=net_pcap0,rx_pcap=" + pcap);
     return out;
 }

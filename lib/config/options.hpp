@@ -11,7 +11,7 @@
 namespace pktsieve {
 
 class OptionError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 

@@ -16,7 +16,7 @@
 namespace pktsieve {
 
 class Aggregator {
-public:
+  public:
     // `eve_path` empty: alerts are counted but not logged.
     Aggregator(const Ruleset& rules, std::vector<WorkerContext*> workers,
                const std::string& eve_path);
@@ -33,7 +33,7 @@ public:
     uint64_t eve_lines() const { return eve_lines_; }
     bool eve_failed() const { return eve_failed_; }
 
-private:
+  private:
     unsigned drain_worker(size_t i);
 
     const Ruleset& rules_;

@@ -31,8 +31,10 @@ PortSetup start_port(uint16_t port, rte_mempool* pool, uint16_t rx_queues) {
     check(rte_eth_dev_adjust_nb_rx_tx_desc(port, &nb_rxd, &nb_txd), port, "adjust descriptors");
     const int socket = rte_eth_dev_socket_id(port);
     for (uint16_t q = 0; q < rx_queues; ++q)
-        check(rte_eth_rx_queue_setup(port, q, nb_rxd, socket, nullptr, pool), port, "rx queue setup");
-    if (txq) check(rte_eth_tx_queue_setup(port, 0, nb_txd, socket, nullptr), port, "tx queue setup");
+        check(rte_eth_rx_queue_setup(port, q, nb_rxd, socket, nullptr, pool), port,
+              "rx queue setup");
+    if (txq)
+        check(rte_eth_tx_queue_setup(port, 0, nb_txd, socket, nullptr), port, "tx queue setup");
     check(rte_eth_dev_start(port), port, "start");
     rte_eth_promiscuous_enable(port);  // not every PMD supports it; a sensor wants it where it can
     PortSetup s;
@@ -49,7 +51,8 @@ std::vector<PortSetup> start_ports(rte_mempool* pool, uint16_t rx_queues) {
     uint16_t port = 0;
     RTE_ETH_FOREACH_DEV(port) out.push_back(start_port(port, pool, rx_queues));
     if (out.empty())
-        throw std::runtime_error("no port found: give a NIC (-a PCI) or a vdev (--vdev ...), or --pcap FILE");
+        throw std::runtime_error(
+            "no port found: give a NIC (-a PCI) or a vdev (--vdev ...), or --pcap FILE");
     return out;
 }
 

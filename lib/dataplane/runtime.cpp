@@ -28,7 +28,9 @@ namespace {
 
 std::atomic<bool> g_stop{false};
 
-void on_signal(int) { g_stop.store(true, std::memory_order_relaxed); }
+void on_signal(int) {
+    g_stop.store(true, std::memory_order_relaxed);
+}
 
 std::vector<unsigned> allowed_cpus() {
     cpu_set_t set;

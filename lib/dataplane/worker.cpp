@@ -1,10 +1,10 @@
 #include "dataplane/worker.hpp"
 
 #include <rte_cycles.h>
+#include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
-#include <rte_errno.h>
 #include <rte_pause.h>
 
 #include <rte_prefetch.h>
@@ -24,10 +24,9 @@ thread_local uint8_t t_linear[65536];
 
 struct Clock {
     uint64_t tsc0 = rte_rdtsc();
-    uint64_t us0 = static_cast<uint64_t>(
-        std::chrono::duration_cast<std::chrono::microseconds>(
-            std::chrono::system_clock::now().time_since_epoch())
-            .count());
+    uint64_t us0 = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                             std::chrono::system_clock::now().time_since_epoch())
+                                             .count());
     uint64_t hz = rte_get_tsc_hz();
     uint64_t now_us(uint64_t tsc) const { return us0 + (tsc - tsc0) * 1000000 / hz; }
 };
@@ -96,12 +95,15 @@ void init_worker_rings(WorkerContext& w, unsigned alert_ring_size) {
     const std::string id = std::to_string(w.index);
     const unsigned flags = RING_F_SP_ENQ | RING_F_SC_DEQ;
     const int socket = static_cast<int>(rte_lcore_to_socket_id(w.lcore));
-    w.snap_full = rte_ring_create(("snap_full_" + id).c_str(), kSnapshotsPerWorker * 2, socket, flags);
-    w.snap_free = rte_ring_create(("snap_free_" + id).c_str(), kSnapshotsPerWorker * 2, socket, flags);
+    w.snap_full =
+        rte_ring_create(("snap_full_" + id).c_str(), kSnapshotsPerWorker * 2, socket, flags);
+    w.snap_free =
+        rte_ring_create(("snap_free_" + id).c_str(), kSnapshotsPerWorker * 2, socket, flags);
     w.alert_ring = rte_ring_create_elem(("alerts_" + id).c_str(), sizeof(AlertRecord),
                                         alert_ring_size, socket, flags);
     if (!w.snap_full || !w.snap_free || !w.alert_ring)
-        throw std::runtime_error("cannot create worker rings: " + std::string(rte_strerror(rte_errno)));
+        throw std::runtime_error("cannot create worker rings: " +
+                                 std::string(rte_strerror(rte_errno)));
     for (auto& s : w.snapshots) {
         s.rules.reserve(w.stats.rules.size());
         rte_ring_enqueue(w.snap_free, &s);

@@ -40,8 +40,8 @@ struct alignas(64) WorkerContext {
     WorkerStats stats;
     BurstAlerts alerts;
     std::array<WorkerSnapshot, kSnapshotsPerWorker> snapshots;
-    rte_ring* snap_full = nullptr;  // worker -> aggregator
-    rte_ring* snap_free = nullptr;  // aggregator -> worker
+    rte_ring* snap_full = nullptr;   // worker -> aggregator
+    rte_ring* snap_free = nullptr;   // aggregator -> worker
     rte_ring* alert_ring = nullptr;  // worker -> aggregator, AlertRecord elements
     std::atomic<bool> done{false};
 

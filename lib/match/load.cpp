@@ -10,7 +10,8 @@
 
 namespace pktsieve {
 
-RulesetLoad load_ruleset(const std::vector<std::string>& files, const Vars& vars, unsigned workers) {
+RulesetLoad load_ruleset(const std::vector<std::string>& files, const Vars& vars,
+                         unsigned workers) {
     RulesetLoad out;
     std::vector<Rule> rules;
     std::set<std::pair<uint32_t, uint32_t>> seen;
@@ -50,10 +51,10 @@ int check_rules(const std::string& file, const Vars& vars, std::ostream& out) {
     const auto& rs = *load.ruleset;
     std::map<std::string, size_t> by_threat;
     for (const auto& r : rs.rules()) ++by_threat[r.threat.empty() ? "unclassified" : r.threat];
-    out << fmt::format("{}: {} rules loaded, 0 skipped; {} port groups, {} database bytes, "
-                       "compiled in {:.3f} s\n",
-                       file, rs.rules().size(), rs.group_count(), rs.database_bytes(),
-                       load.compile_seconds);
+    out << fmt::format(
+        "{}: {} rules loaded, 0 skipped; {} port groups, {} database bytes, "
+        "compiled in {:.3f} s\n",
+        file, rs.rules().size(), rs.group_count(), rs.database_bytes(), load.compile_seconds);
     for (const auto& [t, n] : by_threat) out << fmt::format("  threat {:<16} {:>5} rules\n", t, n);
     for (const auto& r : rs.rules())
         out << fmt::format("  {}:{}:{}  {}\n", r.gid, r.sid, r.rev, r.msg);

@@ -48,8 +48,8 @@ std::unique_ptr<Ruleset> Ruleset::compile(std::vector<Rule> rules, unsigned work
         auto it = std::find(rs->threats_.begin(), rs->threats_.end(), r.threat);
         if (!r.threat.empty() && it == rs->threats_.end())
             it = rs->threats_.insert(rs->threats_.end(), r.threat);
-        rs->rule_threat_.push_back(r.threat.empty() ? UINT32_MAX
-                                                    : static_cast<uint32_t>(it - rs->threats_.begin()));
+        rs->rule_threat_.push_back(
+            r.threat.empty() ? UINT32_MAX : static_cast<uint32_t>(it - rs->threats_.begin()));
     }
     for (auto& t : rs->rule_threat_)
         if (t == UINT32_MAX) t = static_cast<uint32_t>(rs->threats_.size());
@@ -114,7 +114,7 @@ void Ruleset::build_groups() {
 void Ruleset::build_server_ports() {
     for (unsigned p = 1; p < 1024; ++p) server_ports_.set(p);
     for (const auto& r : rules_) {
-        const PortSet* server = r.flow == FlowDir::to_client ? &r.sport
+        const PortSet* server = r.flow == FlowDir::to_client   ? &r.sport
                                 : r.flow == FlowDir::to_server ? &r.dport
                                                                : nullptr;
         if (!server || server->is_any()) continue;
@@ -143,8 +143,8 @@ void Ruleset::compile_group(PortGroup& g, std::vector<RuleError>& errors) {
                              &err) != HS_SUCCESS) {
         const int at = err ? err->expression : -1;
         const Rule& r = rules_[at >= 0 ? exprs[at].rule : g.rules.front()];
-        errors.push_back({r.file, r.line,
-                          std::string("Hyperscan: ") + (err ? err->message : "compile failed")});
+        errors.push_back(
+            {r.file, r.line, std::string("Hyperscan: ") + (err ? err->message : "compile failed")});
         hs_free_compile_error(err);
         return;
     }

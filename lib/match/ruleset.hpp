@@ -23,11 +23,11 @@ namespace pktsieve {
 
 // Thrown by compile(): every rule at fault, each as file:line: reason.
 class CompileError : public std::runtime_error {
-public:
+  public:
     explicit CompileError(std::vector<RuleError> errors);
     const std::vector<RuleError>& errors() const { return errors_; }
 
-private:
+  private:
     std::vector<RuleError> errors_;
 };
 
@@ -47,13 +47,13 @@ struct PortGroup {
 enum class ProtoClass : uint8_t { tcp, udp, other, count_ };
 
 inline ProtoClass proto_class(uint8_t proto) {
-    return proto == kProtoTcp ? ProtoClass::tcp
+    return proto == kProtoTcp   ? ProtoClass::tcp
            : proto == kProtoUdp ? ProtoClass::udp
                                 : ProtoClass::other;
 }
 
 class Ruleset {
-public:
+  public:
     static constexpr uint16_t kNoGroup = 0xffff;
 
     // Compiles `rules` for `workers` workers. Throws CompileError.
@@ -71,8 +71,8 @@ public:
     // could match it.
     const hs_database_t* database_for(uint8_t proto, uint16_t dport) const {
         const auto c = static_cast<size_t>(proto_class(proto));
-        const uint16_t g = c == static_cast<size_t>(ProtoClass::other) ? other_group_
-                                                                        : port_group_[c][dport];
+        const uint16_t g =
+            c == static_cast<size_t>(ProtoClass::other) ? other_group_ : port_group_[c][dport];
         return g == kNoGroup ? nullptr : groups_[g].db.get();
     }
     hs_scratch_t* scratch(unsigned worker) const {
@@ -85,7 +85,7 @@ public:
     size_t group_count() const { return groups_.size(); }
     size_t database_bytes() const;
 
-private:
+  private:
     Ruleset() = default;
     void build_groups();
     void build_server_ports();

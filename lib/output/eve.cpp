@@ -31,11 +31,16 @@ namespace {
 
 std::string proto_name(uint8_t p) {
     switch (p) {
-        case 6: return "TCP";
-        case 17: return "UDP";
-        case 1: return "ICMP";
-        case 58: return "IPv6-ICMP";
-        default: return std::to_string(p);
+        case 6:
+            return "TCP";
+        case 17:
+            return "UDP";
+        case 1:
+            return "ICMP";
+        case 58:
+            return "IPv6-ICMP";
+        default:
+            return std::to_string(p);
     }
 }
 

@@ -30,7 +30,9 @@ constexpr uint16_t kEthVlan = 0x8100;
 constexpr uint16_t kEthQinQ = 0x88a8;
 constexpr uint16_t kEthQinQOld = 0x9100;
 
-inline uint16_t be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
+inline uint16_t be16(const uint8_t* p) {
+    return static_cast<uint16_t>(p[0] << 8 | p[1]);
+}
 inline uint32_t be32(const uint8_t* p) {
     return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
 }
@@ -101,7 +103,9 @@ Malformed parse_ipv4(Packet& p, uint32_t off) {
     return parse_l4(p, off + ihl, end);
 }
 
-bool is_ipv6_ext(uint8_t nh) { return nh == 0 || nh == 43 || nh == 60 || nh == 44; }
+bool is_ipv6_ext(uint8_t nh) {
+    return nh == 0 || nh == 43 || nh == 60 || nh == 44;
+}
 
 Malformed parse_ipv6(Packet& p, uint32_t off) {
     if (p.len - off < 40) return Malformed::truncated_ipv6;
@@ -154,7 +158,8 @@ Malformed parse(const uint8_t* data, uint32_t len, Packet& out) {
     off += 2;
     while (type == kEthVlan || type == kEthQinQ || type == kEthQinQOld) {
         if (len - off < 4) return Malformed::truncated_vlan;
-        if (out.vlan_count < out.vlan.size()) out.vlan[out.vlan_count++] = be16(data + off) & 0x0fff;
+        if (out.vlan_count < out.vlan.size())
+            out.vlan[out.vlan_count++] = be16(data + off) & 0x0fff;
         type = be16(data + off + 2);
         off += 4;
     }

@@ -23,8 +23,12 @@ bool Cidr::contains(const IpAddr& a) const {
 bool AddrExpr::match(const IpAddr& a) const {
     bool inner = false;
     switch (kind) {
-        case Kind::any: inner = true; break;
-        case Kind::cidr: inner = cidr.contains(a); break;
+        case Kind::any:
+            inner = true;
+            break;
+        case Kind::cidr:
+            inner = cidr.contains(a);
+            break;
         case Kind::list: {
             bool has_pos = false, pos = false, neg = false;
             for (const auto& it : items) {

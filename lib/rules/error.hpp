@@ -10,7 +10,7 @@ namespace pktsieve {
 // Thrown by the value parsers (addresses, ports, options) with the reason alone;
 // the file parser adds file and line.
 class SyntaxError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 

@@ -99,8 +99,7 @@ Pattern& last_content(Rule& r, std::string_view key) {
 }
 
 void add_content(Rule& r, std::string_view v) {
-    if (!v.empty() && v.front() == '!')
-        throw SyntaxError("negated content not supported yet");
+    if (!v.empty() && v.front() == '!') throw SyntaxError("negated content not supported yet");
     if (v.size() < 2 || v.front() != '"' || v.back() != '"')
         throw SyntaxError("'content' needs a quoted value");
     Pattern p;
@@ -123,14 +122,24 @@ void add_pcre(Rule& r, std::string_view v) {
     bool extended = false;
     for (char f : body.substr(last + 1)) {
         switch (f) {
-            case 'i': p.nocase = true; break;
-            case 's': p.dotall = true; break;
-            case 'm': p.multiline = true; break;
-            case 'x': extended = true; break;
-            default: throw SyntaxError(std::string("pcre flag '") + f + "' not supported (i s m x)");
+            case 'i':
+                p.nocase = true;
+                break;
+            case 's':
+                p.dotall = true;
+                break;
+            case 'm':
+                p.multiline = true;
+                break;
+            case 'x':
+                extended = true;
+                break;
+            default:
+                throw SyntaxError(std::string("flag '") + f + "' not supported (i s m x)");
         }
     }
-    if (extended) p.text = "(?x)" + p.text;
+    // Hyperscan wants a comment ended by a newline, PCRE also accepts the end of the pattern.
+    if (extended) p.text = "(?x)" + p.text + "\n";
     if (p.text.empty()) throw SyntaxError("empty pcre");
     r.patterns.push_back(std::move(p));
 }
@@ -148,7 +157,7 @@ void set_flow(Rule& r, std::string_view v) {
         else if (item == "established")
             r.flow_established = true;
         else if (item != "stateless")
-            throw SyntaxError("flow option '" + std::string(item) + "' not supported");
+            throw SyntaxError("option '" + std::string(item) + "' not supported");
     }
 }
 
@@ -162,10 +171,11 @@ void add_metadata(Rule& r, std::string_view v) {
         if (item.empty()) continue;
         const auto sp = item.find(' ');
         const auto key = std::string(item.substr(0, sp));
-        const auto val = sp == std::string_view::npos ? std::string() : std::string(trim(item.substr(sp)));
+        const auto val =
+            sp == std::string_view::npos ? std::string() : std::string(trim(item.substr(sp)));
         if (key == "threat") {
             if (!r.threat.empty() && r.threat != val)
-                throw SyntaxError("metadata names two threats ('" + r.threat + "', '" + val + "')");
+                throw SyntaxError("two threats named ('" + r.threat + "', '" + val + "')");
             r.threat = val;
         }
         r.metadata.emplace_back(key, val);
@@ -174,8 +184,7 @@ void add_metadata(Rule& r, std::string_view v) {
 
 void add_reference(Rule& r, std::string_view v) {
     const auto comma = v.find(',');
-    if (comma == std::string_view::npos)
-        throw SyntaxError("'reference' needs 'type,value'");
+    if (comma == std::string_view::npos) throw SyntaxError("'reference' needs 'type,value'");
     r.references.emplace_back(trim(v.substr(0, comma)), trim(v.substr(comma + 1)));
 }
 
@@ -207,8 +216,7 @@ const std::map<std::string_view, Handler>& handlers() {
 
 void finish(Rule& r, bool priority_set) {
     if (r.sid == 0) throw SyntaxError("rule has no 'sid'");
-    if (r.patterns.empty())
-        throw SyntaxError("rule needs at least one content or pcre");
+    if (r.patterns.empty()) throw SyntaxError("rule needs at least one content or pcre");
     for (const auto& p : r.patterns)
         if (p.depth >= 0 && p.depth < static_cast<int>(p.text.size()))
             throw SyntaxError("depth " + std::to_string(p.depth) + " is shorter than its content");
@@ -248,8 +256,9 @@ void apply_options(std::string_view body, Rule& r) {
         try {
             it->second(r, key, value);
         } catch (const SyntaxError& e) {
+            // "'depth' needs an integer" already names the keyword; other reasons get it prefixed.
             const std::string what = e.what();
-            if (what.find('\'' + std::string(key) + '\'') != std::string::npos) throw;
+            if (what.rfind('\'' + std::string(key) + '\'', 0) == 0) throw;
             throw SyntaxError(std::string(key) + ": " + what);
         }
         priority_set = priority_set || key == "priority";

@@ -48,7 +48,8 @@ Rule parse_rule(std::string_view text, const Vars& vars) {
         throw SyntaxError("header needs 7 fields (action proto src sport dir dst dport), got " +
                           std::to_string(f.size()));
     if (f[0] != "alert")
-        throw SyntaxError("action '" + std::string(f[0]) + "' not supported (passive sensor: alert)");
+        throw SyntaxError("action '" + std::string(f[0]) +
+                          "' not supported (passive sensor: alert)");
     if (f[4] != "->" && f[4] != "<>")
         throw SyntaxError("direction must be '->' or '<>', got '" + std::string(f[4]) + "'");
     Rule r;

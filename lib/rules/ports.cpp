@@ -88,7 +88,8 @@ PortSet parse_ports(std::string_view text, const Vars& vars) {
         ranges.emplace_back(static_cast<uint16_t>(p), static_cast<uint16_t>(q));
         p = q;
     }
-    if (ranges.empty()) throw SyntaxError("port expression '" + std::string(text) + "' matches no port");
+    if (ranges.empty())
+        throw SyntaxError("port expression '" + std::string(text) + "' matches no port");
     return PortSet(std::move(ranges));
 }
 

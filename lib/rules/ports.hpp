@@ -14,16 +14,18 @@ namespace pktsieve {
 // Normalised: sorted, disjoint, inclusive ranges. Empty means the expression matches nothing,
 // which the parser rejects.
 class PortSet {
-public:
+  public:
     static PortSet any() { return PortSet({{0, 65535}}); }
     PortSet() = default;
     explicit PortSet(std::vector<std::pair<uint16_t, uint16_t>> ranges)
         : ranges_(std::move(ranges)) {}
     bool contains(uint16_t port) const;
-    bool is_any() const { return ranges_.size() == 1 && ranges_[0] == std::pair<uint16_t, uint16_t>{0, 65535}; }
+    bool is_any() const {
+        return ranges_.size() == 1 && ranges_[0] == std::pair<uint16_t, uint16_t>{0, 65535};
+    }
     const std::vector<std::pair<uint16_t, uint16_t>>& ranges() const { return ranges_; }
 
-private:
+  private:
     std::vector<std::pair<uint16_t, uint16_t>> ranges_;
 };
 

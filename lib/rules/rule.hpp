@@ -20,11 +20,11 @@ enum class FlowDir : uint8_t { any, to_server, to_client };
 struct Pattern {
     enum class Kind : uint8_t { content, pcre } kind = Kind::content;
     std::string text;
-    bool nocase = false;  // content: nocase; pcre: /i
-    bool dotall = false;  // pcre /s
+    bool nocase = false;     // content: nocase; pcre: /i
+    bool dotall = false;     // pcre /s
     bool multiline = false;  // pcre /m
-    int offset = 0;   // content: first byte the match may start at
-    int depth = -1;   // content: bytes from `offset` the match must end within; -1 = unbounded
+    int offset = 0;          // content: first byte the match may start at
+    int depth = -1;  // content: bytes from `offset` the match must end within; -1 = unbounded
 };
 
 struct Rule {

@@ -9,7 +9,7 @@
 namespace pktsieve {
 
 class Vars {
-public:
+  public:
     // Sensor defaults: HOME_NET and EXTERNAL_NET are "any" (a sensor's own addresses are the
     // targets), port groups follow Suricata's suricata.yaml defaults.
     Vars();
@@ -20,7 +20,7 @@ public:
     const std::string& get(std::string_view name) const;
     const std::map<std::string, std::string>& all() const { return vars_; }
 
-private:
+  private:
     std::map<std::string, std::string> vars_;
 };
 

@@ -101,7 +101,8 @@ std::string render_table(const StatsView& v) {
         o += "malformed by reason:\n";
         for (size_t i = 0; i < kMalformedInfo.size(); ++i)
             if (v.total.malformed_by[i])
-                o += fmt::format("  {:<30} {:>10}\n", kMalformedInfo[i].name, v.total.malformed_by[i]);
+                o += fmt::format("  {:<30} {:>10}\n", kMalformedInfo[i].name,
+                                 v.total.malformed_by[i]);
     }
     o += fmt::format("{:<20} {:>10}\n", "threat", "alerts");
     for (const auto& [name, n] : v.threat_alerts()) o += fmt::format("  {:<18} {:>10}\n", name, n);
@@ -117,7 +118,8 @@ std::string render_table(const StatsView& v) {
                          r->hits, r->alerts, r->msg);
     o += fmt::format("{:<20} {:>10} {:>10}\n", "worker lcore", "packets", "alerts");
     for (const auto& w : v.workers)
-        o += fmt::format("  {:<18} {:>10} {:>10}\n", w.lcore, w.counters.rx_packets, w.counters.alerts);
+        o += fmt::format("  {:<18} {:>10} {:>10}\n", w.lcore, w.counters.rx_packets,
+                         w.counters.alerts);
     for (const auto& d : v.devices)
         o += fmt::format("device {} ({}): ipackets {} imissed {} ierrors {} rx_nombuf {}\n", d.port,
                          d.name, d.ipackets, d.imissed, d.ierrors, d.rx_nombuf);

@@ -23,7 +23,7 @@ using PortCount = std::pair<uint16_t, uint64_t>;
 // Alerts per destination port, kept compact (only ports that alerted) so that publishing a
 // snapshot copies a few entries, not 64 Ki.
 class PortAlerts {
-public:
+  public:
     PortAlerts() : slot_(65536, kEmpty) { entries_.reserve(1024); }
     void add(uint16_t port, uint64_t n = 1) {
         uint32_t& s = slot_[port];
@@ -35,7 +35,7 @@ public:
     }
     const std::vector<PortCount>& entries() const { return entries_; }
 
-private:
+  private:
     static constexpr uint32_t kEmpty = UINT32_MAX;
     std::vector<uint32_t> slot_;
     std::vector<PortCount> entries_;

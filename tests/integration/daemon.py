@@ -1,0 +1,60 @@
+"""Shared helpers for integration tests: run the real pktsieve daemon and read its outputs."""
+import json
+import os
+import subprocess
+import tempfile
+
+PKTSIEVE = os.environ.get("PKTSIEVE", "build/apps/pktsieve/pktsieve")
+SOURCE = os.environ.get("PKTSIEVE_SOURCE", os.getcwd())
+RULES = os.path.join(SOURCE, "signatures", "pktsieve.rules")
+_traffic = None
+
+
+def traffic():
+    """Generates the test captures once per process; returns (dir, expected)."""
+    global _traffic
+    if _traffic is None:
+        out = tempfile.mkdtemp(prefix="pktsieve-traffic-")
+        subprocess.run(["/usr/bin/python3", os.path.join(SOURCE, "scripts", "gen_traffic.py"), out],
+                       check=True)
+        with open(os.path.join(out, "expected.json")) as f:
+            _traffic = (out, json.load(f))
+    return _traffic
+
+
+class Result:
+    def __init__(self, proc, stats, eve):
+        self.rc, self.stdout, self.stderr = proc.returncode, proc.stdout, proc.stderr
+        self.stats, self.eve = stats, eve
+
+
+def run(args, timeout=120, eal=None):
+    """Runs pktsieve with --stats-json and --eve in a temp dir; parses both."""
+    work = tempfile.mkdtemp(prefix="pktsieve-run-")
+    stats_path, eve_path = os.path.join(work, "s.json"), os.path.join(work, "e.json")
+    cmd = [PKTSIEVE] + (eal + ["--"] if eal else []) + args + [
+        "--stats-json", stats_path, "--eve", eve_path]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    return Result(proc, *read_outputs(stats_path, eve_path))
+
+
+def read_outputs(stats_path, eve_path):
+    stats = eve = None
+    if os.path.exists(stats_path):
+        with open(stats_path) as f:
+            stats = json.load(f)
+    if os.path.exists(eve_path):
+        with open(eve_path) as f:
+            eve = [json.loads(line) for line in f if line.strip()]
+    return stats, eve
+
+
+def alert_key(a):
+    """What identifies an alert in expected.json and in EVE."""
+    return (a["sid"], a["src_ip"], a["src_port"], a["dest_ip"], a["dest_port"], a["proto"],
+            tuple(a.get("vlan", ())))
+
+
+def eve_key(e):
+    return (e["alert"]["signature_id"], e["src_ip"], e["src_port"], e["dest_ip"], e["dest_port"],
+            e["proto"], tuple(e.get("vlan", ())))

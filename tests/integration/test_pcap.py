@@ -1,0 +1,182 @@
+"""pktsieve --pcap on generated captures: exact packet, malformed, alert, rule, port counts."""
+import collections
+import os
+import subprocess
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import daemon  # noqa: E402
+
+THREAT_OF_SID = {9000001: "es-traversal", 9000010: "es-rce", 9000011: "es-rce",
+                 9000020: "proxy-probe", 9000021: "proxy-probe", 9000030: "telnet-login"}
+THREATS = ["es-rce", "es-traversal", "proxy-probe", "telnet-login"]
+
+
+class PcapRun(unittest.TestCase):
+    def check_capture(self, name):
+        out, expected = daemon.traffic()
+        exp = expected[name]
+        r = daemon.run(["--pcap", os.path.join(out, f"{name}.pcap"), "--rules", daemon.RULES, "-q"])
+        self.assertEqual(r.rc, 0, r.stderr)
+        s = r.stats
+        self.assertEqual(s["packets"]["received"], exp["packets"])
+        self.assertEqual(s["packets"]["parsed"] + s["packets"]["malformed"], exp["packets"])
+        self.assertEqual(s["devices"][0]["ipackets"], exp["packets"])
+        self.assertEqual(sum(w["packets"]["received"] for w in s["workers"]), exp["packets"])
+        want_malformed = {k: exp["malformed"].get(k, 0) for k in s["malformed"]}
+        self.assertEqual(s["malformed"], want_malformed)
+        self.assertEqual(set(exp["malformed"]) - set(s["malformed"]), set())
+
+        want = sorted(daemon.alert_key(a) for a in exp["alerts"])
+        self.assertEqual(sorted(daemon.eve_key(e) for e in r.eve), want)
+        self.assertEqual(s["alerts"]["total"], len(want))
+        self.assertEqual(s["alerts"]["unlogged"], 0)
+
+        by_sid = collections.Counter(a["sid"] for a in exp["alerts"])
+        for sid, rule in s["rules"].items():
+            self.assertEqual(rule["hits"], by_sid.get(int(sid), 0), f"sid {sid}")
+            self.assertEqual(rule["alerts"], by_sid.get(int(sid), 0), f"sid {sid}")
+        by_threat = collections.Counter(THREAT_OF_SID[a["sid"]] for a in exp["alerts"])
+        self.assertEqual(s["threats"], {t: {"alerts": by_threat.get(t, 0)} for t in THREATS})
+        by_port = collections.Counter(str(a["dest_port"]) for a in exp["alerts"])
+        self.assertEqual(s["ports"], {p: {"alerts": n} for p, n in by_port.items()})
+        return r
+
+    def test_threats(self):
+        r = self.check_capture("threats")
+        for t in THREATS:
+            self.assertGreater(r.stats["threats"][t]["alerts"], 0, t)
+
+    def test_benign_has_no_alert(self):
+        r = self.check_capture("benign")
+        self.assertEqual(r.eve, [])
+        self.assertEqual(r.stats["alerts"]["total"], 0)
+        self.assertGreater(r.stats["scan"]["packets"], 0)  # it looked, and found nothing
+
+    def test_malformed_counted_by_reason(self):
+        r = self.check_capture("malformed")
+        self.assertEqual(r.stats["packets"]["malformed"], 14)
+        self.assertTrue(all(n == 1 for n in r.stats["malformed"].values()))
+
+    def test_sample(self):
+        r = self.check_capture("sample")
+        for t in THREATS:
+            self.assertGreater(r.stats["threats"][t]["alerts"], 0, t)
+        self.assertGreater(r.stats["packets"]["malformed"], 0)
+
+    def test_eve_fields(self):
+        out, _ = daemon.traffic()
+        r = daemon.run(["--pcap", os.path.join(out, "threats.pcap"), "--rules", daemon.RULES, "-q"])
+        self.assertTrue(r.eve)
+        for e in r.eve:
+            self.assertEqual(e["event_type"], "alert")
+            self.assertRegex(e["timestamp"], r"^2015-05-20T00:00:00\.\d{6}\+0000$")
+            a = e["alert"]
+            for k in ["action", "gid", "signature_id", "rev", "signature", "category", "severity",
+                      "metadata"]:
+                self.assertIn(k, a)
+            self.assertEqual(a["metadata"]["threat"], [THREAT_OF_SID[a["signature_id"]]])
+        v6 = [e for e in r.eve if ":" in e["src_ip"]]
+        self.assertEqual(len(v6), 1)
+        self.assertEqual(v6[0]["vlan"], [100])
+        self.assertEqual(v6[0]["src_ip"], "2001:db8:bad::10")
+
+    def test_stdout_table(self):
+        out, _ = daemon.traffic()
+        r = subprocess.run([daemon.PKTSIEVE, "--pcap", os.path.join(out, "sample.pcap"), "--rules",
+                            daemon.RULES], capture_output=True, text=True, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for word in THREATS + ["received", "malformed", "9200"]:
+            self.assertIn(word, r.stdout)
+        self.assertEqual(r.stderr, "")
+
+    def test_var_override_moves_detection(self):
+        out, expected = daemon.traffic()
+        r = daemon.run(["--pcap", os.path.join(out, "threats.pcap"), "--rules", daemon.RULES, "-q",
+                        "--var", "ES_PORTS=9201"])
+        self.assertEqual(r.rc, 0, r.stderr)
+        self.assertEqual(r.stats["rules"]["9000001"]["hits"], 1)  # only the 9201 request
+        self.assertEqual(r.stats["rules"]["9000010"]["hits"], 0)
+
+    def test_committed_sample_matches_generator(self):
+        out, _ = daemon.traffic()
+        with open(os.path.join(out, "sample.pcap"), "rb") as f, \
+                open(os.path.join(daemon.SOURCE, "tests", "data", "sample.pcap"), "rb") as g:
+            self.assertEqual(f.read(), g.read(), "run scripts/gen_traffic.py tests/data")
+
+
+class LiveMode(unittest.TestCase):
+    def test_runs_until_sigterm_then_flushes_exact_totals(self):
+        import signal
+        import tempfile
+        import time
+        out, expected = daemon.traffic()
+        work = tempfile.mkdtemp(prefix="pktsieve-live-")
+        stats, eve = os.path.join(work, "s.json"), os.path.join(work, "e.json")
+        cmd = [daemon.PKTSIEVE, "--no-huge", "-m", "512", f"--file-prefix=live{os.getpid()}",
+               "--lcores=0@0,1@0", "--no-pci", "--log-level=*:error",
+               f"--vdev=net_pcap0,rx_pcap={os.path.join(out, 'threats.pcap')}", "--",
+               "--rules", daemon.RULES, "--stats-json", stats, "--eve", eve, "-q"]
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(3)
+        self.assertIsNone(p.poll(), "live mode must not exit by itself")
+        p.send_signal(signal.SIGTERM)
+        _, err = p.communicate(timeout=60)
+        self.assertEqual(p.returncode, 0, err)
+        s, e = daemon.read_outputs(stats, eve)
+        self.assertEqual(s["packets"]["received"], expected["threats"]["packets"])
+        self.assertEqual(len(e), len(expected["threats"]["alerts"]))
+
+
+class Cli(unittest.TestCase):
+    def run_cli(self, *args):
+        return subprocess.run([daemon.PKTSIEVE, *args], capture_output=True, text=True, timeout=60)
+
+    def test_check_rules_good(self):
+        r = self.run_cli("--check-rules", daemon.RULES)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("6 rules loaded, 0 skipped", r.stdout)
+
+    def test_check_rules_bad_names_file_and_line(self):
+        import tempfile
+        path = os.path.join(tempfile.mkdtemp(), "bad.rules")
+        with open(path, "w") as f:
+            f.write("# ok\nalert tcp any any -> any 80 (content:\"a\"; sid:1;)\n"
+                    "alert tcp any any -> any 80 (content:\"a\" sid:2;)\n"
+                    "alert tcp any any -> any 80 (pcre:\"/(a)\\1/\"; sid:3;)\n")
+        r = self.run_cli("--check-rules", path)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn(f"{path}:3: ", r.stdout)
+        self.assertIn("rejected", r.stdout)
+        # Fix line 3: the Hyperscan error on line 4 shows up next.
+        with open(path, "w") as f:
+            f.write("# ok\nalert tcp any any -> any 80 (content:\"a\"; sid:1;)\n\n"
+                    "alert tcp any any -> any 80 (pcre:\"/(a)\\1/\"; sid:3;)\n")
+        r = self.run_cli("--check-rules", path)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn(f"{path}:4: pattern rejected by Hyperscan", r.stdout)
+        out, _ = daemon.traffic()
+        r = self.run_cli("--pcap", os.path.join(out, "benign.pcap"), "--rules", path)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn(f"{path}:4: ", r.stderr)
+
+    def test_help_describes_options_with_defaults(self):
+        r = self.run_cli("--help")
+        self.assertEqual(r.returncode, 0)
+        for opt in ["--pcap", "--rules", "--check-rules", "--stats-json", "--eve", "--var", "(=32)"]:
+            self.assertIn(opt, r.stdout)
+
+    def test_missing_pcap_is_a_clear_error(self):
+        r = self.run_cli("--pcap", "/nonexistent.pcap", "--rules", daemon.RULES)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("/nonexistent.pcap", r.stderr)
+
+    def test_unknown_option(self):
+        r = self.run_cli("--rules", daemon.RULES, "--bogus")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("bogus", r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

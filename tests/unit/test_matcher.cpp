@@ -1,0 +1,237 @@
+#include <catch2/catch.hpp>
+
+#include "classify/pipeline.hpp"
+#include "frames.hpp"
+#include "match/load.hpp"
+#include "rules/parser.hpp"
+
+using namespace pktsieve;
+using namespace pktsieve::test;
+
+namespace {
+
+std::unique_ptr<Ruleset> compile_text(const std::string& text) {
+    auto load = parse_rules(text, "t.rules", Vars());
+    if (!load.ok()) FAIL(load.errors[0].str());
+    return Ruleset::compile(std::move(load.rules), 1);
+}
+
+// Runs frames through a fresh pipeline; returns per-rule alert counts.
+struct Run {
+    WorkerStats stats;
+    std::unique_ptr<BurstAlerts> alerts = std::make_unique<BurstAlerts>();
+    explicit Run(const Ruleset& rs, const std::vector<Bytes>& frames) : stats(rs.rules().size()) {
+        Pipeline p(rs, 0, stats, *alerts);
+        for (const auto& f : frames) p.process(f.data(), static_cast<uint32_t>(f.size()), 1);
+    }
+    uint64_t alerts_of(size_t rule) const { return stats.rules[rule].alerts; }
+};
+
+Bytes tcp_to(uint16_t dport, const std::string& payload, uint16_t sport = 40000) {
+    FrameSpec f;
+    f.dport = dport;
+    f.sport = sport;
+    f.payload = payload;
+    return frame(f);
+}
+
+uint64_t alerts_for(const Ruleset& rs, uint16_t dport, const std::string& payload) {
+    return Run(rs, {tcp_to(dport, payload)}).stats.counters.alerts;
+}
+
+}  // namespace
+
+TEST_CASE("content offset and depth bound where a match may lie", "[match]") {
+    auto rs = compile_text(
+        "alert tcp any any -> any 80 (content:\"abc\"; depth:5; sid:1;)\n"
+        "alert tcp any any -> any 81 (content:\"abc\"; offset:2; sid:2;)\n"
+        "alert tcp any any -> any 82 (content:\"abc\"; offset:2; depth:4; sid:3;)\n");
+    CHECK(alerts_for(*rs, 80, "xxabc") == 1);
+    CHECK(alerts_for(*rs, 80, "xxxabc") == 0);
+    CHECK(alerts_for(*rs, 81, "xabc") == 0);
+    CHECK(alerts_for(*rs, 81, "xxabc") == 1);
+    CHECK(alerts_for(*rs, 81, "xxxxxxxxabc") == 1);
+    CHECK(alerts_for(*rs, 82, "xxxabc") == 1);
+    CHECK(alerts_for(*rs, 82, "xxxxabc") == 0);
+    CHECK(alerts_for(*rs, 82, "xabcxx") == 0);
+    CHECK(Run(*rs, {tcp_to(83, "abc")}).stats.counters.scanned_packets == 0);  // no group, no scan
+}
+
+TEST_CASE("nocase, hex bytes, and case-sensitive content", "[match]") {
+    auto rs = compile_text(
+        "alert tcp any any -> any 80 (content:\"GET\"; sid:1;)\n"
+        "alert tcp any any -> any 81 (content:\"get|0d 0a|\"; nocase; sid:2;)\n");
+    CHECK(alerts_for(*rs, 80, "get /") == 0);
+    CHECK(alerts_for(*rs, 80, "GET /") == 1);
+    CHECK(alerts_for(*rs, 81, "xGeT\r\n") == 1);
+    CHECK(alerts_for(*rs, 81, "xGeT\n") == 0);
+}
+
+TEST_CASE("several contents and pcres of a rule are ANDed", "[match]") {
+    auto rs = compile_text(
+        "alert tcp any any -> any 80 (content:\"alpha\"; content:\"beta\"; pcre:\"/gam+a/\"; "
+        "sid:1;)\n");
+    CHECK(alerts_for(*rs, 80, "alpha beta gammma") == 1);
+    CHECK(alerts_for(*rs, 80, "gamma beta alpha") == 1);  // contents are unordered in this subset
+    CHECK(alerts_for(*rs, 80, "alpha beta") == 0);
+    CHECK(alerts_for(*rs, 80, "alpha gamma") == 0);
+    CHECK(alerts_for(*rs, 80, "alpha beta gamma alpha beta gamma") == 1);  // once per packet
+}
+
+TEST_CASE("pcre flags i s m x", "[match]") {
+    auto rs = compile_text(
+        "alert tcp any any -> any 80 (pcre:\"/^abc/i\"; sid:1;)\n"
+        "alert tcp any any -> any 81 (pcre:\"/a.b/s\"; sid:2;)\n"
+        "alert tcp any any -> any 82 (pcre:\"/^line2$/m\"; sid:3;)\n"
+        "alert tcp any any -> any 83 (pcre:\"/a b c # spaced/x\"; sid:4;)\n");
+    CHECK(alerts_for(*rs, 80, "ABCd") == 1);
+    CHECK(alerts_for(*rs, 80, "xABC") == 0);
+    CHECK(alerts_for(*rs, 81, "a\nb") == 1);
+    CHECK(alerts_for(*rs, 82, "line1\nline2\nline3") == 1);
+    CHECK(alerts_for(*rs, 83, "xxabcxx") == 1);
+    CHECK(alerts_for(*rs, 83, "a b c") == 0);
+}
+
+TEST_CASE("a packet scans only its port group; headers are verified", "[match]") {
+    auto rs = compile_text(
+        "alert tcp any any -> any [9200,9201] (content:\"x\"; sid:1;)\n"
+        "alert tcp 10.0.0.0/8 any -> any 9300 (content:\"x\"; sid:2;)\n"
+        "alert udp any any -> any 9200 (content:\"x\"; sid:3;)\n"
+        "alert tcp any 23 <> any any (content:\"login\"; sid:4;)\n"
+        "alert ip any any -> any any (content:\"everywhere\"; sid:5;)\n");
+    CHECK(rs->group_count() >= 3);
+    CHECK(Run(*rs, {tcp_to(9200, "x")}).alerts_of(0) == 1);
+    CHECK(Run(*rs, {tcp_to(9201, "x")}).alerts_of(0) == 1);
+    CHECK(Run(*rs, {tcp_to(9202, "x")}).stats.counters.alerts == 0);
+    CHECK(Run(*rs, {tcp_to(9300, "x")}).alerts_of(1) == 0);  // source 203.0.113.10 not in 10/8
+    FrameSpec u;
+    u.proto = 17;
+    u.payload = "x";
+    CHECK(Run(*rs, {frame(u)}).alerts_of(2) == 1);
+    CHECK(Run(*rs, {frame(u)}).alerts_of(0) == 0);
+    CHECK(Run(*rs, {tcp_to(50000, "login: ", 23)}).alerts_of(3) == 1);
+    CHECK(Run(*rs, {tcp_to(23, "login: ", 50000)}).alerts_of(3) == 1);
+    CHECK(Run(*rs, {tcp_to(23, "login: ", 50001)}).alerts_of(3) == 1);
+    CHECK(Run(*rs, {tcp_to(1234, "is everywhere")}).alerts_of(4) == 1);
+    u.payload = "everywhere";
+    CHECK(Run(*rs, {frame(u)}).alerts_of(4) == 1);
+}
+
+TEST_CASE("flow direction without flow state", "[match]") {
+    auto rs = compile_text(
+        "alert tcp any any -> any any (content:\"req\"; flow:to_server; sid:1;)\n"
+        "alert tcp any any -> any any (content:\"resp\"; flow:to_client; sid:2;)\n"
+        "alert tcp any any -> any 37564 (content:\"x\"; flow:to_server; sid:3;)\n");
+    CHECK(Run(*rs, {tcp_to(80, "req", 40000)}).alerts_of(0) == 1);
+    CHECK(Run(*rs, {tcp_to(40000, "req", 80)}).alerts_of(0) == 0);
+    CHECK(Run(*rs, {tcp_to(40000, "resp", 80)}).alerts_of(1) == 1);
+    // 37564 is named as a server port by rule 3, so a client on a lower ephemeral port is still
+    // seen as the client.
+    CHECK(Run(*rs, {tcp_to(37564, "x", 33000)}).alerts_of(2) == 1);
+    FrameSpec syn;
+    syn.dport = 5000;
+    syn.sport = 4000;
+    syn.tcp_flags = 0x02;
+    syn.payload = "req";
+    CHECK(Run(*rs, {frame(syn)}).alerts_of(0) == 1);
+    syn.tcp_flags = 0x12;
+    CHECK(Run(*rs, {frame(syn)}).alerts_of(0) == 0);
+}
+
+TEST_CASE("later fragments and payload-less packets are not scanned", "[match]") {
+    auto rs = compile_text("alert ip any any -> any any (content:\"x\"; sid:1;)\n");
+    FrameSpec f;
+    f.payload = "xxxx";
+    f.frag = 0x0001;
+    Run later(*rs, {frame(f)});
+    CHECK(later.stats.counters.scanned_packets == 0);
+    CHECK(later.stats.counters.later_fragments == 1);
+    f.frag = 0;
+    f.payload = "";
+    CHECK(Run(*rs, {frame(f)}).stats.counters.scanned_packets == 0);
+}
+
+TEST_CASE("alerts beyond the burst buffer are counted, not lost from the counters", "[match]") {
+    auto rs = compile_text("alert tcp any any -> any 80 (content:\"x\"; sid:1;)\n");
+    std::vector<Bytes> frames(kAlertBufferSize + 5, tcp_to(80, "x"));
+    Run r(*rs, frames);
+    CHECK(r.alerts_of(0) == kAlertBufferSize + 5);
+    CHECK(r.alerts->size == kAlertBufferSize);
+    CHECK(r.stats.counters.alerts_unlogged == 5);
+    CHECK(r.stats.ports.entries().size() == 1);
+    CHECK(r.stats.ports.entries()[0] == PortCount{80, kAlertBufferSize + 5});
+}
+
+TEST_CASE("a pattern Hyperscan rejects is reported as file:line with its message", "[match]") {
+    auto load = parse_rules(
+        "alert tcp any any -> any 80 (content:\"ok\"; sid:1;)\n"
+        "alert tcp any any -> any 80 (pcre:\"/(a)\\1/\"; sid:2;)\n",
+        "bad.rules", Vars());
+    REQUIRE(load.ok());
+    try {
+        Ruleset::compile(std::move(load.rules), 1);
+        FAIL("compile should have failed");
+    } catch (const CompileError& e) {
+        REQUIRE(e.errors().size() == 1);
+        CHECK(e.errors()[0].file == "bad.rules");
+        CHECK(e.errors()[0].line == 2);
+        CHECK_THAT(e.errors()[0].reason, Catch::StartsWith("pattern rejected by Hyperscan: "));
+    }
+}
+
+TEST_CASE("load_ruleset rejects duplicate sids across files", "[match]") {
+    const std::string dir = PKTSIEVE_SOURCE_DIR "/signatures/pktsieve.rules";
+    const auto load = load_ruleset({dir, dir}, Vars(), 1);
+    CHECK_FALSE(load.ruleset);
+    REQUIRE_FALSE(load.errors.empty());
+    CHECK_THAT(load.errors[0].str(), Catch::Contains("duplicate sid 9000001"));
+}
+
+TEST_CASE("shipped signatures: attacks match, look-alikes do not", "[match][signatures]") {
+    auto load = load_ruleset({PKTSIEVE_SOURCE_DIR "/signatures/pktsieve.rules"}, Vars(), 1);
+    REQUIRE(load.ruleset);
+    const Ruleset& rs = *load.ruleset;
+    auto sids = [&](uint16_t port, const std::string& payload) {
+        Run r(rs, {tcp_to(port, payload)});
+        std::vector<uint32_t> out;
+        for (size_t i = 0; i < rs.rules().size(); ++i)
+            if (r.alerts_of(i)) out.push_back(rs.rules()[i].sid);
+        return out;
+    };
+    using V = std::vector<uint32_t>;
+    const V trav{9000001}, groovy{9000010}, mvel{9000011}, conn{9000020}, absu{9000021},
+        telnet{9000030}, none{};
+    CHECK(sids(9200, "GET /_plugin/head/../../../../etc/passwd HTTP/1.1\r\n\r\n") == trav);
+    CHECK(sids(9201, "GET /_plugin/head/%2E%2E%2F%2e%2e%2fetc/passwd HTTP/1.1\r\n") == trav);
+    CHECK(sids(9200, "HEAD /_plugin/x/..%5c..%5cwin.ini HTTP/1.0\r\n") == trav);
+    CHECK(sids(9200, "GET /_plugin/head/index.html HTTP/1.1\r\n\r\n") == none);
+    CHECK(sids(9200, "GET /_cluster/health HTTP/1.1\r\n\r\n") == none);
+    CHECK(sids(9200, "POST /i HTTP/1.1\r\n\r\nGET /_plugin/head/../../etc/passwd") == none);
+    CHECK(sids(9300, "GET /_plugin/head/../../../../etc/passwd HTTP/1.1\r\n\r\n") == none);
+    CHECK(sids(9200,
+               "POST /_search HTTP/1.1\r\n\r\n{\"script_fields\":{\"a\":{\"script\":"
+               "\"java.lang.Math.class.forName(\\\"java.lang.Runtime\\\").getRuntime()"
+               ".exec(\\\"id\\\")\"}}}") == groovy);
+    CHECK(sids(9200,
+               "POST /_search HTTP/1.1\r\n\r\n{\"script_fields\":{\"a\":{\"script\":"
+               "\"import java.io.*;Runtime.getRuntime().exec(\\\"id\\\")\"}}}") == mvel);
+    CHECK(sids(9200,
+               "POST /_search HTTP/1.1\r\n\r\n{\"script_fields\":{\"a\":{\"script\":"
+               "\"doc['x'].value\"}}}") == none);
+    for (uint16_t port : {8080, 8090, 8888, 8118, 8123, 37564, 3128}) {
+        INFO("port " << port);
+        CHECK(sids(port, "CONNECT www.example.com:443 HTTP/1.1\r\nHost: x\r\n\r\n") == conn);
+        CHECK(sids(port, "GET http://www.example.com/ HTTP/1.1\r\n\r\n") == absu);
+        CHECK(sids(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n") == none);
+        CHECK(sids(port, "POST / HTTP/1.1\r\n\r\nCONNECT a:1 HTTP/1.1\r\n") == none);
+    }
+    CHECK(sids(80, "CONNECT www.example.com:443 HTTP/1.1\r\n\r\n") == none);
+    CHECK(sids(8080, "CONNECT [2001:db8::1]:443 HTTP/1.0\r\n\r\n") == conn);
+    CHECK(sids(23, "\xff\xfb\x18root\r\n\xff\xfc\x01xc3511\r\n") == telnet);
+    CHECK(sids(2323, "root\r\nvizxv\r\n") == telnet);
+    CHECK(sids(23, std::string("admin\r\0admin\r\0", 14)) == telnet);
+    CHECK(sids(23, "root\n888888\n") == telnet);
+    CHECK(sids(23, "\xff\xfb\x18\xff\xfb\x1f") == none);
+    CHECK(sids(2323, "root\r\n") == none);
+    CHECK(sids(40000, "Welcome\r\nlogin: ") == none);
+}

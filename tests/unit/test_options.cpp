@@ -1,0 +1,66 @@
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include "config/options.hpp"
+
+using namespace pktsieve;
+
+namespace {
+CommandLine parse(std::vector<const char*> args) {
+    args.insert(args.begin(), "pktsieve");
+    return parse_command_line(static_cast<int>(args.size()), args.data());
+}
+bool has(const std::vector<std::string>& v, const std::string& s) {
+    return std::find(v.begin(), v.end(), s) != v.end();
+}
+}  // namespace
+
+TEST_CASE("options without -- are all pktsieve options", "[options]") {
+    const auto cl = parse({"--pcap", "x.pcap", "--rules", "a.rules", "-r", "b.rules", "--var",
+                           "HOME_NET=1.2.3.4", "--burst", "64"});
+    CHECK(cl.eal == std::vector<std::string>{"pktsieve"});
+    CHECK(cl.opts.pcap == "x.pcap");
+    CHECK(cl.opts.rules == std::vector<std::string>{"a.rules", "b.rules"});
+    CHECK(cl.opts.vars == std::vector<std::string>{"HOME_NET=1.2.3.4"});
+    CHECK(cl.opts.burst == 64);
+    CHECK(cl.opts.stats_interval_ms == 100);
+}
+
+TEST_CASE("EAL options come before --", "[options]") {
+    const auto cl = parse({"-l", "0-2", "--vdev", "net_null0", "--", "--rules", "r"});
+    CHECK(cl.eal == std::vector<std::string>{"pktsieve", "-l", "0-2", "--vdev", "net_null0"});
+    CHECK(cl.opts.rules == std::vector<std::string>{"r"});
+}
+
+TEST_CASE("bad options are reported", "[options]") {
+    CHECK_THROWS_WITH(parse({"--pcap", "x"}), Catch::Contains("--rules FILE is required"));
+    CHECK_THROWS_WITH(parse({"--rules", "r", "--burst", "0"}), Catch::Contains("--burst"));
+    CHECK_THROWS_AS(parse({"--rules", "r", "--frobnicate"}), OptionError);
+    CHECK_THROWS_AS(parse({"--rules", "r", "--burst", "many"}), OptionError);
+    CHECK_NOTHROW(parse({"--check-rules", "r"}));
+    CHECK_NOTHROW(parse({"--help"}));
+}
+
+TEST_CASE("help lists every option with its default", "[options]") {
+    const auto h = help_text();
+    for (auto opt : {"--pcap", "--rules", "--check-rules", "--stats-json", "--eve", "--var",
+                     "--burst", "--stats-interval-ms", "--config", "--mbufs", "--idle-exit-ms"})
+        CHECK_THAT(h, Catch::Contains(opt));
+    CHECK_THAT(h, Catch::Contains("(=32)"));
+    CHECK_THAT(h, Catch::Contains("(=100)"));
+}
+
+TEST_CASE("pcap mode fills in EAL defaults the user did not give", "[options]") {
+    const auto a = pcap_eal_args({"pktsieve"}, "t.pcap", 3, {4, 5}, 77);
+    CHECK(has(a, "--no-huge"));
+    CHECK(has(a, "--file-prefix=pktsieve-77"));
+    CHECK(has(a, "--lcores=0@4,1@5,2@4"));
+    CHECK(has(a, "--vdev=net_pcap0,rx_pcap=t.pcap"));
+    CHECK(has(a, "--no-pci"));
+    const auto b =
+        pcap_eal_args({"pktsieve", "--file-prefix=mine", "-l", "0,1"}, "t.pcap", 2, {0}, 1);
+    CHECK(has(b, "--file-prefix=mine"));
+    CHECK_FALSE(has(b, "--file-prefix=pktsieve-1"));
+    CHECK(std::none_of(b.begin(), b.end(), [](auto& s) { return s.rfind("--lcores", 0) == 0; }));
+}

@@ -1,0 +1,234 @@
+#include <catch2/catch.hpp>
+
+#include "frames.hpp"
+#include "packet/packet.hpp"
+
+using namespace pktsieve;
+using namespace pktsieve::test;
+
+namespace {
+Malformed parse_bytes(const Bytes& b, Packet& p) {
+    return parse(b.data(), static_cast<uint32_t>(b.size()), p);
+}
+}  // namespace
+
+TEST_CASE("parser reads Ethernet/IPv4/TCP with payload", "[packet]") {
+    FrameSpec f;
+    f.payload = "GET / HTTP/1.1\r\n\r\n";
+    const Bytes b = frame(f);
+    Packet p;
+    REQUIRE(parse_bytes(b, p) == Malformed::none);
+    CHECK(p.l3 == L3::ipv4);
+    CHECK(p.proto == kProtoTcp);
+    CHECK(p.sport == 40000);
+    CHECK(p.dport == 9200);
+    CHECK(p.tcp_flags == 0x18);
+    CHECK(p.payload_len == f.payload.size());
+    CHECK(std::string(reinterpret_cast<const char*>(p.payload()), p.payload_len) == f.payload);
+    CHECK(p.src[10] == 0xff);
+    CHECK(p.src[12] == 203);
+    CHECK(p.dst[15] == 20);
+}
+
+TEST_CASE("parser trims Ethernet padding using the IP length", "[packet]") {
+    FrameSpec f;
+    f.payload = "ab";
+    Bytes b = frame(f);
+    b.resize(b.size() + 10, 0);
+    Packet p;
+    REQUIRE(parse_bytes(b, p) == Malformed::none);
+    CHECK(p.payload_len == 2);
+}
+
+TEST_CASE("parser handles 802.1Q and QinQ", "[packet]") {
+    FrameSpec f;
+    f.vlans = {100, 200};
+    f.payload = "x";
+    const Bytes b = frame(f);
+    Packet p;
+    REQUIRE(parse_bytes(b, p) == Malformed::none);
+    CHECK(p.vlan_count == 2);
+    CHECK(p.vlan[0] == 100);
+    CHECK(p.vlan[1] == 200);
+    CHECK(p.dport == 9200);
+}
+
+TEST_CASE("parser reads IPv6 with extension headers", "[packet]") {
+    FrameSpec f;
+    f.ipv6 = true;
+    f.payload = "hello";
+    Bytes b = frame(f);
+    // Insert a hop-by-hop (8 bytes) and a destination-options header (16 bytes) before TCP.
+    const size_t ip = 14, l4 = ip + 40;
+    Bytes ext = {6, 0, 1, 4, 0, 0, 0, 0};
+    ext[0] = 60;
+    Bytes dst = {6, 1, 1, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    b.insert(b.begin() + l4, dst.begin(), dst.end());
+    b.insert(b.begin() + l4, ext.begin(), ext.end());
+    b[ip + 6] = 0;  // next header: hop-by-hop
+    const uint16_t plen = static_cast<uint16_t>(b.size() - l4);
+    b[ip + 4] = static_cast<uint8_t>(plen >> 8);
+    b[ip + 5] = static_cast<uint8_t>(plen);
+    Packet p;
+    REQUIRE(parse_bytes(b, p) == Malformed::none);
+    CHECK(p.l3 == L3::ipv6);
+    CHECK(p.proto == kProtoTcp);
+    CHECK(p.payload_len == 5);
+    CHECK(p.src[0] == 0x20);
+}
+
+TEST_CASE("IPv4 fragments are flagged; later fragments carry no L4", "[packet]") {
+    FrameSpec f;
+    f.payload = "abcdefgh";
+    f.frag = 0x2000;  // MF, offset 0
+    Packet p;
+    REQUIRE(parse_bytes(frame(f), p) == Malformed::none);
+    CHECK(p.fragment);
+    CHECK_FALSE(p.later_fragment);
+    CHECK(p.dport == 9200);
+    f.frag = 0x0010;  // offset 16 * 8
+    REQUIRE(parse_bytes(frame(f), p) == Malformed::none);
+    CHECK(p.fragment);
+    CHECK(p.later_fragment);
+    CHECK(p.payload_len == 0);
+    CHECK(p.dport == 0);
+}
+
+TEST_CASE("IPv6 fragment header: later fragments not parsed further", "[packet]") {
+    FrameSpec f;
+    f.ipv6 = true;
+    f.payload = "abc";
+    Bytes b = frame(f);
+    const size_t ip = 14, l4 = ip + 40;
+    Bytes frag = {6, 0, 0, 0x08, 0, 0, 0, 1};  // offset 1 (8 bytes)
+    b.insert(b.begin() + l4, frag.begin(), frag.end());
+    b[ip + 6] = 44;
+    b[ip + 5] = static_cast<uint8_t>(b[ip + 5] + 8);
+    Packet p;
+    REQUIRE(parse_bytes(b, p) == Malformed::none);
+    CHECK(p.later_fragment);
+    CHECK(p.proto == kProtoTcp);
+}
+
+TEST_CASE("non-IP frames parse as L3 none", "[packet]") {
+    Bytes b(12, 0);
+    put16(b, 0x0806);
+    b.resize(42, 0);
+    Packet p;
+    REQUIRE(parse_bytes(b, p) == Malformed::none);
+    CHECK(p.l3 == L3::none);
+}
+
+TEST_CASE("every malformed reason is detected", "[packet]") {
+    FrameSpec tcp;
+    tcp.payload = "data";
+    const Bytes good = frame(tcp);
+    auto with = [&](auto edit) {
+        Bytes b = good;
+        edit(b);
+        return b;
+    };
+    const size_t ip = 14, l4 = 34;
+    FrameSpec udp;
+    udp.proto = 17;
+    udp.payload = "abcd";
+    const Bytes goodu = frame(udp);
+    FrameSpec v6;
+    v6.ipv6 = true;
+    const Bytes good6 = frame(v6);
+    struct Case {
+        Malformed want;
+        Bytes bytes;
+    };
+    std::vector<Case> cases = {
+        {Malformed::truncated_l2, Bytes(good.begin(), good.begin() + 13)},
+        {Malformed::truncated_vlan,
+         [] {
+             Bytes b(12, 0);
+             put16(b, 0x8100);
+             b.push_back(0);
+             return b;
+         }()},
+        {Malformed::truncated_ipv4, Bytes(good.begin(), good.begin() + ip + 19)},
+        {Malformed::bad_ip_version, with([&](Bytes& b) { b[ip] = 0x55; })},
+        {Malformed::bad_ihl, with([&](Bytes& b) { b[ip] = 0x44; })},
+        {Malformed::bad_ihl, with([&](Bytes& b) {
+             b[ip] = 0x4f;
+             b.resize(ip + 40);
+             b[ip + 2] = 0;
+             b[ip + 3] = 40;
+         })},
+        {Malformed::ipv4_total_len_short, with([&](Bytes& b) {
+             b[ip + 2] = 0;
+             b[ip + 3] = 19;
+         })},
+        {Malformed::ip_len_beyond_capture, with([&](Bytes& b) { b[ip + 2] = 0x05; })},
+        {Malformed::truncated_ipv6, Bytes(good6.begin(), good6.begin() + ip + 39)},
+        {Malformed::ip_len_beyond_capture,
+         [&] {
+             Bytes b = good6;
+             b[ip + 4] = 0x10;
+             return b;
+         }()},
+        {Malformed::truncated_ipv6_ext,
+         [&] {
+             Bytes b = good6;
+             b[ip + 6] = 0;
+             b.resize(ip + 44);
+             b[ip + 4] = 0;
+             b[ip + 5] = 4;
+             return b;
+         }()},
+        {Malformed::truncated_tcp, with([&](Bytes& b) {
+             b.resize(l4 + 19);
+             b[ip + 2] = 0;
+             b[ip + 3] = 39;
+         })},
+        {Malformed::bad_tcp_data_offset, with([&](Bytes& b) { b[l4 + 12] = 0x40; })},
+        {Malformed::tcp_data_offset_beyond_packet, with([&](Bytes& b) { b[l4 + 12] = 0xf0; })},
+        {Malformed::truncated_udp,
+         [&] {
+             Bytes b = goodu;
+             b.resize(l4 + 7);
+             b[ip + 2] = 0;
+             b[ip + 3] = 27;
+             return b;
+         }()},
+        {Malformed::bad_udp_len,
+         [&] {
+             Bytes b = goodu;
+             b[l4 + 5] = 7;
+             return b;
+         }()},
+        {Malformed::bad_udp_len,
+         [&] {
+             Bytes b = goodu;
+             b[l4 + 5] = 200;
+             return b;
+         }()},
+    };
+    for (const auto& c : cases) {
+        Packet p;
+        INFO("expected " << kMalformedInfo[static_cast<size_t>(c.want) - 1].name);
+        CHECK(parse_bytes(c.bytes, p) == c.want);
+    }
+    // The table covers every reason exactly once.
+    CHECK(kMalformedInfo.size() == kMalformedReasons);
+}
+
+TEST_CASE("parser never reads past the capture: every prefix of a frame is safe", "[packet]") {
+    FrameSpec f;
+    f.vlans = {5};
+    f.payload = "GET /_plugin/head/../ HTTP/1.1";
+    const Bytes b = frame(f);
+    for (size_t n = 0; n <= b.size(); ++n) {
+        // A copy of exactly n bytes: ASan catches any read past it.
+        Bytes cut(b.begin(), b.begin() + static_cast<long>(n));
+        Packet p;
+        const Malformed m = parse(cut.data(), static_cast<uint32_t>(cut.size()), p);
+        if (n < b.size())
+            CHECK(m != Malformed::none);
+        else
+            CHECK(m == Malformed::none);
+    }
+}

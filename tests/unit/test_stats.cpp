@@ -1,0 +1,66 @@
+#include <catch2/catch.hpp>
+
+#include <set>
+
+#include "stats/json.hpp"
+#include "stats/render.hpp"
+
+using namespace pktsieve;
+
+TEST_CASE("counter table covers every field once, and += adds every field", "[stats]") {
+    std::set<std::pair<std::string_view, std::string_view>> names;
+    for (size_t i = 0; i < kCounterInfo.size(); ++i) {
+        const auto& c = kCounterInfo[i];
+        CHECK(names.emplace(c.group, c.key).second);
+        for (size_t j = 0; j < i; ++j) CHECK(kCounterInfo[j].field != c.field);
+        CHECK_FALSE(c.help.empty());
+    }
+    Counters a, b;
+    uint64_t v = 1;
+    for (const auto& c : kCounterInfo) b.*c.field = v++;
+    for (auto& m : b.malformed_by) m = v++;
+    a += b;
+    a += b;
+    v = 1;
+    for (const auto& c : kCounterInfo) CHECK(a.*c.field == 2 * v++);
+    for (auto m : a.malformed_by) CHECK(m == 2 * v++);
+}
+
+TEST_CASE("json_quote escapes what JSON requires", "[stats]") {
+    CHECK(json_quote("a\"b\\c\n\x01") == "\"a\\\"b\\\\c\\n\\u0001\"");
+    CHECK(json_quote("caf\xc3\xa9") == "\"caf\xc3\xa9\"");
+}
+
+TEST_CASE("the view sums workers and derives threats from rules", "[stats]") {
+    StatsView v;
+    v.threats = {"es-rce", "telnet-login"};
+    v.rules = {{1, 10, 1, "a", "es-rce", 0, 0}, {1, 11, 1, "b", "", 0, 0}};
+    WorkerSnapshot s1, s2;
+    s1.lcore = 1;
+    s1.counters.rx_packets = 5;
+    s1.rules = {{3, 3}, {1, 1}};
+    s1.ports = {{9200, 3}, {80, 1}};
+    s2.lcore = 2;
+    s2.counters.rx_packets = 7;
+    s2.rules = {{2, 2}, {0, 0}};
+    s2.ports = {{9200, 2}};
+    v.add(s1);
+    v.add(s2);
+    CHECK(v.total.rx_packets == 12);
+    CHECK(v.rules[0].alerts == 5);
+    CHECK(v.port_alerts.at(9200) == 5);
+    const auto t = v.threat_alerts();
+    CHECK(t.at("es-rce") == 5);
+    CHECK(t.at("telnet-login") == 0);
+    CHECK(t.at("unclassified") == 1);
+    const std::string json = render_json(v);
+    CHECK_THAT(json, Catch::Contains("\"packets\": {\"received\": 12"));
+    CHECK_THAT(json, Catch::Contains("\"threats\": {\"es-rce\": {\"alerts\": 5}"));
+    CHECK_THAT(json,
+               Catch::Contains("\"10\": {\"gid\": 1, \"sid\": 10, \"rev\": 1, \"msg\": \"a\""));
+    CHECK_THAT(json, Catch::Contains("\"9200\": {\"alerts\": 5}"));
+    CHECK_THAT(json, Catch::Contains("{\"lcore\": 2, \"packets\": {\"received\": 7"));
+    const std::string table = render_table(v);
+    CHECK_THAT(table, Catch::Contains("es-rce"));
+    CHECK_THAT(table, Catch::Contains("telnet-login"));
+}
