@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <iterator>
 #include <set>
 
 #include "stats/json.hpp"
@@ -63,4 +65,19 @@ TEST_CASE("the view sums workers and derives threats from rules", "[stats]") {
     const std::string table = render_table(v);
     CHECK_THAT(table, Catch::Contains("es-rce"));
     CHECK_THAT(table, Catch::Contains("telnet-login"));
+}
+
+TEST_CASE("docs/stats.md documents every counter and malformed reason", "[stats][docs]") {
+    std::ifstream in(PKTSIEVE_SOURCE_DIR "/docs/stats.md");
+    REQUIRE(in);
+    const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (const auto& c : kCounterInfo) {
+        INFO(c.group << "." << c.key);
+        CHECK(doc.find("| " + std::string(c.group) + " |") != std::string::npos);
+        CHECK(doc.find(std::string(c.key)) != std::string::npos);
+    }
+    for (const auto& r : kMalformedInfo) {
+        INFO(r.name);
+        CHECK(doc.find("| " + std::string(r.name) + " |") != std::string::npos);
+    }
 }
