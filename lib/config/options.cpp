@@ -1,5 +1,7 @@
 #include "config/options.hpp"
 
+#include "config/lcores.hpp"
+
 #include <algorithm>
 #include <boost/program_options.hpp>
 #include <fstream>
@@ -48,6 +50,8 @@ void validate(const Options& o) {
     if (o.burst == 0 || o.burst > 512) throw OptionError("--burst must be in 1..512");
     if (o.stats_interval_ms == 0) throw OptionError("--stats-interval-ms must be > 0");
     if (o.mbufs < 1024) throw OptionError("--mbufs must be at least 1024");
+    parse_distribution(o.distribution);
+    if (!o.worker_lcores.empty()) parse_lcore_list(o.worker_lcores);
     if (!o.check_rules.empty()) return;
     if (o.rules.empty()) throw OptionError("--rules FILE is required (see --help)");
 }

@@ -27,6 +27,9 @@ struct Options {
     unsigned stats_interval_ms = 100;
     unsigned mbufs = 8191;
     unsigned idle_exit_ms = 2000;
+    unsigned workers = 0;          // 0: pcap mode 1, otherwise every lcore left over
+    std::string worker_lcores;     // e.g. "2-5"; empty: the lcores left over
+    std::string distribution = "auto";
     bool quiet = false;
     bool help = false;
     bool version = false;

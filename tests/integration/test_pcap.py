@@ -99,11 +99,12 @@ class PcapRun(unittest.TestCase):
         self.assertEqual(r.stats["rules"]["9000001"]["hits"], 1)  # only the 9201 request
         self.assertEqual(r.stats["rules"]["9000010"]["hits"], 0)
 
-    def test_committed_sample_matches_generator(self):
+    def test_committed_captures_match_generator(self):
         out, _ = daemon.traffic()
-        with open(os.path.join(out, "sample.pcap"), "rb") as f, \
-                open(os.path.join(daemon.SOURCE, "tests", "data", "sample.pcap"), "rb") as g:
-            self.assertEqual(f.read(), g.read(), "run scripts/gen_traffic.py tests/data")
+        for name in ["sample.pcap", "benign.pcap"]:
+            with open(os.path.join(out, name), "rb") as f, \
+                    open(os.path.join(daemon.SOURCE, "tests", "data", name), "rb") as g:
+                self.assertEqual(f.read(), g.read(), f"{name}: regenerate with scripts/gen_traffic.py")
 
 
 class LiveMode(unittest.TestCase):

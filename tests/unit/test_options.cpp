@@ -64,3 +64,34 @@ TEST_CASE("pcap mode fills in EAL defaults the user did not give", "[options]") 
     CHECK_FALSE(has(b, "--file-prefix=pktsieve-1"));
     CHECK(std::none_of(b.begin(), b.end(), [](auto& s) { return s.rfind("--lcores", 0) == 0; }));
 }
+
+#include "config/lcores.hpp"
+
+TEST_CASE("lcore lists and distribution names", "[options][lcores]") {
+    CHECK(parse_lcore_list("2-4,7,3") == std::vector<unsigned>{2, 3, 4, 7});
+    CHECK_THROWS_AS(parse_lcore_list("4-2"), OptionError);
+    CHECK_THROWS_AS(parse_lcore_list("a"), OptionError);
+    CHECK_THROWS_AS(parse_lcore_list(""), OptionError);
+    CHECK(parse_distribution("software") == Distribution::software);
+    CHECK_THROWS_AS(parse_distribution("magic"), OptionError);
+    CHECK_THROWS_WITH(parse({"--rules", "r", "--distribution", "x"}), Catch::Contains("--distribution"));
+}
+
+TEST_CASE("lcore layout: main, aggregator, RX, workers", "[options][lcores]") {
+    auto l = plan_lcores({0, 1, 2, 3, 4}, false, {}, 0);
+    CHECK(l.main == 0);
+    CHECK(l.aggregator == 1);
+    CHECK_FALSE(l.rx);
+    CHECK(l.workers == std::vector<unsigned>{2, 3, 4});
+    l = plan_lcores({0, 1, 2, 3, 4}, true, {}, 2);
+    CHECK(l.rx == 2u);
+    CHECK(l.workers == std::vector<unsigned>{3, 4});
+    l = plan_lcores({0, 1, 2, 3, 4}, true, {4, 2}, 0);
+    CHECK(l.aggregator == 1);
+    CHECK(l.rx == 3u);
+    CHECK(l.workers == std::vector<unsigned>{4, 2});
+    CHECK_THROWS_WITH(plan_lcores({0, 1}, false, {}, 0), Catch::Contains("need at least 3 lcores"));
+    CHECK_THROWS_WITH(plan_lcores({0, 1, 2}, true, {}, 0), Catch::Contains("need at least 4 lcores"));
+    CHECK_THROWS_WITH(plan_lcores({0, 1, 2}, false, {5}, 0), Catch::Contains("not enabled"));
+    CHECK_THROWS_WITH(plan_lcores({0, 1, 2}, false, {0}, 0), Catch::Contains("main lcore"));
+}

@@ -232,3 +232,49 @@ TEST_CASE("parser never reads past the capture: every prefix of a frame is safe"
             CHECK(m == Malformed::none);
     }
 }
+
+#include "packet/flow_hash.hpp"
+
+TEST_CASE("flow hash is symmetric and separates flows", "[packet][hash]") {
+    FrameSpec f;
+    f.payload = "x";
+    Packet a, b;
+    REQUIRE(parse_bytes(frame(f), a) == Malformed::none);
+    FrameSpec r = f;
+    std::swap(r.src4, r.dst4);
+    std::swap(r.sport, r.dport);
+    REQUIRE(parse_bytes(frame(r), b) == Malformed::none);
+    CHECK(symmetric_flow_hash(a) == symmetric_flow_hash(b));
+    FrameSpec other = f;
+    other.sport = 40001;
+    Packet c;
+    REQUIRE(parse_bytes(frame(other), c) == Malformed::none);
+    CHECK(symmetric_flow_hash(a) != symmetric_flow_hash(c));
+    FrameSpec vlan = f;
+    vlan.vlans = {7};
+    Packet d;
+    REQUIRE(parse_bytes(frame(vlan), d) == Malformed::none);
+    CHECK(symmetric_flow_hash(a) != symmetric_flow_hash(d));
+    // 4096 client ports over 4 workers: every worker gets a fair share.
+    std::array<int, 4> load{};
+    for (uint16_t port = 1024; port < 1024 + 4096; ++port) {
+        FrameSpec s = f;
+        s.sport = port;
+        Packet p;
+        REQUIRE(parse_bytes(frame(s), p) == Malformed::none);
+        ++load[symmetric_flow_hash(p) % 4];
+    }
+    for (int n : load) CHECK((n > 900 && n < 1150));
+}
+
+TEST_CASE("all fragments of a datagram hash alike", "[packet][hash]") {
+    FrameSpec f;
+    f.proto = 17;
+    f.payload = "abcdefgh";
+    f.frag = 0x2000;
+    Packet first, later;
+    REQUIRE(parse_bytes(frame(f), first) == Malformed::none);
+    f.frag = 0x0001;
+    REQUIRE(parse_bytes(frame(f), later) == Malformed::none);
+    CHECK(symmetric_flow_hash(first) == symmetric_flow_hash(later));
+}

@@ -81,3 +81,39 @@ TEST_CASE("docs/stats.md documents every counter and malformed reason", "[stats]
         CHECK(doc.find("| " + std::string(r.name) + " |") != std::string::npos);
     }
 }
+
+#include "stats/rates.hpp"
+
+TEST_CASE("rates over 1, 10 and 60 s windows", "[stats][rates]") {
+    RateWindows w;
+    Counters c;
+    CHECK(w.rates()[0].packets == 0);
+    // 100 packets and 1000 bytes per second for 120 s, then 1000 packets/s for 10 s.
+    for (int t = 0; t <= 130; ++t) {
+        w.add(t, c);
+        const uint64_t pps = t < 120 ? 100 : 1000;
+        c.rx_packets += pps;
+        c.rx_bytes += 10 * pps;
+        c.alerts += 1;
+    }
+    const auto r = w.rates();
+    CHECK(r[0].window_s == 1.0);
+    CHECK(r[0].packets == Approx(1000));
+    CHECK(r[0].bits == Approx(80000));
+    CHECK(r[1].packets == Approx(1000));
+    CHECK(r[1].span_s == Approx(10));
+    CHECK(r[2].packets == Approx((50 * 100 + 10 * 1000) / 60.0));
+    CHECK(r[2].alerts == Approx(1));
+    CHECK(r[2].span_s == Approx(60));
+}
+
+TEST_CASE("rates right after start cover the time there is", "[stats][rates]") {
+    RateWindows w;
+    Counters c;
+    w.add(0, c);
+    c.rx_packets = 50;
+    w.add(0.5, c);
+    const auto r = w.rates();
+    CHECK(r[2].span_s == Approx(0.5));
+    CHECK(r[2].packets == Approx(100));
+}
