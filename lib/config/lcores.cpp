@@ -12,14 +12,18 @@ Distribution parse_distribution(std::string_view s) {
     if (s == "auto") return Distribution::automatic;
     if (s == "queues") return Distribution::queues;
     if (s == "software") return Distribution::software;
-    throw OptionError("--distribution must be auto, queues or software, not '" + std::string(s) + "'");
+    throw OptionError("--distribution must be auto, queues or software, not '" + std::string(s) +
+                      "'");
 }
 
 std::string_view to_string(Distribution d) {
     switch (d) {
-        case Distribution::queues: return "queues";
-        case Distribution::software: return "software";
-        default: return "auto";
+        case Distribution::queues:
+            return "queues";
+        case Distribution::software:
+            return "software";
+        default:
+            return "auto";
     }
 }
 
@@ -54,9 +58,9 @@ LcoreLayout plan_lcores(const std::vector<unsigned>& enabled, bool need_rx,
                         const std::vector<unsigned>& chosen_workers, unsigned max_workers) {
     const unsigned needed = need_rx ? 4 : 3;
     auto short_of = [&] {
-        return OptionError("need at least " + std::to_string(needed) + " lcores (main, aggregator, " +
-                           (need_rx ? "RX, " : "") + "one worker); the EAL has " +
-                           std::to_string(enabled.size()));
+        return OptionError("need at least " + std::to_string(needed) +
+                           " lcores (main, aggregator, " + (need_rx ? "RX, " : "") +
+                           "one worker); the EAL has " + std::to_string(enabled.size()));
     };
     if (enabled.size() < 2) throw short_of();
     LcoreLayout l;
@@ -67,7 +71,8 @@ LcoreLayout plan_lcores(const std::vector<unsigned>& enabled, bool need_rx,
     for (unsigned c : chosen_workers) {
         if (std::find(enabled.begin(), enabled.end(), c) == enabled.end())
             throw OptionError("worker lcore " + std::to_string(c) + " is not enabled in the EAL");
-        if (c == l.main) throw OptionError("worker lcore " + std::to_string(c) + " is the main lcore");
+        if (c == l.main)
+            throw OptionError("worker lcore " + std::to_string(c) + " is the main lcore");
     }
     std::vector<unsigned> free;
     for (size_t i = 1; i < enabled.size(); ++i)

@@ -15,6 +15,7 @@ namespace {
 
 po::options_description describe(Options& o) {
     po::options_description d("pktsieve options (after `--` when EAL options are given)");
+    // clang-format off: one option per paragraph reads better than the chained-call layout.
     d.add_options()("help,h", po::bool_switch(&o.help), "print this help and exit")(
         "version", po::bool_switch(&o.version), "print the version and exit")(
         "config", po::value(&o.config)->value_name("FILE"),
@@ -32,16 +33,26 @@ po::options_description describe(Options& o) {
         "write one Suricata-EVE JSON line per alert to FILE")(
         "var", po::value(&o.vars)->value_name("NAME=VALUE")->composing(),
         "set a rule variable, e.g. --var HOME_NET=[192.0.2.0/24]; repeatable")(
+        "workers", po::value(&o.workers)->default_value(0)->value_name("N"),
+        "worker lcores; 0 = pcap mode: 1, with EAL options: every lcore left after main, "
+        "aggregator and RX")(
+        "worker-lcores", po::value(&o.worker_lcores)->value_name("LIST"),
+        "which EAL lcores are workers, e.g. 2-5,7 (default: the lcores left over)")(
+        "distribution", po::value(&o.distribution)->default_value("auto")->value_name("MODE"),
+        "how flows reach workers: queues (one RX queue per worker, symmetric RSS), software "
+        "(an RX lcore hashes each packet's flow to a worker ring), or auto (queues when every "
+        "port offers RSS and enough queues, else software)")(
         "burst", po::value(&o.burst)->default_value(32)->value_name("N"),
         "packets per rx burst (1..512)")(
         "stats-interval-ms", po::value(&o.stats_interval_ms)->default_value(100)->value_name("MS"),
-        "how often workers publish counters to the aggregator")(
+        "how often workers publish counters and the aggregator publishes stats")(
         "mbufs", po::value(&o.mbufs)->default_value(8191)->value_name("N"),
-        "mbufs in the packet pool")(
+        "mbufs in the packet pool (raised to what the queues and rings need)")(
         "idle-exit-ms", po::value(&o.idle_exit_ms)->default_value(2000)->value_name("MS"),
         "pcap mode: stop after MS without packets even if the file promised more "
         "(a truncated file)")("quiet,q", po::bool_switch(&o.quiet),
-                              "do not print the stats table at exit");
+                              "print neither the start-up line nor the stats table at exit");
+    // clang-format on
     return d;
 }
 
@@ -96,15 +107,27 @@ std::string help_text() {
     return s.str();
 }
 
+namespace {
+bool given(const std::vector<std::string>& eal, std::initializer_list<std::string_view> names) {
+    return std::any_of(eal.begin() + 1, eal.end(), [&](const std::string& a) {
+        for (auto n : names)
+            if (a == n || a.rfind(std::string(n) + "=", 0) == 0) return true;
+        return false;
+    });
+}
+}  // namespace
+
+std::vector<std::string> live_eal_args(const std::vector<std::string>& user_eal) {
+    std::vector<std::string> out = user_eal;
+    if (!given(user_eal, {"--file-prefix", "--in-memory"})) out.push_back("--file-prefix=pktsieve");
+    return out;
+}
+
 std::vector<std::string> pcap_eal_args(const std::vector<std::string>& user_eal,
                                        const std::string& pcap, unsigned lcores,
                                        const std::vector<unsigned>& cpus, long pid) {
     auto given = [&](std::initializer_list<std::string_view> names) {
-        return std::any_of(user_eal.begin() + 1, user_eal.end(), [&](const std::string& a) {
-            for (auto n : names)
-                if (a == n || a.rfind(std::string(n) + "=", 0) == 0) return true;
-            return false;
-        });
+        return pktsieve::given(user_eal, names);
     };
     std::vector<std::string> out = user_eal;
     if (!given({"--no-huge", "--huge-dir", "-m", "--socket-mem"})) {

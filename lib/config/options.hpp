@@ -27,8 +27,8 @@ struct Options {
     unsigned stats_interval_ms = 100;
     unsigned mbufs = 8191;
     unsigned idle_exit_ms = 2000;
-    unsigned workers = 0;          // 0: pcap mode 1, otherwise every lcore left over
-    std::string worker_lcores;     // e.g. "2-5"; empty: the lcores left over
+    unsigned workers = 0;       // 0: pcap mode 1, otherwise every lcore left over
+    std::string worker_lcores;  // e.g. "2-5"; empty: the lcores left over
     std::string distribution = "auto";
     bool quiet = false;
     bool help = false;
@@ -43,6 +43,10 @@ struct CommandLine {
 // Throws OptionError with a message for the user.
 CommandLine parse_command_line(int argc, const char* const* argv);
 std::string help_text();
+
+// EAL arguments with EAL options given: adds `--file-prefix=pktsieve` unless the user chose a
+// prefix (or --in-memory), so pktsieve-ctl finds the daemon.
+std::vector<std::string> live_eal_args(const std::vector<std::string>& user_eal);
 
 // EAL arguments for `--pcap` mode: each default applies only where the user gave no EAL option
 // of that kind. `cpus` are the CPUs this process may run on; lcore i runs on cpus[i % size].

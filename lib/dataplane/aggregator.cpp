@@ -9,8 +9,15 @@
 namespace pktsieve {
 
 Aggregator::Aggregator(const Ruleset& rules, std::vector<WorkerContext*> workers,
-                       const std::string& eve_path)
-    : rules_(rules), workers_(std::move(workers)), latest_(workers_.size(), nullptr) {
+                       const std::string& eve_path, StatsPublisher& publisher,
+                       std::function<void(StatsView&)> enrich, uint64_t publish_cycles)
+    : rules_(rules),
+      workers_(std::move(workers)),
+      latest_(workers_.size(), nullptr),
+      publisher_(publisher),
+      enrich_(std::move(enrich)),
+      publish_cycles_(publish_cycles),
+      start_tsc_(rte_rdtsc()) {
     if (!eve_path.empty()) {
         eve_ = std::fopen(eve_path.c_str(), "w");
         if (!eve_) throw std::runtime_error("cannot open EVE file '" + eve_path + "'");
@@ -19,7 +26,7 @@ Aggregator::Aggregator(const Ruleset& rules, std::vector<WorkerContext*> workers
 }
 
 Aggregator::~Aggregator() {
-    if (eve_ && std::fclose(eve_) != 0) eve_failed_ = true;
+    if (eve_) std::fclose(eve_);
 }
 
 unsigned Aggregator::drain_worker(size_t i) {
@@ -39,9 +46,8 @@ unsigned Aggregator::drain_worker(size_t i) {
         taken += n;
         if (!eve_) continue;
         for (unsigned k = 0; k < n; ++k) {
-            const std::string line = eve_alert(batch[k], rules_.rules()[batch[k].rule]);
+            const std::string line = eve_alert(batch[k], rules_.rules()[batch[k].rule], w.lcore);
             if (std::fwrite(line.data(), 1, line.size(), eve_) != line.size()) eve_failed_ = true;
-            ++eve_lines_;
         }
     }
     return taken;
@@ -53,34 +59,49 @@ unsigned Aggregator::drain() {
     return taken;
 }
 
-void Aggregator::run_until_workers_done(const std::function<void()>& tick) {
+void Aggregator::publish() {
+    auto v = std::make_shared<StatsView>();
+    v->threats = rules_.threats();
+    for (const auto& r : rules_.rules())
+        v->rules.push_back({r.gid, r.sid, r.rev, r.msg, r.threat, 0, 0});
+    for (size_t i = 0; i < workers_.size(); ++i) {
+        if (latest_[i])
+            v->add(*latest_[i]);
+        else
+            v->workers.push_back({workers_[i]->lcore, {}});
+    }
+    v->ruleset_groups = rules_.group_count();
+    v->ruleset_db_bytes = rules_.database_bytes();
+    v->elapsed_s =
+        static_cast<double>(rte_rdtsc() - start_tsc_) / static_cast<double>(rte_get_tsc_hz());
+    rates_.add(v->elapsed_s, v->total);
+    v->rates = rates_.rates();
+    v->generation = ++generation_;
+    if (enrich_) enrich_(*v);
+    publisher_.publish(std::move(v));
+}
+
+void Aggregator::run() {
+    uint64_t next_publish = rte_rdtsc();
     for (;;) {
         bool all_done = true;
         for (auto* w : workers_) all_done = all_done && w->done.load(std::memory_order_acquire);
         // Workers publish their final totals before `done`; this drain sees them.
         const unsigned taken = drain();
         if (all_done) break;
-        if (tick) tick();
+        if (rte_rdtsc() >= next_publish) {
+            publish();
+            next_publish = rte_rdtsc() + publish_cycles_;
+        }
         if (taken == 0) rte_delay_us_sleep(1000);
     }
     if (eve_ && std::fflush(eve_) != 0) eve_failed_ = true;
+    publish();
 }
 
-std::shared_ptr<const StatsView> Aggregator::view() const {
-    auto v = std::make_shared<StatsView>();
-    for (const auto& t : rules_.threats()) v->threats.push_back(t);
-    for (const auto& r : rules_.rules())
-        v->rules.push_back({r.gid, r.sid, r.rev, r.msg, r.threat, 0, 0});
-    for (size_t i = 0; i < workers_.size(); ++i) {
-        if (latest_[i]) {
-            v->add(*latest_[i]);
-        } else {
-            v->workers.push_back({workers_[i]->lcore, {}});
-        }
-    }
-    v->ruleset_groups = rules_.group_count();
-    v->ruleset_db_bytes = rules_.database_bytes();
-    return v;
+int Aggregator::lcore_main(void* arg) {
+    static_cast<Aggregator*>(arg)->run();
+    return 0;
 }
 
 }  // namespace pktsieve

@@ -1,7 +1,8 @@
-// The aggregator: runs on its own lcore (the main lcore), drains every worker's snapshot and
-// alert rings, writes the EVE log, and builds immutable StatsViews for readers.
-// Thread-safety: one thread owns an Aggregator. Readers get copies (std::shared_ptr<const
-// StatsView>); nobody reads a worker's live counters.
+// The aggregator lcore: drains every worker's snapshot and alert rings, writes the EVE log, and
+// publishes an immutable StatsView (totals, per worker, per rule/threat/port, rates, devices)
+// at a fixed interval and once more after every worker is done.
+// Thread-safety: one lcore runs an Aggregator. Readers use the StatsPublisher; nobody reads a
+// worker's live counters.
 #pragma once
 
 #include <cstdio>
@@ -11,36 +12,44 @@
 #include <vector>
 
 #include "dataplane/worker.hpp"
+#include "stats/published.hpp"
+#include "stats/rates.hpp"
 #include "stats/view.hpp"
 
 namespace pktsieve {
 
 class Aggregator {
   public:
+    // `enrich` adds what lives outside the workers (devices, distributor, mode) to each view.
     // `eve_path` empty: alerts are counted but not logged.
     Aggregator(const Ruleset& rules, std::vector<WorkerContext*> workers,
-               const std::string& eve_path);
+               const std::string& eve_path, StatsPublisher& publisher,
+               std::function<void(StatsView&)> enrich, uint64_t publish_cycles);
     ~Aggregator();
     Aggregator(const Aggregator&) = delete;
     Aggregator& operator=(const Aggregator&) = delete;
 
-    // Drains until every worker is done, then once more; `tick` runs between drains.
-    void run_until_workers_done(const std::function<void()>& tick);
-    // Drains what is queued now. Returns the number of items taken.
-    unsigned drain();
-    // A view of the latest totals; devices and elapsed time are filled by the caller.
-    std::shared_ptr<const StatsView> view() const;
-    uint64_t eve_lines() const { return eve_lines_; }
+    // Runs until every worker is done, then drains and publishes the final view.
+    void run();
+    // rte_eal_remote_launch entry point; arg is an Aggregator*.
+    static int lcore_main(void* arg);
     bool eve_failed() const { return eve_failed_; }
 
   private:
+    unsigned drain();
     unsigned drain_worker(size_t i);
+    void publish();
 
     const Ruleset& rules_;
     std::vector<WorkerContext*> workers_;
     std::vector<WorkerSnapshot*> latest_;
+    StatsPublisher& publisher_;
+    std::function<void(StatsView&)> enrich_;
+    uint64_t publish_cycles_;
+    uint64_t start_tsc_;
+    uint64_t generation_ = 0;
+    RateWindows rates_;
     std::FILE* eve_ = nullptr;
-    uint64_t eve_lines_ = 0;
     bool eve_failed_ = false;
 };
 

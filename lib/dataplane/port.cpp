@@ -18,10 +18,36 @@ void check(int rc, uint16_t port, const char* what) {
                                  rte_strerror(-rc));
 }
 
-PortSetup start_port(uint16_t port, rte_mempool* pool, uint16_t rx_queues) {
+constexpr uint64_t kRssTypes = RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP;
+
+rte_eth_dev_info dev_info(uint16_t port) {
     rte_eth_dev_info info{};
     check(rte_eth_dev_info_get(port, &info), port, "dev_info_get");
+    return info;
+}
+
+std::string port_name(uint16_t port) {
+    char name[RTE_ETH_NAME_MAX_LEN] = {};
+    rte_eth_dev_get_name_by_port(port, name);
+    return name;
+}
+
+// Toeplitz with a key of repeated 0x6d5a hashes (a, b) and (b, a) alike: both directions of a
+// flow land in one queue.
+void symmetric_rss(rte_eth_conf& conf, const rte_eth_dev_info& info, std::vector<uint8_t>& key) {
+    key.resize(info.hash_key_size ? info.hash_key_size : 40);
+    for (size_t i = 0; i < key.size(); ++i) key[i] = i % 2 ? 0x5a : 0x6d;
+    conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+    conf.rx_adv_conf.rss_conf.rss_key = key.data();
+    conf.rx_adv_conf.rss_conf.rss_key_len = static_cast<uint8_t>(key.size());
+    conf.rx_adv_conf.rss_conf.rss_hf = kRssTypes & info.flow_type_rss_offloads;
+}
+
+PortSetup start_port(uint16_t port, rte_mempool* pool, uint16_t rx_queues) {
+    const rte_eth_dev_info info = dev_info(port);
     rte_eth_conf conf{};
+    std::vector<uint8_t> key;
+    if (rx_queues > 1 && (info.flow_type_rss_offloads & kRssTypes)) symmetric_rss(conf, info, key);
     if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TIMESTAMP)
         conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TIMESTAMP;
     // A passive sensor transmits nothing; some PMDs still want one TX queue configured.
@@ -46,13 +72,50 @@ PortSetup start_port(uint16_t port, rte_mempool* pool, uint16_t rx_queues) {
 
 }  // namespace
 
-std::vector<PortSetup> start_ports(rte_mempool* pool, uint16_t rx_queues) {
-    std::vector<PortSetup> out;
-    uint16_t port = 0;
-    RTE_ETH_FOREACH_DEV(port) out.push_back(start_port(port, pool, rx_queues));
-    if (out.empty())
+DistributionPlan plan_distribution(Distribution requested, unsigned workers) {
+    DistributionPlan plan;
+    std::string why_not;  // first reason a port cannot give each worker its own queue
+    std::string rssless;  // first port that reports no RSS
+    uint16_t port = 0, ports = 0;
+    RTE_ETH_FOREACH_DEV(port) {
+        ++ports;
+        const auto info = dev_info(port);
+        if (info.max_rx_queues < workers && why_not.empty())
+            why_not = port_name(port) + " has " + std::to_string(info.max_rx_queues) +
+                      " RX queue(s) for " + std::to_string(workers) + " workers";
+        if (!(info.flow_type_rss_offloads & kRssTypes) && rssless.empty())
+            rssless = port_name(port);
+    }
+    if (ports == 0)
         throw std::runtime_error(
             "no port found: give a NIC (-a PCI) or a vdev (--vdev ...), or --pcap FILE");
+    if (requested == Distribution::software) {
+        plan.reason = "software (chosen by --distribution)";
+        return plan;
+    }
+    if (requested == Distribution::queues && !why_not.empty())
+        throw std::runtime_error("--distribution queues: " + why_not);
+    if (requested == Distribution::automatic && workers > 1 &&
+        (!why_not.empty() || !rssless.empty())) {
+        plan.reason = "software (" + (why_not.empty() ? rssless + " offers no RSS" : why_not) + ")";
+        return plan;
+    }
+    plan.mode = Distribution::queues;
+    plan.queues_per_port = static_cast<uint16_t>(workers);
+    if (workers == 1)
+        plan.reason = "queues (one worker polls queue 0)";
+    else if (rssless.empty())
+        plan.reason = "queues (symmetric RSS, one queue per worker)";
+    else
+        plan.reason =
+            "queues (one per worker; " + rssless + " reports no RSS and spreads flows itself)";
+    return plan;
+}
+
+std::vector<PortSetup> start_ports(rte_mempool* pool, const DistributionPlan& plan) {
+    std::vector<PortSetup> out;
+    uint16_t port = 0;
+    RTE_ETH_FOREACH_DEV(port) out.push_back(start_port(port, pool, plan.queues_per_port));
     return out;
 }
 
@@ -69,8 +132,7 @@ std::vector<DeviceStat> device_stats(const std::vector<PortSetup>& ports) {
         rte_eth_stats st{};
         DeviceStat d;
         d.port = p.port;
-        char name[RTE_ETH_NAME_MAX_LEN] = {};
-        if (rte_eth_dev_get_name_by_port(p.port, name) == 0) d.name = name;
+        d.name = port_name(p.port);
         if (rte_eth_stats_get(p.port, &st) == 0) {
             d.ipackets = st.ipackets;
             d.ibytes = st.ibytes;

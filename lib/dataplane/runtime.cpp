@@ -4,6 +4,7 @@
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <sched.h>
@@ -11,13 +12,14 @@
 
 #include <atomic>
 #include <csignal>
-#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <memory>
 
 #include "dataplane/aggregator.hpp"
+#include "dataplane/distributor.hpp"
 #include "dataplane/port.hpp"
+#include "dataplane/telemetry.hpp"
 #include "match/load.hpp"
 #include "pcap/pcap_count.hpp"
 #include "stats/render.hpp"
@@ -25,6 +27,10 @@
 namespace pktsieve {
 
 namespace {
+
+constexpr unsigned kWorkerRingSize = 1024;
+constexpr unsigned kAlertRingSize = 16384;
+constexpr unsigned kRxDescriptors = 1024;
 
 std::atomic<bool> g_stop{false};
 
@@ -65,63 +71,157 @@ void write_file(const std::string& path, const std::string& text) {
 }
 
 struct Session {
+    explicit Session(const Options& o) : opts(o) {}
     const Options& opts;
-    std::unique_ptr<Ruleset> rules;
+    bool pcap_mode = false;
     uint64_t expected_packets = 0;
+    std::unique_ptr<Ruleset> rules;
+    DistributionPlan plan;
+    LcoreLayout layout;
     rte_mempool* pool = nullptr;
     std::vector<PortSetup> ports;
     std::vector<std::unique_ptr<WorkerContext>> workers;
+    std::unique_ptr<DistributorContext> distributor;
+
+    SourceLimits limits() const {
+        const uint64_t hz = rte_get_tsc_hz();
+        return {expected_packets, hz * opts.idle_exit_ms / 1000, &g_stop};
+    }
+    std::vector<std::pair<uint16_t, uint16_t>> queues(uint16_t queue) const {
+        std::vector<std::pair<uint16_t, uint16_t>> out;
+        for (const auto& p : ports) out.emplace_back(p.port, queue);
+        return out;
+    }
 };
 
-void setup_workers(Session& s) {
-    const unsigned lcore = rte_get_next_lcore(-1, 1, 0);
-    if (lcore >= RTE_MAX_LCORE)
-        throw std::runtime_error("no worker lcore: give at least two lcores (main + worker)");
-    auto w = std::make_unique<WorkerContext>();
-    w->index = 0;
-    w->lcore = lcore;
-    w->rules = s.rules.get();
-    for (const auto& p : s.ports) w->queues.emplace_back(p.port, 0);
-    w->burst = static_cast<uint16_t>(s.opts.burst);
-    w->flush_cycles = rte_get_tsc_hz() * s.opts.stats_interval_ms / 1000;
-    w->limits.expected_packets = s.expected_packets;
-    w->limits.idle_exit_cycles = rte_get_tsc_hz() * s.opts.idle_exit_ms / 1000;
-    w->stop = &g_stop;
-    w->stats = WorkerStats(s.rules->rules().size());
-    w->ts_offset = s.ports.front().ts_offset;
-    w->ts_flag = s.ports.front().ts_flag;
-    init_worker_rings(*w, 16384);
-    s.workers.push_back(std::move(w));
+void plan_layout(Session& s) {
+    std::vector<unsigned> enabled{rte_get_main_lcore()};
+    unsigned lcore = 0;
+    RTE_LCORE_FOREACH_WORKER(lcore) enabled.push_back(lcore);
+    const auto chosen = s.opts.worker_lcores.empty() ? std::vector<unsigned>{}
+                                                     : parse_lcore_list(s.opts.worker_lcores);
+    unsigned wanted = s.opts.workers ? s.opts.workers : s.pcap_mode ? 1 : 0;
+    if (!chosen.empty()) wanted = static_cast<unsigned>(chosen.size());
+    const unsigned tentative =
+        wanted ? wanted : static_cast<unsigned>(std::max<size_t>(enabled.size(), 3) - 2);
+    s.plan = plan_distribution(parse_distribution(s.opts.distribution), tentative);
+    s.layout = plan_lcores(enabled, s.plan.mode == Distribution::software, chosen, wanted);
+    if (s.plan.mode == Distribution::queues)
+        s.plan.queues_per_port = static_cast<uint16_t>(s.layout.workers.size());
 }
 
-void report(const Session& s, const Aggregator& agg, double elapsed) {
-    auto base = agg.view();
-    StatsView v = *base;
-    v.devices = device_stats(s.ports);
-    v.elapsed_s = elapsed;
+void create_pool(Session& s) {
+    const size_t lcores = s.layout.workers.size() + 3;
+    const size_t needed = rte_eth_dev_count_avail() * s.plan.queues_per_port * kRxDescriptors +
+                          s.layout.workers.size() * (kWorkerRingSize + kMaxBurst) + lcores * 512 +
+                          1024;
+    const unsigned n = static_cast<unsigned>(std::max<size_t>(s.opts.mbufs, needed));
+    s.pool = rte_pktmbuf_pool_create("pktsieve_mbufs", n, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+                                     static_cast<int>(rte_socket_id()));
+    if (!s.pool) throw std::runtime_error(std::string("mbuf pool: ") + rte_strerror(rte_errno));
+}
+
+void setup_workers(Session& s) {
+    const bool software = s.plan.mode == Distribution::software;
+    if (software) {
+        s.distributor = std::make_unique<DistributorContext>();
+        s.distributor->lcore = *s.layout.rx;
+        s.distributor->source.queues = s.queues(0);
+        s.distributor->source.limits = s.limits();
+        s.distributor->burst = static_cast<uint16_t>(s.opts.burst);
+    }
+    for (unsigned i = 0; i < s.layout.workers.size(); ++i) {
+        auto w = std::make_unique<WorkerContext>();
+        w->index = i;
+        w->lcore = s.layout.workers[i];
+        w->rules = s.rules.get();
+        if (software) {
+            const int socket = static_cast<int>(rte_lcore_to_socket_id(w->lcore));
+            w->source.ring = rte_ring_create(fmt::format("dist_{}", i).c_str(), kWorkerRingSize,
+                                             socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+            if (!w->source.ring) throw std::runtime_error("cannot create distributor ring");
+            w->source.upstream_done = &s.distributor->done;
+            s.distributor->rings.push_back(w->source.ring);
+        } else {
+            w->source.queues = s.queues(static_cast<uint16_t>(i));
+            w->source.limits = s.limits();
+        }
+        w->burst = static_cast<uint16_t>(s.opts.burst);
+        w->flush_cycles = rte_get_tsc_hz() * s.opts.stats_interval_ms / 1000;
+        w->stats = WorkerStats(s.rules->rules().size());
+        w->ts_offset = s.ports.front().ts_offset;
+        w->ts_flag = s.ports.front().ts_flag;
+        init_worker_rings(*w, kAlertRingSize);
+        s.workers.push_back(std::move(w));
+    }
+}
+
+void teardown(Session& s) {
+    for (auto& w : s.workers) {
+        free_worker_rings(*w);
+        rte_ring_free(w->source.ring);
+    }
+    stop_ports(s.ports);
+    rte_mempool_free(s.pool);
+}
+
+std::string layout_text(const Session& s) {
+    std::string workers;
+    for (unsigned l : s.layout.workers) workers += (workers.empty() ? "" : ",") + std::to_string(l);
+    return fmt::format(
+        "pktsieve: {} worker(s) on lcores {}; aggregator lcore {}; {}main lcore {}; "
+        "distribution: {}\n",
+        s.layout.workers.size(), workers, s.layout.aggregator,
+        s.layout.rx ? fmt::format("rx lcore {}; ", *s.layout.rx) : "", s.layout.main,
+        s.plan.reason);
+}
+
+void report(const Session& s, const StatsView& v) {
     if (!s.opts.quiet) std::cout << render_table(v) << std::flush;
     if (!s.opts.stats_json.empty()) write_file(s.opts.stats_json, render_json(v));
 }
 
-int run_dataplane(Session& s) {
-    s.pool = rte_pktmbuf_pool_create("pktsieve_mbufs", s.opts.mbufs, 256, 0,
-                                     RTE_MBUF_DEFAULT_BUF_SIZE, static_cast<int>(rte_socket_id()));
-    if (!s.pool) throw std::runtime_error(std::string("mbuf pool: ") + rte_strerror(rte_errno));
-    s.ports = start_ports(s.pool, 1);
+void load_rules(Session& s, const Vars& vars) {
+    auto load = load_ruleset(s.opts.rules, vars, static_cast<unsigned>(s.layout.workers.size()));
+    if (!load.ruleset) {
+        std::string msg;
+        for (const auto& e : load.errors) msg += (msg.empty() ? "" : "\n") + e.str();
+        throw std::runtime_error(msg);
+    }
+    s.rules = std::move(load.ruleset);
+}
+
+int run_dataplane(Session& s, const Vars& vars) {
+    plan_layout(s);
+    load_rules(s, vars);
+    create_pool(s);
+    s.ports = start_ports(s.pool, s.plan);
     setup_workers(s);
+    if (!s.opts.quiet) std::cout << layout_text(s) << std::flush;
+
     std::vector<WorkerContext*> raw;
     for (auto& w : s.workers) raw.push_back(w.get());
-    Aggregator agg(*s.rules, raw, s.opts.eve);
+    auto enrich = [&s](StatsView& v) {
+        v.devices = device_stats(s.ports);
+        v.distribution = s.plan.reason;
+        if (s.distributor)
+            v.distributors.push_back(
+                {s.distributor->lcore, s.distributor->packets.load(std::memory_order_relaxed),
+                 s.distributor->ring_full_waits.load(std::memory_order_relaxed)});
+    };
+    StatsPublisher& publisher = telemetry_publisher();
+    Aggregator agg(*s.rules, raw, s.opts.eve, publisher, enrich,
+                   rte_get_tsc_hz() * s.opts.stats_interval_ms / 1000);
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
-    const uint64_t t0 = rte_rdtsc();
+    rte_eal_remote_launch(Aggregator::lcore_main, &agg, s.layout.aggregator);
     for (auto* w : raw) rte_eal_remote_launch(worker_main, w, w->lcore);
-    agg.run_until_workers_done(nullptr);
+    if (s.distributor)
+        rte_eal_remote_launch(distributor_main, s.distributor.get(), s.distributor->lcore);
     rte_eal_mp_wait_lcore();
-    const double elapsed = static_cast<double>(rte_rdtsc() - t0) / rte_get_tsc_hz();
-    report(s, agg, elapsed);
-    stop_ports(s.ports);
-    for (auto* w : raw) free_worker_rings(*w);
+
+    const auto final_view = publisher.latest();
+    report(s, *final_view);
     if (agg.eve_failed()) {
         std::cerr << "pktsieve: writing the EVE log failed\n";
         return 1;
@@ -137,24 +237,22 @@ int run(const CommandLine& cl) {
     for (const auto& v : o.vars) vars.set(v);
     if (!o.check_rules.empty()) return check_rules(o.check_rules, vars, std::cout);
 
-    Session s{o, nullptr, 0, nullptr, {}, {}};
-    auto load = load_ruleset(o.rules, vars, 1);
-    if (!load.ruleset) {
-        for (const auto& e : load.errors) std::cerr << e.str() << "\n";
-        return 1;
-    }
-    s.rules = std::move(load.ruleset);
-
-    std::vector<std::string> eal = cl.eal;
+    Session s(o);
+    std::vector<std::string> eal = live_eal_args(cl.eal);
     if (!o.pcap.empty()) {
         const auto count = count_pcap(o.pcap);
         if (!count.error.empty() && count.packets == 0) {
             std::cerr << "pktsieve: " << o.pcap << ": " << count.error << "\n";
             return 1;
         }
+        s.pcap_mode = true;
         s.expected_packets = count.packets;
-        eal = pcap_eal_args(cl.eal, o.pcap, 2, allowed_cpus(), static_cast<long>(getpid()));
+        const unsigned workers = o.workers ? o.workers : 1;
+        const bool rx = workers > 1 || parse_distribution(o.distribution) == Distribution::software;
+        eal = pcap_eal_args(cl.eal, o.pcap, workers + 2 + (rx ? 1 : 0), allowed_cpus(),
+                            static_cast<long>(getpid()));
     }
+    register_telemetry();
     Argv argv(eal);
     if (rte_eal_init(static_cast<int>(argv.ptrs.size() - 1), argv.ptrs.data()) < 0) {
         std::cerr << "pktsieve: EAL init failed: " << rte_strerror(rte_errno) << "\n";
@@ -162,11 +260,13 @@ int run(const CommandLine& cl) {
     }
     int rc = 1;
     try {
-        rc = run_dataplane(s);
+        rc = run_dataplane(s, vars);
     } catch (const std::exception& e) {
         std::cerr << "pktsieve: " << e.what() << "\n";
+        g_stop.store(true);
         rte_eal_mp_wait_lcore();
     }
+    teardown(s);
     s.rules.reset();
     rte_eal_cleanup();
     return rc;

@@ -45,15 +45,26 @@ inline void classify_one(WorkerContext& w, Pipeline& pipe, rte_mbuf* m, uint64_t
     pipe.process(data, len, ts);
 }
 
-inline uint16_t poll_queues(WorkerContext& w, Pipeline& pipe, rte_mbuf** bufs, uint64_t now_us) {
+inline void classify_burst(WorkerContext& w, Pipeline& pipe, rte_mbuf** bufs, uint16_t n,
+                           uint64_t now_us) {
+    for (uint16_t i = 0; i < n; ++i) {
+        if (i + 1 < n) rte_prefetch0(rte_pktmbuf_mtod(bufs[i + 1], void*));
+        classify_one(w, pipe, bufs[i], now_us);
+    }
+    rte_pktmbuf_free_bulk(bufs, n);
+}
+
+inline uint16_t receive(WorkerContext& w, Pipeline& pipe, rte_mbuf** bufs, uint64_t now_us) {
+    if (w.source.ring) {
+        const auto n = static_cast<uint16_t>(rte_ring_sc_dequeue_burst(
+            w.source.ring, reinterpret_cast<void**>(bufs), w.burst, nullptr));
+        classify_burst(w, pipe, bufs, n, now_us);
+        return n;
+    }
     uint16_t total = 0;
-    for (auto [port, queue] : w.queues) {
+    for (auto [port, queue] : w.source.queues) {
         const uint16_t n = rte_eth_rx_burst(port, queue, bufs, w.burst);
-        for (uint16_t i = 0; i < n; ++i) {
-            if (i + 1 < n) rte_prefetch0(rte_pktmbuf_mtod(bufs[i + 1], void*));
-            classify_one(w, pipe, bufs[i], now_us);
-        }
-        rte_pktmbuf_free_bulk(bufs, n);
+        classify_burst(w, pipe, bufs, n, now_us);
         total += n;
     }
     return total;
@@ -82,11 +93,13 @@ inline bool publish(WorkerContext& w) {
     return true;
 }
 
+// A ring source ends when the RX lcore is done and the ring is empty; `done` is read first, so
+// an empty ring after it is final.
 inline bool source_done(const WorkerContext& w, uint64_t now, uint64_t last_rx) {
-    if (w.stop->load(std::memory_order_relaxed)) return true;
-    if (w.limits.expected_packets == 0) return false;
-    return w.stats.counters.rx_packets >= w.limits.expected_packets ||
-           now - last_rx > w.limits.idle_exit_cycles;
+    if (w.source.ring)
+        return w.source.upstream_done->load(std::memory_order_acquire) &&
+               rte_ring_empty(w.source.ring);
+    return w.source.limits.done(w.stats.counters.rx_packets, now, last_rx);
 }
 
 }  // namespace
@@ -124,7 +137,7 @@ int worker_main(void* arg) {
     uint64_t last_rx = rte_rdtsc(), next_flush = last_rx + w.flush_cycles;
     for (;;) {
         const uint64_t start = rte_rdtsc();
-        const uint16_t n = poll_queues(w, pipe, bufs, clock.now_us(start));
+        const uint16_t n = receive(w, pipe, bufs, clock.now_us(start));
         flush_alerts(w);
         const uint64_t now = rte_rdtsc();
         if (n) last_rx = now;

@@ -21,21 +21,35 @@ namespace pktsieve {
 inline constexpr unsigned kSnapshotsPerWorker = 4;
 inline constexpr uint16_t kMaxBurst = 512;
 
-// Where packets come from and when the source is exhausted (pcap mode) or stopped (signal).
+// When a port source is exhausted (pcap mode) or stopped (signal).
 struct SourceLimits {
     uint64_t expected_packets = 0;  // 0: run until stopped
     uint64_t idle_exit_cycles = 0;  // with expected_packets: give up after this long idle
+    const std::atomic<bool>* stop = nullptr;
+
+    bool done(uint64_t received, uint64_t now, uint64_t last_rx) const {
+        if (stop->load(std::memory_order_relaxed)) return true;
+        if (expected_packets == 0) return false;
+        return received >= expected_packets || now - last_rx > idle_exit_cycles;
+    }
+};
+
+// Where a worker's packets come from: its own RX queues (queues mode), or the ring the RX lcore
+// fills (software mode), which ends when the RX lcore is done and the ring is empty.
+struct RxSource {
+    std::vector<std::pair<uint16_t, uint16_t>> queues;  // (port, queue)
+    SourceLimits limits;
+    rte_ring* ring = nullptr;
+    const std::atomic<bool>* upstream_done = nullptr;
 };
 
 struct alignas(64) WorkerContext {
     unsigned index = 0;
     unsigned lcore = 0;
     const Ruleset* rules = nullptr;
-    std::vector<std::pair<uint16_t, uint16_t>> queues;  // (port, queue)
+    RxSource source;
     uint16_t burst = 32;
     uint64_t flush_cycles = 0;
-    SourceLimits limits;
-    const std::atomic<bool>* stop = nullptr;
 
     WorkerStats stats;
     BurstAlerts alerts;
@@ -50,7 +64,7 @@ struct alignas(64) WorkerContext {
     uint64_t ts_flag = 0;
 };
 
-// Creates the rings and fills the free ring. Throws std::runtime_error.
+// Creates the snapshot and alert rings and fills the free ring. Throws std::runtime_error.
 void init_worker_rings(WorkerContext& w, unsigned alert_ring_size);
 void free_worker_rings(WorkerContext& w);
 

@@ -65,7 +65,7 @@ std::string metadata_object(const Rule& r) {
 
 }  // namespace
 
-std::string eve_alert(const AlertRecord& a, const Rule& r) {
+std::string eve_alert(const AlertRecord& a, const Rule& r, unsigned worker_lcore) {
     std::string vlan;
     if (a.vlan_count) {
         vlan = fmt::format(", \"vlan\": [{}", a.vlan[0]);
@@ -76,10 +76,11 @@ std::string eve_alert(const AlertRecord& a, const Rule& r) {
         "{{\"timestamp\": \"{}\", \"event_type\": \"alert\", \"src_ip\": \"{}\", \"src_port\": "
         "{}, \"dest_ip\": \"{}\", \"dest_port\": {}, \"proto\": \"{}\"{}, \"alert\": "
         "{{\"action\": \"allowed\", \"gid\": {}, \"signature_id\": {}, \"rev\": {}, "
-        "\"signature\": {}, \"category\": {}, \"severity\": {}, \"metadata\": {}}}}}\n",
+        "\"signature\": {}, \"category\": {}, \"severity\": {}, \"metadata\": {}}}, "
+        "\"pktsieve\": {{\"worker_lcore\": {}}}}}\n",
         eve_timestamp(a.ts_us), ip_string(a.src, a.l3), a.sport, ip_string(a.dst, a.l3), a.dport,
         proto_name(a.proto), vlan, r.gid, r.sid, r.rev, json_quote(r.msg), json_quote(r.category),
-        r.severity, metadata_object(r));
+        r.severity, metadata_object(r), worker_lcore);
 }
 
 }  // namespace pktsieve

@@ -22,12 +22,12 @@ struct Rate {
 inline constexpr std::array<double, 3> kRateWindows{1.0, 10.0, 60.0};
 
 class RateWindows {
-public:
+  public:
     // `t` in seconds, non-decreasing; samples older than the longest window are dropped.
     void add(double t, const Counters& totals);
     std::array<Rate, kRateWindows.size()> rates() const;
 
-private:
+  private:
     struct Sample {
         double t;
         uint64_t packets, bytes, alerts, scanned;

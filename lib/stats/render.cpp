@@ -82,10 +82,26 @@ std::string render_json(const StatsView& v) {
             i ? ", " : "", d.port, json_quote(d.name), d.ipackets, d.ibytes, d.imissed, d.ierrors,
             d.rx_nombuf);
     }
+    o += fmt::format("], \"distribution\": {{\"mode\": {}, \"rx_lcores\": [",
+                     json_quote(v.distribution));
+    for (size_t i = 0; i < v.distributors.size(); ++i) {
+        const auto& d = v.distributors[i];
+        o += fmt::format("{}{{\"lcore\": {}, \"packets\": {}, \"ring_full_waits\": {}}}",
+                         i ? ", " : "", d.lcore, d.packets, d.ring_full_waits);
+    }
+    o += "]}, \"rates\": [";
+    for (size_t i = 0; i < v.rates.size(); ++i) {
+        const auto& r = v.rates[i];
+        o += fmt::format(
+            "{}{{\"window_seconds\": {}, \"span_seconds\": {:.3f}, \"packets_per_second\": "
+            "{:.1f}, \"bits_per_second\": {:.1f}, \"alerts_per_second\": {:.3f}, "
+            "\"scanned_per_second\": {:.1f}}}",
+            i ? ", " : "", r.window_s, r.span_s, r.packets, r.bits, r.alerts, r.scanned);
+    }
     o += fmt::format(
         "], \"ruleset\": {{\"rules\": {}, \"groups\": {}, \"database_bytes\": {}}}, "
-        "\"elapsed_seconds\": {:.6f}}}\n",
-        v.rules.size(), v.ruleset_groups, v.ruleset_db_bytes, v.elapsed_s);
+        "\"generation\": {}, \"elapsed_seconds\": {:.6f}}}\n",
+        v.rules.size(), v.ruleset_groups, v.ruleset_db_bytes, v.generation, v.elapsed_s);
     return o;
 }
 
@@ -120,6 +136,15 @@ std::string render_table(const StatsView& v) {
     for (const auto& w : v.workers)
         o += fmt::format("  {:<18} {:>10} {:>10}\n", w.lcore, w.counters.rx_packets,
                          w.counters.alerts);
+    if (!v.distribution.empty()) o += fmt::format("distribution: {}\n", v.distribution);
+    for (const auto& d : v.distributors)
+        o += fmt::format("rx lcore {}: {} packets, {} waits on full worker rings\n", d.lcore,
+                         d.packets, d.ring_full_waits);
+    for (const auto& r : v.rates)
+        if (r.span_s > 0)
+            o +=
+                fmt::format("rate {:>3.0f} s: {:>12.1f} pkt/s {:>14.1f} bit/s {:>10.3f} alerts/s\n",
+                            r.window_s, r.packets, r.bits, r.alerts);
     for (const auto& d : v.devices)
         o += fmt::format("device {} ({}): ipackets {} imissed {} ierrors {} rx_nombuf {}\n", d.port,
                          d.name, d.ipackets, d.imissed, d.ierrors, d.rx_nombuf);

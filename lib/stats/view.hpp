@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "stats/counters.hpp"
+#include "stats/rates.hpp"
 #include "stats/worker_stats.hpp"
 
 namespace pktsieve {
@@ -32,6 +33,13 @@ struct DeviceStat {
     uint64_t ipackets = 0, ibytes = 0, imissed = 0, ierrors = 0, rx_nombuf = 0;
 };
 
+// The RX lcore of software distribution.
+struct DistributorStat {
+    unsigned lcore = 0;
+    uint64_t packets = 0;          // frames read and handed to workers
+    uint64_t ring_full_waits = 0;  // times a worker ring was full and the RX lcore waited
+};
+
 struct StatsView {
     Counters total;
     std::vector<std::string> threats;  // every threat the rule set names, alerting or not
@@ -39,6 +47,10 @@ struct StatsView {
     std::map<uint16_t, uint64_t> port_alerts;
     std::vector<WorkerStat> workers;
     std::vector<DeviceStat> devices;
+    std::string distribution;  // "queues" or "software", with the reason it was chosen
+    std::vector<DistributorStat> distributors;
+    std::array<Rate, kRateWindows.size()> rates{};
+    uint64_t generation = 0;  // increases with every publish
     size_t ruleset_groups = 0;
     size_t ruleset_db_bytes = 0;
     double elapsed_s = 0;

@@ -116,7 +116,7 @@ class LiveMode(unittest.TestCase):
         work = tempfile.mkdtemp(prefix="pktsieve-live-")
         stats, eve = os.path.join(work, "s.json"), os.path.join(work, "e.json")
         cmd = [daemon.PKTSIEVE, "--no-huge", "-m", "512", f"--file-prefix=live{os.getpid()}",
-               "--lcores=0@0,1@0", "--no-pci", "--log-level=*:error",
+               "--lcores=0@0,1@0,2@1", "--no-pci", "--log-level=*:error",
                f"--vdev=net_pcap0,rx_pcap={os.path.join(out, 'threats.pcap')}", "--",
                "--rules", daemon.RULES, "--stats-json", stats, "--eve", eve, "-q"]
         p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

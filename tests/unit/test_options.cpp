@@ -74,7 +74,8 @@ TEST_CASE("lcore lists and distribution names", "[options][lcores]") {
     CHECK_THROWS_AS(parse_lcore_list(""), OptionError);
     CHECK(parse_distribution("software") == Distribution::software);
     CHECK_THROWS_AS(parse_distribution("magic"), OptionError);
-    CHECK_THROWS_WITH(parse({"--rules", "r", "--distribution", "x"}), Catch::Contains("--distribution"));
+    CHECK_THROWS_WITH(parse({"--rules", "r", "--distribution", "x"}),
+                      Catch::Contains("--distribution"));
 }
 
 TEST_CASE("lcore layout: main, aggregator, RX, workers", "[options][lcores]") {
@@ -91,7 +92,8 @@ TEST_CASE("lcore layout: main, aggregator, RX, workers", "[options][lcores]") {
     CHECK(l.rx == 3u);
     CHECK(l.workers == std::vector<unsigned>{4, 2});
     CHECK_THROWS_WITH(plan_lcores({0, 1}, false, {}, 0), Catch::Contains("need at least 3 lcores"));
-    CHECK_THROWS_WITH(plan_lcores({0, 1, 2}, true, {}, 0), Catch::Contains("need at least 4 lcores"));
+    CHECK_THROWS_WITH(plan_lcores({0, 1, 2}, true, {}, 0),
+                      Catch::Contains("need at least 4 lcores"));
     CHECK_THROWS_WITH(plan_lcores({0, 1, 2}, false, {5}, 0), Catch::Contains("not enabled"));
     CHECK_THROWS_WITH(plan_lcores({0, 1, 2}, false, {0}, 0), Catch::Contains("main lcore"));
 }

@@ -1,0 +1,143 @@
+#include "dataplane/telemetry.hpp"
+
+#include <fmt/format.h>
+#include <rte_telemetry.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+namespace pktsieve {
+
+namespace {
+
+// Telemetry frees containers added with keep = 0 together with the response.
+template <typename T, typename Fn>
+void add_u64_column(rte_tel_data* d, const char* name, const std::vector<T>& rows, Fn value) {
+    rte_tel_data* c = rte_tel_data_alloc();
+    if (!c) return;
+    rte_tel_data_start_array(c, RTE_TEL_U64_VAL);
+    for (const auto& r : rows) rte_tel_data_add_array_u64(c, value(r));
+    rte_tel_data_add_dict_container(d, name, c, 0);
+}
+
+template <typename T, typename Fn>
+void add_string_column(rte_tel_data* d, const char* name, const std::vector<T>& rows, Fn value) {
+    rte_tel_data* c = rte_tel_data_alloc();
+    if (!c) return;
+    rte_tel_data_start_array(c, RTE_TEL_STRING_VAL);
+    for (const auto& r : rows) {
+        std::string s = value(r);
+        s.resize(std::min<size_t>(s.size(), RTE_TEL_MAX_STRING_LEN - 1));
+        rte_tel_data_add_array_string(c, s.c_str());
+    }
+    rte_tel_data_add_dict_container(d, name, c, 0);
+}
+
+unsigned param_count(const char* params, unsigned def, unsigned max) {
+    if (!params || !*params) return def;
+    const unsigned long n = std::strtoul(params, nullptr, 10);
+    return n == 0 ? def : static_cast<unsigned>(std::min<unsigned long>(n, max));
+}
+
+int stats_cmd(const char*, const char*, rte_tel_data* d) {
+    const auto v = telemetry_publisher().latest();
+    if (!v) return -1;
+    rte_tel_data_start_dict(d);
+    for (const auto& c : kCounterInfo)
+        rte_tel_data_add_dict_u64(d, fmt::format("{}_{}", c.group, c.key).c_str(),
+                                  v->total.*c.field);
+    for (size_t i = 0; i < kMalformedInfo.size(); ++i)
+        rte_tel_data_add_dict_u64(d, fmt::format("malformed_{}", kMalformedInfo[i].name).c_str(),
+                                  v->total.malformed_by[i]);
+    std::vector<std::pair<std::string, uint64_t>> threats;
+    for (const auto& t : v->threat_alerts()) threats.emplace_back(t);
+    add_string_column(d, "threat_names", threats, [](auto& t) { return t.first; });
+    add_u64_column(d, "threat_alerts", threats, [](auto& t) { return t.second; });
+    const std::vector<Rate> rates(v->rates.begin(), v->rates.end());
+    add_u64_column(d, "rate_window_seconds", rates, [](auto& r) { return uint64_t(r.window_s); });
+    add_u64_column(d, "rate_packets_per_second", rates,
+                   [](auto& r) { return uint64_t(r.packets + 0.5); });
+    add_u64_column(d, "rate_bits_per_second", rates,
+                   [](auto& r) { return uint64_t(r.bits + 0.5); });
+    add_string_column(d, "rate_alerts_per_second", rates,
+                      [](auto& r) { return fmt::format("{:.3f}", r.alerts); });
+    add_string_column(d, "device_names", v->devices, [](auto& x) { return x.name; });
+    add_u64_column(d, "device_ipackets", v->devices, [](auto& x) { return x.ipackets; });
+    add_u64_column(d, "device_imissed", v->devices, [](auto& x) { return x.imissed; });
+    add_u64_column(d, "device_ierrors", v->devices, [](auto& x) { return x.ierrors; });
+    add_u64_column(d, "device_rx_nombuf", v->devices, [](auto& x) { return x.rx_nombuf; });
+    rte_tel_data_add_dict_string(d, "distribution", v->distribution.c_str());
+    add_u64_column(d, "rx_lcores", v->distributors, [](auto& x) { return uint64_t{x.lcore}; });
+    add_u64_column(d, "rx_lcore_packets", v->distributors, [](auto& x) { return x.packets; });
+    add_u64_column(d, "rx_lcore_ring_full_waits", v->distributors,
+                   [](auto& x) { return x.ring_full_waits; });
+    rte_tel_data_add_dict_u64(d, "workers", v->workers.size());
+    rte_tel_data_add_dict_u64(d, "rules_loaded", v->rules.size());
+    rte_tel_data_add_dict_u64(d, "generation", v->generation);
+    rte_tel_data_add_dict_u64(d, "elapsed_ms", static_cast<uint64_t>(v->elapsed_s * 1000));
+    return 0;
+}
+
+int workers_cmd(const char*, const char*, rte_tel_data* d) {
+    const auto v = telemetry_publisher().latest();
+    if (!v) return -1;
+    rte_tel_data_start_dict(d);
+    add_u64_column(d, "lcore", v->workers, [](auto& w) { return uint64_t{w.lcore}; });
+    for (const auto& c : kCounterInfo)
+        add_u64_column(d, fmt::format("{}_{}", c.group, c.key).c_str(), v->workers,
+                       [&](auto& w) { return w.counters.*c.field; });
+    return 0;
+}
+
+int rules_cmd(const char*, const char* params, rte_tel_data* d) {
+    const auto v = telemetry_publisher().latest();
+    if (!v) return -1;
+    std::vector<const RuleStat*> top;
+    for (const auto& r : v->rules) top.push_back(&r);
+    std::stable_sort(top.begin(), top.end(), [](auto* a, auto* b) { return a->hits > b->hits; });
+    top.resize(std::min<size_t>(top.size(), param_count(params, 10, 100)));
+    rte_tel_data_start_dict(d);
+    add_u64_column(d, "gid", top, [](auto* r) { return uint64_t{r->gid}; });
+    add_u64_column(d, "sid", top, [](auto* r) { return uint64_t{r->sid}; });
+    add_u64_column(d, "rev", top, [](auto* r) { return uint64_t{r->rev}; });
+    add_u64_column(d, "hits", top, [](auto* r) { return r->hits; });
+    add_u64_column(d, "alerts", top, [](auto* r) { return r->alerts; });
+    add_string_column(d, "threat", top, [](auto* r) { return r->threat; });
+    add_string_column(d, "msg", top, [](auto* r) { return r->msg; });
+    rte_tel_data_add_dict_u64(d, "rules_loaded", v->rules.size());
+    return 0;
+}
+
+int ports_cmd(const char*, const char* params, rte_tel_data* d) {
+    const auto v = telemetry_publisher().latest();
+    if (!v) return -1;
+    std::vector<std::pair<uint16_t, uint64_t>> top(v->port_alerts.begin(), v->port_alerts.end());
+    std::stable_sort(top.begin(), top.end(), [](auto& a, auto& b) { return a.second > b.second; });
+    top.resize(std::min<size_t>(top.size(), param_count(params, 20, 256)));
+    rte_tel_data_start_dict(d);
+    add_u64_column(d, "port", top, [](auto& p) { return uint64_t{p.first}; });
+    add_u64_column(d, "alerts", top, [](auto& p) { return p.second; });
+    return 0;
+}
+
+}  // namespace
+
+StatsPublisher& telemetry_publisher() {
+    static StatsPublisher publisher;  // process lifetime: the telemetry thread may outlive run()
+    return publisher;
+}
+
+void register_telemetry() {
+    rte_telemetry_register_cmd("/pktsieve/stats", stats_cmd,
+                               "pktsieve totals, malformed reasons, threats, rates, devices");
+    rte_telemetry_register_cmd("/pktsieve/workers", workers_cmd,
+                               "pktsieve per-worker counters (one array per counter)");
+    rte_telemetry_register_cmd("/pktsieve/rules", rules_cmd,
+                               "pktsieve top rules by hits. Parameter: count (default 10)");
+    rte_telemetry_register_cmd("/pktsieve/ports", ports_cmd,
+                               "pktsieve top destination ports by alerts. Parameter: count");
+}
+
+}  // namespace pktsieve
