@@ -24,14 +24,13 @@ inline uint32_t worker_of(const rte_mbuf* m, uint32_t workers) {
 // Never drops: a full ring means the worker is behind, so the RX lcore waits for it. Loss, if
 // any, then happens in the NIC, where imissed/rx_nombuf count it.
 inline void hand_over(rte_ring* ring, rte_mbuf** bufs, unsigned n, uint64_t& waits) {
-    unsigned sent = 0;
+    unsigned sent = rte_ring_sp_enqueue_burst(ring, reinterpret_cast<void**>(bufs), n, nullptr);
+    if (sent == n) return;
+    ++waits;
     while (sent < n) {
+        rte_pause();
         sent += rte_ring_sp_enqueue_burst(ring, reinterpret_cast<void**>(bufs + sent), n - sent,
                                           nullptr);
-        if (sent < n) {
-            ++waits;
-            rte_pause();
-        }
     }
 }
 

@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace pktsieve {
 
@@ -72,50 +73,28 @@ PortSetup start_port(uint16_t port, rte_mempool* pool, uint16_t rx_queues) {
 
 }  // namespace
 
-DistributionPlan plan_distribution(Distribution requested, unsigned workers) {
-    DistributionPlan plan;
-    std::string why_not;  // first reason a port cannot give each worker its own queue
-    std::string rssless;  // first port that reports no RSS
-    uint16_t port = 0, ports = 0;
+std::vector<PortCaps> port_caps() {
+    std::vector<PortCaps> out;
+    uint16_t port = 0;
     RTE_ETH_FOREACH_DEV(port) {
-        ++ports;
         const auto info = dev_info(port);
-        if (info.max_rx_queues < workers && why_not.empty())
-            why_not = port_name(port) + " has " + std::to_string(info.max_rx_queues) +
-                      " RX queue(s) for " + std::to_string(workers) + " workers";
-        if (!(info.flow_type_rss_offloads & kRssTypes) && rssless.empty())
-            rssless = port_name(port);
+        PortCaps c;
+        c.name = port_name(port);
+        c.max_rx_queues = info.max_rx_queues;
+        c.rss = (info.flow_type_rss_offloads & kRssTypes) != 0;
+        // af_packet fans packets out over its queue pairs with the kernel's flow hash, which is
+        // symmetric (flow keys are ordered before hashing).
+        c.spreads_itself = std::string_view(info.driver_name) == "net_af_packet";
+        out.push_back(std::move(c));
     }
-    if (ports == 0)
-        throw std::runtime_error(
-            "no port found: give a NIC (-a PCI) or a vdev (--vdev ...), or --pcap FILE");
-    if (requested == Distribution::software) {
-        plan.reason = "software (chosen by --distribution)";
-        return plan;
-    }
-    if (requested == Distribution::queues && !why_not.empty())
-        throw std::runtime_error("--distribution queues: " + why_not);
-    if (requested == Distribution::automatic && workers > 1 &&
-        (!why_not.empty() || !rssless.empty())) {
-        plan.reason = "software (" + (why_not.empty() ? rssless + " offers no RSS" : why_not) + ")";
-        return plan;
-    }
-    plan.mode = Distribution::queues;
-    plan.queues_per_port = static_cast<uint16_t>(workers);
-    if (workers == 1)
-        plan.reason = "queues (one worker polls queue 0)";
-    else if (rssless.empty())
-        plan.reason = "queues (symmetric RSS, one queue per worker)";
-    else
-        plan.reason =
-            "queues (one per worker; " + rssless + " reports no RSS and spreads flows itself)";
-    return plan;
+    return out;
 }
 
 std::vector<PortSetup> start_ports(rte_mempool* pool, const DistributionPlan& plan) {
     std::vector<PortSetup> out;
     uint16_t port = 0;
-    RTE_ETH_FOREACH_DEV(port) out.push_back(start_port(port, pool, plan.queues_per_port));
+    size_t i = 0;
+    RTE_ETH_FOREACH_DEV(port) out.push_back(start_port(port, pool, plan.rx_queues.at(i++)));
     return out;
 }
 

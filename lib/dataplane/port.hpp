@@ -9,20 +9,13 @@
 #include <string>
 #include <vector>
 
-#include "config/lcores.hpp"
+#include "config/distribution.hpp"
 #include "stats/view.hpp"
 
 namespace pktsieve {
 
-struct DistributionPlan {
-    Distribution mode = Distribution::software;  // never automatic once planned
-    uint16_t queues_per_port = 1;
-    std::string reason;  // why this mode, for the start-up report and the stats
-};
-
-// Resolves `requested` against every probed port's capabilities. Throws std::runtime_error when
-// no port exists or a forced `queues` mode cannot give each worker a queue.
-DistributionPlan plan_distribution(Distribution requested, unsigned workers);
+// What each probed port can do, for decide_distribution().
+std::vector<PortCaps> port_caps();
 
 struct PortSetup {
     uint16_t port = 0;
@@ -31,7 +24,8 @@ struct PortSetup {
     uint64_t ts_flag = 0;
 };
 
-// Configures and starts each port. Throws std::runtime_error naming the port and DPDK's error.
+// Configures plan.rx_queues[i] RX queues on port i and starts it. Throws std::runtime_error naming
+// the port and DPDK's error.
 std::vector<PortSetup> start_ports(rte_mempool* pool, const DistributionPlan& plan);
 void stop_ports(const std::vector<PortSetup>& ports);
 std::vector<DeviceStat> device_stats(const std::vector<PortSetup>& ports);

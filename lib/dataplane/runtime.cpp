@@ -87,9 +87,12 @@ struct Session {
         const uint64_t hz = rte_get_tsc_hz();
         return {expected_packets, hz * opts.idle_exit_ms / 1000, &g_stop};
     }
-    std::vector<std::pair<uint16_t, uint16_t>> queues(uint16_t queue) const {
+    // Queue `queue` of every port (a worker's share), or every queue of every port (RX lcore).
+    std::vector<std::pair<uint16_t, uint16_t>> queues(int queue) const {
         std::vector<std::pair<uint16_t, uint16_t>> out;
-        for (const auto& p : ports) out.emplace_back(p.port, queue);
+        for (const auto& p : ports)
+            for (uint16_t q = 0; q < p.rx_queues; ++q)
+                if (queue < 0 || q == queue) out.emplace_back(p.port, q);
         return out;
     }
 };
@@ -104,15 +107,25 @@ void plan_layout(Session& s) {
     if (!chosen.empty()) wanted = static_cast<unsigned>(chosen.size());
     const unsigned tentative =
         wanted ? wanted : static_cast<unsigned>(std::max<size_t>(enabled.size(), 3) - 2);
-    s.plan = plan_distribution(parse_distribution(s.opts.distribution), tentative);
-    s.layout = plan_lcores(enabled, s.plan.mode == Distribution::software, chosen, wanted);
-    if (s.plan.mode == Distribution::queues)
-        s.plan.queues_per_port = static_cast<uint16_t>(s.layout.workers.size());
+    // Whether an RX lcore is needed depends on the worker count, which depends on whether an RX
+    // lcore takes one: decide for the count before it, then again for the workers we got.
+    const auto caps = port_caps();
+    const auto requested = parse_distribution(s.opts.distribution);
+    const auto first = decide_distribution(requested, tentative, caps);
+    s.layout = plan_lcores(enabled, first.mode == Distribution::software, chosen, wanted);
+    const unsigned workers = static_cast<unsigned>(s.layout.workers.size());
+    s.plan = decide_distribution(first.mode, workers, caps);
+    if (requested != first.mode) {
+        const auto again = decide_distribution(requested, workers, caps);
+        s.plan.reason = again.mode == s.plan.mode ? again.reason : first.reason;
+    }
 }
 
 void create_pool(Session& s) {
     const size_t lcores = s.layout.workers.size() + 3;
-    const size_t needed = rte_eth_dev_count_avail() * s.plan.queues_per_port * kRxDescriptors +
+    size_t queues = 0;
+    for (uint16_t q : s.plan.rx_queues) queues += q;
+    const size_t needed = queues * kRxDescriptors +
                           s.layout.workers.size() * (kWorkerRingSize + kMaxBurst) + lcores * 512 +
                           1024;
     const unsigned n = static_cast<unsigned>(std::max<size_t>(s.opts.mbufs, needed));
@@ -126,7 +139,7 @@ void setup_workers(Session& s) {
     if (software) {
         s.distributor = std::make_unique<DistributorContext>();
         s.distributor->lcore = *s.layout.rx;
-        s.distributor->source.queues = s.queues(0);
+        s.distributor->source.queues = s.queues(-1);
         s.distributor->source.limits = s.limits();
         s.distributor->burst = static_cast<uint16_t>(s.opts.burst);
     }
@@ -143,7 +156,7 @@ void setup_workers(Session& s) {
             w->source.upstream_done = &s.distributor->done;
             s.distributor->rings.push_back(w->source.ring);
         } else {
-            w->source.queues = s.queues(static_cast<uint16_t>(i));
+            w->source.queues = s.queues(static_cast<int>(i));
             w->source.limits = s.limits();
         }
         w->burst = static_cast<uint16_t>(s.opts.burst);

@@ -3,6 +3,7 @@
 #include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
+#include <rte_ether.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
 #include <rte_pause.h>
@@ -31,7 +32,20 @@ struct Clock {
     uint64_t now_us(uint64_t tsc) const { return us0 + (tsc - tsc0) * 1000000 / hz; }
 };
 
+// A PMD that strips VLAN tags (af_packet gets them from the kernel's metadata) reports them in
+// the mbuf; put them back so the parser, the flow hash and EVE see the frame as it was sent.
+inline void restore_vlan(WorkerContext& w, rte_mbuf* m) {
+    if (m->ol_flags & RTE_MBUF_F_RX_QINQ_STRIPPED) {
+        if (rte_vlan_insert(&m) != 0) return;
+        m->vlan_tci = m->vlan_tci_outer;
+    }
+    if (rte_vlan_insert(&m) == 0) ++w.stats.counters.vlan_restored;
+    m->ol_flags &= ~(RTE_MBUF_F_RX_VLAN_STRIPPED | RTE_MBUF_F_RX_QINQ_STRIPPED);
+}
+
 inline void classify_one(WorkerContext& w, Pipeline& pipe, rte_mbuf* m, uint64_t now_us) {
+    if (unlikely(m->ol_flags & (RTE_MBUF_F_RX_VLAN_STRIPPED | RTE_MBUF_F_RX_QINQ_STRIPPED)))
+        restore_vlan(w, m);
     const uint8_t* data = rte_pktmbuf_mtod(m, const uint8_t*);
     uint32_t len = m->pkt_len;
     if (unlikely(m->nb_segs > 1)) {

@@ -24,6 +24,8 @@ const std::array<CounterInfo, kScalarCounters> kCounterInfo{{
      &Counters::later_fragments},
     {"packets", "multi_segment", "frames that arrived as chained mbufs and were linearised",
      CounterKind::counter, &Counters::multi_segment},
+    {"packets", "vlan_restored", "frames whose VLAN tag the port had stripped, put back",
+     CounterKind::counter, &Counters::vlan_restored},
     {"scan", "packets", "payloads scanned by Hyperscan", CounterKind::counter,
      &Counters::scanned_packets},
     {"scan", "bytes", "payload bytes scanned by Hyperscan", CounterKind::counter,

@@ -33,6 +33,7 @@ struct Counters {
     uint64_t alerts_unlogged = 0;
     uint64_t match_overflow = 0;
     uint64_t multi_segment = 0;
+    uint64_t vlan_restored = 0;
     std::array<uint64_t, kMalformedReasons> malformed_by{};
 
     Counters& operator+=(const Counters& o);
@@ -52,7 +53,7 @@ struct CounterInfo {
     uint64_t Counters::*field;
 };
 
-inline constexpr size_t kScalarCounters = 18;
+inline constexpr size_t kScalarCounters = 19;
 extern const std::array<CounterInfo, kScalarCounters> kCounterInfo;
 
 // Ties the table to the struct: a field added without a table row breaks the build.

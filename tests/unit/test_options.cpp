@@ -97,3 +97,36 @@ TEST_CASE("lcore layout: main, aggregator, RX, workers", "[options][lcores]") {
     CHECK_THROWS_WITH(plan_lcores({0, 1, 2}, false, {5}, 0), Catch::Contains("not enabled"));
     CHECK_THROWS_WITH(plan_lcores({0, 1, 2}, false, {0}, 0), Catch::Contains("main lcore"));
 }
+
+#include "config/distribution.hpp"
+
+TEST_CASE("distribution: queues where ports spread flows, else software",
+          "[options][distribution]") {
+    const PortCaps nic{"nic0", 64, true, false}, pcap{"net_pcap0", 1, false, false},
+        afp{"net_af_packet0", 2, false, true}, norss{"plain0", 8, false, false};
+    auto d = decide_distribution(Distribution::automatic, 4, {nic});
+    CHECK(d.mode == Distribution::queues);
+    CHECK(d.rx_queues == std::vector<uint16_t>{4});
+    d = decide_distribution(Distribution::automatic, 1, {pcap});
+    CHECK(d.mode == Distribution::queues);
+    CHECK(d.rx_queues == std::vector<uint16_t>{1});
+    d = decide_distribution(Distribution::automatic, 2, {pcap});
+    CHECK(d.mode == Distribution::software);
+    CHECK(d.rx_queues == std::vector<uint16_t>{1});
+    CHECK_THAT(d.reason, Catch::Contains("net_pcap0 has 1 RX queue(s) for 2 workers"));
+    d = decide_distribution(Distribution::automatic, 2, {nic, norss});
+    CHECK(d.mode == Distribution::software);
+    CHECK_THAT(d.reason, Catch::Contains("plain0 offers no RSS"));
+    d = decide_distribution(Distribution::automatic, 2, {afp});
+    CHECK(d.mode == Distribution::queues);
+    // Software on af_packet polls every fanout queue, or its packets would be lost.
+    d = decide_distribution(Distribution::automatic, 3, {afp});
+    CHECK(d.mode == Distribution::software);
+    CHECK(d.rx_queues == std::vector<uint16_t>{2});
+    d = decide_distribution(Distribution::software, 4, {nic});
+    CHECK(d.mode == Distribution::software);
+    CHECK(d.rx_queues == std::vector<uint16_t>{1});
+    CHECK_THROWS_WITH(decide_distribution(Distribution::queues, 2, {pcap}),
+                      Catch::Contains("--distribution queues: net_pcap0 has 1 RX queue(s)"));
+    CHECK_THROWS_AS(decide_distribution(Distribution::automatic, 1, {}), OptionError);
+}

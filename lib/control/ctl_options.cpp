@@ -1,0 +1,75 @@
+#include "control/ctl_options.hpp"
+
+#include <boost/program_options.hpp>
+#include <sstream>
+
+#include "config/options.hpp"
+
+namespace po = boost::program_options;
+
+namespace pktsieve {
+
+namespace {
+
+po::options_description describe(CtlOptions& o) {
+    po::options_description d("options");
+    // clang-format off
+    d.add_options()
+        ("help,h", po::bool_switch(&o.help), "print this help and exit")
+        ("file-prefix", po::value(&o.file_prefix)->value_name("PREFIX"),
+         "the daemon's EAL --file-prefix (default: the one running pktsieve)")
+        ("json", po::bool_switch(&o.json), "print one JSON document instead of the table")
+        ("watch", po::value(&o.watch_s)->default_value(0)->value_name("SECONDS"),
+         "refresh every SECONDS until interrupted (0: print once)")
+        ("top", po::value(&o.top)->default_value(10)->value_name("N"),
+         "rules and ports to show (1..100)");
+    // clang-format on
+    return d;
+}
+
+}  // namespace
+
+CtlOptions parse_ctl_command_line(int argc, const char* const* argv) {
+    CtlOptions o;
+    auto desc = describe(o);
+    po::options_description hidden;
+    std::vector<std::string> words;
+    hidden.add_options()("words", po::value(&words));
+    po::options_description all;
+    all.add(desc).add(hidden);
+    po::positional_options_description pos;
+    pos.add("words", -1);
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw OptionError(e.what());
+    }
+    if (o.help) return o;
+    if (words.empty()) throw OptionError("missing command (stats, raw); see --help");
+    o.command = words[0];
+    if (o.command == "stats") {
+        if (words.size() > 1) throw OptionError("stats takes no argument");
+    } else if (o.command == "raw") {
+        if (words.size() != 2 || words[1].empty() || words[1][0] != '/')
+            throw OptionError("raw needs one telemetry command, e.g. raw /pktsieve/stats");
+        o.raw_command = words[1];
+    } else {
+        throw OptionError("unknown command '" + o.command + "' (stats, raw)");
+    }
+    if (o.watch_s < 0) throw OptionError("--watch must be >= 0");
+    if (o.top == 0 || o.top > 100) throw OptionError("--top must be in 1..100");
+    return o;
+}
+
+std::string ctl_help_text() {
+    CtlOptions o;
+    std::ostringstream s;
+    s << "usage: pktsieve-ctl [options] stats     show a running daemon's stats\n"
+         "       pktsieve-ctl [options] raw CMD   send one DPDK telemetry command, print JSON\n\n"
+      << describe(o);
+    return s.str();
+}
+
+}  // namespace pktsieve

@@ -1,0 +1,23 @@
+// Command line of pktsieve-ctl, kept in lib/ so it is tested.
+// Thread-safety: pure functions.
+#pragma once
+
+#include <string>
+
+namespace pktsieve {
+
+struct CtlOptions {
+    std::string command;      // "stats" or "raw"
+    std::string raw_command;  // with "raw": the telemetry command to send
+    std::string file_prefix;  // empty: find the one running pktsieve
+    bool json = false;
+    double watch_s = 0;  // 0: once
+    unsigned top = 10;
+    bool help = false;
+};
+
+// Throws OptionError (config/options.hpp) with a message for the user.
+CtlOptions parse_ctl_command_line(int argc, const char* const* argv);
+std::string ctl_help_text();
+
+}  // namespace pktsieve

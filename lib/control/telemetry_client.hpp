@@ -1,0 +1,45 @@
+// Client of the DPDK telemetry socket (dpdk_telemetry.v2, SOCK_SEQPACKET): finds a running
+// pktsieve by its EAL file prefix, sends commands, returns the JSON replies.
+// Thread-safety: one TelemetryClient per thread.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace pktsieve {
+
+class ControlError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+// Where DPDK keeps runtime directories for this user: /var/run/dpdk (root), else
+// $XDG_RUNTIME_DIR/dpdk, else /tmp/dpdk.
+std::string dpdk_runtime_base();
+
+// The telemetry socket of the daemon with `prefix`; with an empty prefix, of the one running
+// pktsieve (prefixes starting "pktsieve"). Throws ControlError naming what it looked at.
+std::string find_telemetry_socket(const std::string& prefix);
+
+class TelemetryClient {
+  public:
+    explicit TelemetryClient(const std::string& socket_path);  // throws ControlError
+    ~TelemetryClient();
+    TelemetryClient(const TelemetryClient&) = delete;
+    TelemetryClient& operator=(const TelemetryClient&) = delete;
+
+    // "/pktsieve/stats" or "/pktsieve/rules,10": the value under the command's key.
+    nlohmann::json query(const std::string& command);
+    const nlohmann::json& info() const { return info_; }  // the server's greeting (pid, version)
+
+  private:
+    std::string receive();
+    int fd_ = -1;
+    size_t max_len_ = 16384;
+    nlohmann::json info_;
+};
+
+}  // namespace pktsieve
