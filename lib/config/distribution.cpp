@@ -27,15 +27,20 @@ DistributionPlan decide_distribution(Distribution requested, unsigned workers,
         if (why_not.empty()) why_not = why_not_queues(p, workers);
     DistributionPlan plan;
     const bool one = workers == 1 && requested != Distribution::software;
-    if (requested == Distribution::queues && !why_not.empty() && !one)
-        throw OptionError("--distribution queues: " + why_not);
-    if (one || (requested != Distribution::software && why_not.empty())) {
+    if (one || requested == Distribution::queues ||
+        (requested == Distribution::automatic && why_not.empty())) {
+        for (const auto& p : ports)
+            if (p.max_rx_queues < workers && !one)
+                throw OptionError("--distribution queues: " + why_not_queues(p, workers));
         plan.mode = Distribution::queues;
         plan.rx_queues.assign(ports.size(), static_cast<uint16_t>(workers));
-        plan.reason = one ? "queues: one worker polls queue 0 of each port"
-                          : "queues: each of " + std::to_string(workers) +
-                                " workers polls its own RX queue (symmetric RSS or the port's "
-                                "own flow spreading)";
+        plan.reason =
+            one ? "queues: one worker polls queue 0 of each port"
+            : why_not.empty()
+                ? "queues: each of " + std::to_string(workers) +
+                      " workers polls its own RX queue (symmetric RSS or the port's "
+                      "own flow spreading)"
+                : "queues (forced): " + why_not + "; each worker gets what its queue receives";
         return plan;
     }
     // An RX lcore reads every queue that receives traffic: one, or all of a port that spreads

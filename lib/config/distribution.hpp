@@ -25,8 +25,9 @@ struct DistributionPlan {
 };
 
 // `requested` may be automatic: queues when every port can give each worker its own queue and
-// spreads flows (RSS or by itself), or when there is one worker; otherwise software. Throws
-// OptionError when a forced `queues` is impossible or there is no port.
+// spreads flows (RSS or by itself), or when there is one worker; otherwise software. A forced
+// `queues` needs only enough queues (the user vouches for how the port spreads flows). Throws
+// OptionError when a port has too few queues for a forced `queues`, or there is no port.
 DistributionPlan decide_distribution(Distribution requested, unsigned workers,
                                      const std::vector<PortCaps>& ports);
 

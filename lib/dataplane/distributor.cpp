@@ -5,6 +5,8 @@
 #include <rte_mbuf.h>
 #include <rte_pause.h>
 
+#include <sched.h>
+
 #include <array>
 
 #include "packet/flow_hash.hpp"
@@ -27,8 +29,13 @@ inline void hand_over(rte_ring* ring, rte_mbuf** bufs, unsigned n, uint64_t& wai
     unsigned sent = rte_ring_sp_enqueue_burst(ring, reinterpret_cast<void**>(bufs), n, nullptr);
     if (sent == n) return;
     ++waits;
-    while (sent < n) {
-        rte_pause();
+    for (unsigned spins = 1; sent < n; ++spins) {
+        // On a dedicated core the worker frees space within a few pauses; when lcores share a
+        // CPU (tests, small machines) the worker may not be running at all, so let it.
+        if (spins % 64 == 0)
+            sched_yield();
+        else
+            rte_pause();
         sent += rte_ring_sp_enqueue_burst(ring, reinterpret_cast<void**>(bufs + sent), n - sent,
                                           nullptr);
     }

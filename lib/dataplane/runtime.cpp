@@ -225,8 +225,6 @@ int run_dataplane(Session& s, const Vars& vars) {
     StatsPublisher& publisher = telemetry_publisher();
     Aggregator agg(*s.rules, raw, s.opts.eve, publisher, enrich,
                    rte_get_tsc_hz() * s.opts.stats_interval_ms / 1000);
-    std::signal(SIGINT, on_signal);
-    std::signal(SIGTERM, on_signal);
     rte_eal_remote_launch(Aggregator::lcore_main, &agg, s.layout.aggregator);
     for (auto* w : raw) rte_eal_remote_launch(worker_main, w, w->lcore);
     if (s.distributor)
@@ -265,6 +263,9 @@ int run(const CommandLine& cl) {
         eal = pcap_eal_args(cl.eal, o.pcap, workers + 2 + (rx ? 1 : 0), allowed_cpus(),
                             static_cast<long>(getpid()));
     }
+    // Early, so a signal during start-up still ends in an orderly exit with exact totals.
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
     register_telemetry();
     Argv argv(eal);
     if (rte_eal_init(static_cast<int>(argv.ptrs.size() - 1), argv.ptrs.data()) < 0) {

@@ -10,6 +10,8 @@
 
 #include <rte_prefetch.h>
 
+#include <sched.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstring>
@@ -149,12 +151,17 @@ int worker_main(void* arg) {
     rte_mbuf* bufs[kMaxBurst];
     const Clock clock;
     uint64_t last_rx = rte_rdtsc(), next_flush = last_rx + w.flush_cycles;
-    for (;;) {
+    for (unsigned idle = 0;;) {
         const uint64_t start = rte_rdtsc();
         const uint16_t n = receive(w, pipe, bufs, clock.now_us(start));
         flush_alerts(w);
         const uint64_t now = rte_rdtsc();
-        if (n) last_rx = now;
+        if (n) {
+            last_rx = now;
+            idle = 0;
+        } else if (++idle % 1024 == 0) {
+            sched_yield();  // only when idle: lets lcores that share a CPU make progress
+        }
         if (now >= next_flush) {
             publish(w);
             next_flush = now + w.flush_cycles;

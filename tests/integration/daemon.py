@@ -5,6 +5,7 @@ import subprocess
 import tempfile
 
 PKTSIEVE = os.environ.get("PKTSIEVE", "build/apps/pktsieve/pktsieve")
+CTL = os.environ.get("PKTSIEVE_CTL", "build/apps/pktsieve-ctl/pktsieve-ctl")
 SOURCE = os.environ.get("PKTSIEVE_SOURCE", os.getcwd())
 RULES = os.path.join(SOURCE, "signatures", "pktsieve.rules")
 _traffic = None

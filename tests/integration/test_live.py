@@ -14,7 +14,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(__file__))
 import daemon  # noqa: E402
 
-CTL = os.environ.get("PKTSIEVE_CTL", "build/apps/pktsieve-ctl/pktsieve-ctl")
+CTL = daemon.CTL
 
 
 def sh(*args):
@@ -31,8 +31,9 @@ class Live(unittest.TestCase):
         sh("ip", "netns", "add", self.ns)
         self.addCleanup(sh, "ip", "netns", "del", self.ns)
         # No IPv6 on the pair: no neighbour discovery or MLD frames besides the replayed ones.
-        sh("ip", "netns", "exec", self.ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
-           "net.ipv6.conf.default.disable_ipv6=1")
+        sh("ip", "netns", "exec", self.ns, "sh", "-c",
+           "echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6 && "
+           "echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6")
         sh("ip", "-n", self.ns, "link", "add", "veth0", "type", "veth", "peer", "name", "veth1")
         sh("ip", "-n", self.ns, "link", "set", "veth0", "up")
         sh("ip", "-n", self.ns, "link", "set", "veth1", "up")

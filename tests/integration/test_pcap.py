@@ -109,24 +109,37 @@ class PcapRun(unittest.TestCase):
 
 class LiveMode(unittest.TestCase):
     def test_runs_until_sigterm_then_flushes_exact_totals(self):
+        import json
         import signal
         import tempfile
         import time
         out, expected = daemon.traffic()
         work = tempfile.mkdtemp(prefix="pktsieve-live-")
         stats, eve = os.path.join(work, "s.json"), os.path.join(work, "e.json")
-        cmd = [daemon.PKTSIEVE, "--no-huge", "-m", "512", f"--file-prefix=live{os.getpid()}",
+        prefix = f"pktsieve-eal-{os.getpid()}"
+        want = expected["threats"]["packets"]
+        cmd = [daemon.PKTSIEVE, "--no-huge", "-m", "512", f"--file-prefix={prefix}",
                "--lcores=0@0,1@0,2@1", "--no-pci", "--log-level=*:error",
                f"--vdev=net_pcap0,rx_pcap={os.path.join(out, 'threats.pcap')}", "--",
                "--rules", daemon.RULES, "--stats-json", stats, "--eve", eve, "-q"]
         p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        time.sleep(3)
+        ctl = [daemon.CTL, "--file-prefix", prefix, "--json", "stats"]
+        deadline, seen = time.time() + 120, None
+        while time.time() < deadline and p.poll() is None:
+            r = subprocess.run(ctl, capture_output=True, text=True)
+            if r.returncode == 0:
+                seen = json.loads(r.stdout)["stats"]["packets_received"]
+                if seen == want:
+                    break
+            time.sleep(0.2)
+        self.assertEqual(seen, want, "the whole file, read while running")
+        time.sleep(1)
         self.assertIsNone(p.poll(), "live mode must not exit by itself")
         p.send_signal(signal.SIGTERM)
         _, err = p.communicate(timeout=60)
         self.assertEqual(p.returncode, 0, err)
         s, e = daemon.read_outputs(stats, eve)
-        self.assertEqual(s["packets"]["received"], expected["threats"]["packets"])
+        self.assertEqual(s["packets"]["received"], want)
         self.assertEqual(len(e), len(expected["threats"]["alerts"]))
 
 

@@ -128,5 +128,9 @@ TEST_CASE("distribution: queues where ports spread flows, else software",
     CHECK(d.rx_queues == std::vector<uint16_t>{1});
     CHECK_THROWS_WITH(decide_distribution(Distribution::queues, 2, {pcap}),
                       Catch::Contains("--distribution queues: net_pcap0 has 1 RX queue(s)"));
+    d = decide_distribution(Distribution::queues, 2, {norss});
+    CHECK(d.mode == Distribution::queues);
+    CHECK(d.rx_queues == std::vector<uint16_t>{2});
+    CHECK_THAT(d.reason, Catch::StartsWith("queues (forced): plain0 offers no RSS"));
     CHECK_THROWS_AS(decide_distribution(Distribution::automatic, 1, {}), OptionError);
 }
