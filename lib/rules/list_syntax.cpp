@@ -1,5 +1,6 @@
 #include "rules/list_syntax.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "rules/error.hpp"
@@ -11,6 +12,17 @@ std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
         s.remove_suffix(1);
     return s;
+}
+
+std::vector<std::string_view> split_commas(std::string_view text) {
+    std::vector<std::string_view> out;
+    size_t start = 0;
+    while (start <= text.size()) {
+        const auto comma = std::min(text.find(',', start), text.size());
+        out.push_back(trim(text.substr(start, comma - start)));
+        start = comma + 1;
+    }
+    return out;
 }
 
 std::vector<std::string_view> split_list(std::string_view text) {

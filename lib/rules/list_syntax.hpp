@@ -8,6 +8,8 @@
 namespace pktsieve {
 
 std::string_view trim(std::string_view s);
+// "a, b ,c" -> {"a", "b", "c"} (trimmed; empty items kept).
+std::vector<std::string_view> split_commas(std::string_view text);
 // `text` must start with '[' and end with the matching ']'. Throws SyntaxError otherwise.
 std::vector<std::string_view> split_list(std::string_view text);
 

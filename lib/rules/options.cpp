@@ -145,11 +145,7 @@ void add_pcre(Rule& r, std::string_view v) {
 }
 
 void set_flow(Rule& r, std::string_view v) {
-    size_t start = 0;
-    while (start <= v.size()) {
-        const auto comma = std::min(v.find(',', start), v.size());
-        const auto item = trim(v.substr(start, comma - start));
-        start = comma + 1;
+    for (const auto item : split_commas(v)) {
         if (item == "to_server" || item == "from_client")
             r.flow = FlowDir::to_server;
         else if (item == "to_client" || item == "from_server")
@@ -163,11 +159,7 @@ void set_flow(Rule& r, std::string_view v) {
 
 // "key value, key value": pairs kept in order; "threat X" also names the rule's threat.
 void add_metadata(Rule& r, std::string_view v) {
-    size_t start = 0;
-    while (start <= v.size()) {
-        const auto comma = std::min(v.find(',', start), v.size());
-        const auto item = trim(v.substr(start, comma - start));
-        start = comma + 1;
+    for (const auto item : split_commas(v)) {
         if (item.empty()) continue;
         const auto sp = item.find(' ');
         const auto key = std::string(item.substr(0, sp));
