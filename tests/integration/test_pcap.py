@@ -186,6 +186,18 @@ class Cli(unittest.TestCase):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("/nonexistent.pcap", r.stderr)
 
+    def test_truncated_pcap_counts_the_whole_records_and_exits(self):
+        import tempfile
+        out, expected = daemon.traffic()
+        with open(os.path.join(out, "threats.pcap"), "rb") as f:
+            data = f.read()
+        path = os.path.join(tempfile.mkdtemp(), "cut.pcap")
+        with open(path, "wb") as f:
+            f.write(data[:len(data) - 30])  # the last record loses its tail
+        r = daemon.run(["--pcap", path, "--rules", daemon.RULES, "-q"])
+        self.assertEqual(r.rc, 0, r.stderr)
+        self.assertEqual(r.stats["packets"]["received"], expected["threats"]["packets"] - 1)
+
     def test_unknown_option(self):
         r = self.run_cli("--rules", daemon.RULES, "--bogus")
         self.assertEqual(r.returncode, 2)

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "config/options.hpp"
@@ -133,4 +135,28 @@ TEST_CASE("distribution: queues where ports spread flows, else software",
     CHECK(d.rx_queues == std::vector<uint16_t>{2});
     CHECK_THAT(d.reason, Catch::StartsWith("queues (forced): plain0 offers no RSS"));
     CHECK_THROWS_AS(decide_distribution(Distribution::automatic, 1, {}), OptionError);
+}
+
+#include <cstdio>
+#include <fstream>
+
+TEST_CASE("--config file supplies options; the command line wins", "[options]") {
+    char path[] = "/tmp/pktsieve-config-XXXXXX";
+    const int fd = mkstemp(path);
+    REQUIRE(fd >= 0);
+    close(fd);
+    {
+        std::ofstream f(path);
+        f << "# sensor defaults\nrules = from-config.rules\nburst = 64\nvar = "
+             "HOME_NET=192.0.2.0/24\n"
+             "stats-interval-ms = 250\n";
+    }
+    const auto cl = parse({"--config", path, "--burst", "16"});
+    CHECK(cl.opts.rules == std::vector<std::string>{"from-config.rules"});
+    CHECK(cl.opts.burst == 16);
+    CHECK(cl.opts.stats_interval_ms == 250);
+    CHECK(cl.opts.vars == std::vector<std::string>{"HOME_NET=192.0.2.0/24"});
+    std::remove(path);
+    CHECK_THROWS_WITH(parse({"--config", "/nonexistent.conf"}),
+                      Catch::Contains("cannot open config file"));
 }
