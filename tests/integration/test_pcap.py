@@ -107,21 +107,21 @@ class PcapRun(unittest.TestCase):
                 self.assertEqual(f.read(), g.read(), f"{name}: regenerate with scripts/gen_traffic.py")
 
 
-class LiveMode(unittest.TestCase):
-    def test_runs_until_sigterm_then_flushes_exact_totals(self):
+class EalMode(unittest.TestCase):
+    """pktsieve [EAL options] -- ...: runs on whatever ports DPDK probes until SIGTERM."""
+
+    def run_until_sigterm(self, pcaps, want, options=(), lcores="0@0,1@0,2@1"):
         import json
         import signal
         import tempfile
         import time
-        out, expected = daemon.traffic()
-        work = tempfile.mkdtemp(prefix="pktsieve-live-")
+        work = tempfile.mkdtemp(prefix="pktsieve-eal-")
         stats, eve = os.path.join(work, "s.json"), os.path.join(work, "e.json")
-        prefix = f"pktsieve-eal-{os.getpid()}"
-        want = expected["threats"]["packets"]
+        prefix = f"pktsieve-eal-{os.getpid()}-{len(pcaps)}"
+        vdevs = [f"--vdev=net_pcap{i},rx_pcap={p}" for i, p in enumerate(pcaps)]
         cmd = [daemon.PKTSIEVE, "--no-huge", "-m", "512", f"--file-prefix={prefix}",
-               "--lcores=0@0,1@0,2@1", "--no-pci", "--log-level=*:error",
-               f"--vdev=net_pcap0,rx_pcap={os.path.join(out, 'threats.pcap')}", "--",
-               "--rules", daemon.RULES, "--stats-json", stats, "--eve", eve, "-q"]
+               f"--lcores={lcores}", "--no-pci", "--log-level=*:error", *vdevs, "--",
+               "--rules", daemon.RULES, "--stats-json", stats, "--eve", eve, "-q", *options]
         p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         ctl = [daemon.CTL, "--file-prefix", prefix, "--json", "stats"]
         deadline, seen = time.time() + 120, None
@@ -132,15 +132,34 @@ class LiveMode(unittest.TestCase):
                 if seen == want:
                     break
             time.sleep(0.2)
-        self.assertEqual(seen, want, "the whole file, read while running")
+        self.assertEqual(seen, want, "every packet, read while running")
         time.sleep(1)
-        self.assertIsNone(p.poll(), "live mode must not exit by itself")
+        self.assertIsNone(p.poll(), "with EAL options pktsieve must not exit by itself")
         p.send_signal(signal.SIGTERM)
         _, err = p.communicate(timeout=60)
         self.assertEqual(p.returncode, 0, err)
-        s, e = daemon.read_outputs(stats, eve)
+        return daemon.read_outputs(stats, eve)
+
+    def test_runs_until_sigterm_then_flushes_exact_totals(self):
+        out, expected = daemon.traffic()
+        want = expected["threats"]["packets"]
+        s, e = self.run_until_sigterm([os.path.join(out, "threats.pcap")], want)
         self.assertEqual(s["packets"]["received"], want)
         self.assertEqual(len(e), len(expected["threats"]["alerts"]))
+
+    def test_several_ports(self):
+        out, expected = daemon.traffic()
+        pcaps = [os.path.join(out, "threats.pcap"), os.path.join(out, "benign.pcap")]
+        want = expected["threats"]["packets"] + expected["benign"]["packets"]
+        for workers, lcores in [("1", "0@0,1@0,2@1"), ("2", "0@0,1@0,2@1,3@0,4@1")]:
+            with self.subTest(workers=workers):
+                s, e = self.run_until_sigterm(pcaps, want, ["--workers", workers], lcores)
+                self.assertEqual(s["packets"]["received"], want)
+                self.assertEqual([d["ipackets"] for d in s["devices"]],
+                                 [expected["threats"]["packets"], expected["benign"]["packets"]])
+                self.assertEqual(len(s["workers"]), int(workers))
+                self.assertEqual(sorted(map(daemon.eve_key, e)),
+                                 sorted(daemon.alert_key(a) for a in expected["threats"]["alerts"]))
 
 
 class Cli(unittest.TestCase):
