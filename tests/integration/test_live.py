@@ -23,23 +23,28 @@ def sh(*args):
 
 class Live(unittest.TestCase):
     def setUp(self):
-        if os.geteuid() != 0 or not shutil.which("ip"):
-            self.skipTest("needs root and iproute2 to make a network namespace")
+        if os.geteuid() != 0 or not shutil.which("ip") or not shutil.which("nsenter"):
+            self.skipTest("needs root, iproute2 and nsenter to make a network namespace")
         self.ns = f"pktsieve-test-{os.getpid()}"
         self.prefix = f"pktsieve-live-{os.getpid()}"
         self.proc = None
         sh("ip", "netns", "add", self.ns)
         self.addCleanup(sh, "ip", "netns", "del", self.ns)
         # No IPv6 on the pair: no neighbour discovery or MLD frames besides the replayed ones.
-        sh("ip", "netns", "exec", self.ns, "sh", "-c",
+        sh(*self.inside(), "sh", "-c",
            "echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6 && "
            "echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6")
-        sh("ip", "-n", self.ns, "link", "add", "veth0", "type", "veth", "peer", "name", "veth1")
-        sh("ip", "-n", self.ns, "link", "set", "veth0", "up")
-        sh("ip", "-n", self.ns, "link", "set", "veth1", "up")
+        sh(*self.inside(), "ip", "link", "add", "veth0", "type", "veth", "peer", "name", "veth1")
+        sh(*self.inside(), "ip", "link", "set", "veth0", "up")
+        sh(*self.inside(), "ip", "link", "set", "veth1", "up")
         self.work = tempfile.mkdtemp(prefix="pktsieve-live-")
         self.stats_path = os.path.join(self.work, "s.json")
         self.eve_path = os.path.join(self.work, "e.json")
+
+    def inside(self):
+        # nsenter enters only the network namespace; `ip netns exec` and `ip -n` also remount
+        # /sys, which a chroot (fresh-check) refuses. /proc/sys/net follows the network namespace.
+        return ["nsenter", f"--net=/var/run/netns/{self.ns}"]
 
     def tearDown(self):
         if self.proc and self.proc.poll() is None:
@@ -66,7 +71,7 @@ class Live(unittest.TestCase):
         self.fail(f"timed out waiting for {what}")
 
     def replay(self, pcap):
-        sh("ip", "netns", "exec", self.ns, "/usr/bin/python3", "-c",
+        sh(*self.inside(), "/usr/bin/python3", "-c",
            "import logging, sys; logging.getLogger('scapy.runtime').setLevel(logging.ERROR)\n"
            "from scapy.all import rdpcap, sendp\n"
            "sendp(rdpcap(sys.argv[1]), iface='veth1', verbose=False)", pcap)
@@ -80,7 +85,7 @@ class Live(unittest.TestCase):
     def test_af_packet_two_queue_pairs_and_ctl(self):
         out, expected = daemon.traffic()
         self.proc = subprocess.Popen(
-            ["ip", "netns", "exec", self.ns, daemon.PKTSIEVE, "--no-huge", "-m", "512", "--no-pci",
+            [*self.inside(), daemon.PKTSIEVE, "--no-huge", "-m", "512", "--no-pci",
              f"--file-prefix={self.prefix}", "--lcores=0@0,1@0,2@1,3@0", "--log-level=*:error",
              "--vdev=net_af_packet0,iface=veth0,qpairs=2", "--",
              "--rules", daemon.RULES, "--stats-json", self.stats_path, "--eve", self.eve_path,
