@@ -1,0 +1,163 @@
+#include "flow/flow_table.hpp"
+
+#include <cstring>
+
+#include "packet/flow_hash.hpp"
+
+namespace pktsieve {
+
+namespace {
+
+constexpr uint8_t kFin = 0x01, kSyn = 0x02, kRst = 0x04, kAck = 0x10;
+
+uint32_t slot_count(uint32_t capacity) {
+    uint32_t n = 1;
+    while (n < capacity * 2) n <<= 1;  // load factor <= 0.5 keeps probes short
+    return n;
+}
+
+// Midstream pickup: the lower port is the server's (ephemeral ports are high).
+bool guess_client_is_a(const FlowKey& k) { return k.port_a > k.port_b; }
+
+void update_tcp(Flow& f, const Packet& p, bool from_a) {
+    const uint8_t fl = p.tcp_flags;
+    if ((fl & kSyn) && !f.client_known) {
+        f.client_known = true;
+        f.client_is_a = (fl & kAck) ? !from_a : from_a;  // SYN from the client, SYN-ACK to it
+    }
+    if (fl & (kFin | kRst)) {
+        f.state = FlowState::closed;
+    } else if (f.state == FlowState::opening && ((fl & kAck) && !(fl & kSyn))) {
+        f.state = FlowState::established;
+    }
+    if (!f.client_known) {
+        f.client_known = true;
+        f.client_is_a = guess_client_is_a(f.key);
+    }
+}
+
+}  // namespace
+
+FlowKey flow_key(const Packet& p, bool& from_a) {
+    FlowKey k;
+    const int c = std::memcmp(p.src.data(), p.dst.data(), p.src.size());
+    from_a = c < 0 || (c == 0 && p.sport <= p.dport);
+    k.a = from_a ? p.src : p.dst;
+    k.b = from_a ? p.dst : p.src;
+    k.port_a = from_a ? p.sport : p.dport;
+    k.port_b = from_a ? p.dport : p.sport;
+    k.vlan = p.vlan_count ? p.vlan[0] : 0;
+    k.proto = p.proto;
+    return k;
+}
+
+FlowTable::FlowTable(const FlowTableConfig& cfg)
+    : cfg_(cfg), flows_(cfg.capacity), slots_(slot_count(cfg.capacity), kNone) {
+    free_.reserve(cfg.capacity);
+    for (uint32_t i = cfg.capacity; i-- > 0;) free_.push_back(i);
+}
+
+size_t FlowTable::memory_bytes() const {
+    return flows_.capacity() * sizeof(Flow) + slots_.capacity() * sizeof(uint32_t) +
+           free_.capacity() * sizeof(uint32_t);
+}
+
+uint64_t FlowTable::timeout_of(const Flow& f) const {
+    switch (f.state) {
+        case FlowState::established: return cfg_.established_timeout_us;
+        case FlowState::closed: return cfg_.closed_timeout_us;
+        default: return cfg_.opening_timeout_us;
+    }
+}
+
+uint32_t FlowTable::find(const FlowKey& k, uint64_t h) const {
+    const uint32_t mask = static_cast<uint32_t>(slots_.size() - 1);
+    for (uint32_t s = static_cast<uint32_t>(h) & mask;; s = (s + 1) & mask) {
+        const uint32_t idx = slots_[s];
+        if (idx == kNone) return kNone;
+        if (flows_[idx].hash == h && flows_[idx].key == k) return idx;
+    }
+}
+
+void FlowTable::lru_unlink(uint32_t idx) {
+    Flow& f = flows_[idx];
+    (f.lru_prev == kNone ? lru_head_ : flows_[f.lru_prev].lru_next) = f.lru_next;
+    (f.lru_next == kNone ? lru_tail_ : flows_[f.lru_next].lru_prev) = f.lru_prev;
+}
+
+void FlowTable::lru_push_back(uint32_t idx) {
+    Flow& f = flows_[idx];
+    f.lru_prev = lru_tail_;
+    f.lru_next = kNone;
+    (lru_tail_ == kNone ? lru_head_ : flows_[lru_tail_].lru_next) = idx;
+    lru_tail_ = idx;
+}
+
+uint32_t FlowTable::insert(const FlowKey& k, uint64_t h, uint64_t now_us) {
+    const uint32_t idx = free_.back();
+    free_.pop_back();
+    Flow& f = flows_[idx];
+    f = Flow{};
+    f.key = k;
+    f.hash = h;
+    f.first_seen_us = f.last_seen_us = now_us;
+    const uint32_t mask = static_cast<uint32_t>(slots_.size() - 1);
+    uint32_t s = static_cast<uint32_t>(h) & mask;
+    while (slots_[s] != kNone) s = (s + 1) & mask;
+    slots_[s] = idx;
+    lru_push_back(idx);
+    ++active_;
+    ++counts_.created;
+    return idx;
+}
+
+// Backward-shift deletion keeps every probe chain unbroken without tombstones.
+void FlowTable::remove(uint32_t idx) {
+    const uint32_t mask = static_cast<uint32_t>(slots_.size() - 1);
+    uint32_t s = static_cast<uint32_t>(flows_[idx].hash) & mask;
+    while (slots_[s] != idx) s = (s + 1) & mask;
+    for (uint32_t next = (s + 1) & mask; slots_[next] != kNone; next = (next + 1) & mask) {
+        const uint32_t home = static_cast<uint32_t>(flows_[slots_[next]].hash) & mask;
+        // Move the entry back if its home slot is not in the cyclic range (s, next].
+        if (((next - home) & mask) >= ((next - s) & mask)) {
+            slots_[s] = slots_[next];
+            s = next;
+        }
+    }
+    slots_[s] = kNone;
+    lru_unlink(idx);
+    free_.push_back(idx);
+    --active_;
+}
+
+Flow& FlowTable::track(const Packet& p, uint64_t now_us, bool& from_a, Flow* evicted_copy,
+                       bool* did_evict) {
+    const FlowKey k = flow_key(p, from_a);
+    const uint64_t h = symmetric_flow_hash(p);
+    if (did_evict) *did_evict = false;
+    uint32_t idx = find(k, h);
+    if (idx == kNone) {
+        if (free_.empty()) {
+            if (evicted_copy) *evicted_copy = flows_[lru_head_];
+            if (did_evict) *did_evict = true;
+            ++counts_.evicted;
+            remove(lru_head_);
+        }
+        idx = insert(k, h, now_us);
+    } else {
+        lru_unlink(idx);
+        lru_push_back(idx);
+    }
+    Flow& f = flows_[idx];
+    const bool was_closed = f.state == FlowState::closed;
+    f.last_seen_us = now_us;
+    if (p.proto == kProtoTcp) update_tcp(f, p, from_a);
+    else if (!f.client_known) {
+        f.client_known = true;
+        f.client_is_a = from_a;  // the first datagram's sender is the client
+    }
+    if (!was_closed && f.state == FlowState::closed) ++counts_.closed;
+    return f;
+}
+
+}  // namespace pktsieve

@@ -1,0 +1,108 @@
+// Per-worker flow table: bidirectional keys (VLAN included), TCP client/server and state,
+// idle timeouts per state, a fixed capacity preallocated at start, least-recently-seen
+// eviction when full. Memory never grows with traffic.
+//
+// Thread-safety: one table per worker, used by that worker only (symmetric distribution sends
+// both directions of a flow to the same worker).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "packet/packet.hpp"
+
+namespace pktsieve {
+
+// Endpoints ordered (a <= b) so both directions of a flow have one key.
+struct FlowKey {
+    IpAddr a{}, b{};
+    uint16_t port_a = 0, port_b = 0;
+    uint16_t vlan = 0;  // outer VLAN id, 0 when untagged
+    uint8_t proto = 0;
+    bool operator==(const FlowKey&) const = default;
+};
+
+// The key of `p`, and whether the packet travels from endpoint a to b.
+FlowKey flow_key(const Packet& p, bool& from_a);
+
+enum class FlowState : uint8_t { opening, established, closed };
+
+struct Flow {
+    FlowKey key;
+    uint64_t hash = 0;
+    uint64_t first_seen_us = 0, last_seen_us = 0;
+    FlowState state = FlowState::opening;
+    bool client_known = false;  // from the handshake or, midstream, from the ports
+    bool client_is_a = false;
+    uint32_t lru_prev = 0, lru_next = 0;  // indices; kNone ends the list
+};
+
+struct FlowTableConfig {
+    uint32_t capacity = 65536;
+    uint64_t opening_timeout_us = 30'000'000;
+    uint64_t established_timeout_us = 300'000'000;
+    uint64_t closed_timeout_us = 10'000'000;
+};
+
+struct FlowCounts {
+    uint64_t created = 0, closed = 0, evicted = 0, timed_out = 0;
+};
+
+class FlowTable {
+public:
+    static constexpr uint32_t kNone = UINT32_MAX;
+
+    explicit FlowTable(const FlowTableConfig& cfg);
+
+    // The flow of `p` (an IP packet with ports parsed), created when new; when the table is
+    // full the least recently seen flow is evicted first (counted, and reported through
+    // `evicted` so its owner can close stream state). Updates TCP state and last-seen time.
+    Flow& track(const Packet& p, uint64_t now_us, bool& from_a, Flow* evicted_copy = nullptr,
+                bool* did_evict = nullptr);
+    // Removes flows idle past their state's timeout, oldest first, at most `budget` of them;
+    // calls `on_expire(flow)` before each removal. Returns how many were removed.
+    template <typename Fn>
+    size_t expire(uint64_t now_us, size_t budget, Fn&& on_expire);
+
+    bool is_client(const Flow& f, bool from_a) const { return f.client_is_a == from_a; }
+    uint32_t active() const { return active_; }
+    uint32_t capacity() const { return static_cast<uint32_t>(flows_.size()); }
+    const FlowCounts& counts() const { return counts_; }
+    // Bytes this table holds, all allocated at construction.
+    size_t memory_bytes() const;
+
+private:
+    uint32_t find(const FlowKey& k, uint64_t h) const;
+    uint32_t insert(const FlowKey& k, uint64_t h, uint64_t now_us);
+    void remove(uint32_t idx);
+    void lru_unlink(uint32_t idx);
+    void lru_push_back(uint32_t idx);
+    uint64_t timeout_of(const Flow& f) const;
+
+    FlowTableConfig cfg_;
+    std::vector<Flow> flows_;
+    std::vector<uint32_t> slots_;  // open addressing, linear probing: flow index or kNone
+    std::vector<uint32_t> free_;
+    uint32_t lru_head_ = kNone, lru_tail_ = kNone;  // head = least recently seen
+    uint32_t active_ = 0;
+    FlowCounts counts_;
+};
+
+template <typename Fn>
+size_t FlowTable::expire(uint64_t now_us, size_t budget, Fn&& on_expire) {
+    size_t removed = 0;
+    // The LRU list is ordered by last-seen time, so idle flows sit at its head. A flow with a
+    // longer timeout at the head can hide an expired one behind it until it expires itself;
+    // the per-state timeouts are minutes, so this only delays reclaiming, never loses a flow.
+    while (removed < budget && lru_head_ != kNone) {
+        Flow& f = flows_[lru_head_];
+        if (now_us - f.last_seen_us < timeout_of(f)) break;
+        on_expire(f);
+        ++counts_.timed_out;
+        remove(lru_head_);
+        ++removed;
+    }
+    return removed;
+}
+
+}  // namespace pktsieve

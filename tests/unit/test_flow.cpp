@@ -1,0 +1,131 @@
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <random>
+
+#include "flow/flow_table.hpp"
+#include "frames.hpp"
+
+using namespace pktsieve;
+using namespace pktsieve::test;
+
+namespace {
+
+Packet packet(uint16_t sport, uint16_t dport, uint8_t flags, bool reverse = false,
+              uint8_t last_octet = 10) {
+    static thread_local std::vector<Bytes> keep;  // Packet points into its frame
+    FrameSpec f;
+    f.sport = sport;
+    f.dport = dport;
+    f.tcp_flags = flags;
+    f.src4[3] = last_octet;
+    if (reverse) {
+        std::swap(f.src4, f.dst4);
+        std::swap(f.sport, f.dport);
+    }
+    keep.push_back(frame(f));
+    Packet p;
+    REQUIRE(parse(keep.back().data(), static_cast<uint32_t>(keep.back().size()), p) == Malformed::none);
+    return p;
+}
+
+constexpr uint8_t kSyn = 0x02, kAck = 0x10, kFin = 0x01, kPsh = 0x08;
+
+}  // namespace
+
+TEST_CASE("flow key is the same both ways", "[flow]") {
+    bool a1 = false, a2 = false;
+    const auto k1 = flow_key(packet(40000, 23, kAck), a1);
+    const auto k2 = flow_key(packet(40000, 23, kAck, true), a2);
+    CHECK(k1 == k2);
+    CHECK(a1 != a2);
+}
+
+TEST_CASE("handshake gives client, established, closed", "[flow]") {
+    FlowTable t({16});
+    bool from_a = false;
+    Flow& f = t.track(packet(40000, 23, kSyn), 1, from_a);
+    CHECK(f.client_known);
+    CHECK(t.is_client(f, from_a));
+    CHECK(f.state == FlowState::opening);
+    t.track(packet(40000, 23, kSyn | kAck, true), 2, from_a);
+    CHECK_FALSE(t.is_client(f, from_a));
+    t.track(packet(40000, 23, kAck), 3, from_a);
+    CHECK(f.state == FlowState::established);
+    CHECK(t.active() == 1);
+    t.track(packet(40000, 23, kFin | kAck), 4, from_a);
+    CHECK(f.state == FlowState::closed);
+    CHECK(t.counts().closed == 1);
+    CHECK(t.counts().created == 1);
+}
+
+TEST_CASE("midstream flows take the lower port as the server", "[flow]") {
+    FlowTable t({16});
+    bool from_a = false;
+    // First packet seen is the server's reply: 23 -> 40000.
+    Flow& f = t.track(packet(40000, 23, kPsh | kAck, true), 1, from_a);
+    CHECK_FALSE(t.is_client(f, from_a));
+    t.track(packet(40000, 23, kPsh | kAck), 2, from_a);
+    CHECK(t.is_client(f, from_a));
+}
+
+TEST_CASE("a full table evicts the least recently seen flow; memory is fixed", "[flow]") {
+    FlowTable t({64});
+    const size_t bytes = t.memory_bytes();
+    bool from_a = false, evicted = false;
+    Flow old;
+    for (uint16_t i = 0; i < 64; ++i) t.track(packet(static_cast<uint16_t>(10000 + i), 80, kSyn), i, from_a);
+    CHECK(t.active() == 64);
+    t.track(packet(10000, 80, kAck), 100, from_a);  // flow 0 is recent again
+    t.track(packet(20000, 80, kSyn), 101, from_a, &old, &evicted);
+    CHECK(evicted);
+    CHECK(old.key.port_b == 10001);  // the oldest untouched flow went, not flow 0
+    CHECK(t.active() == 64);
+    CHECK(t.counts().evicted == 1);
+    for (uint16_t i = 0; i < 1000; ++i) t.track(packet(static_cast<uint16_t>(30000 + i), 80, kSyn), 200 + i, from_a);
+    CHECK(t.active() == 64);
+    CHECK(t.counts().evicted == 1001);
+    CHECK(t.memory_bytes() == bytes);
+}
+
+TEST_CASE("idle flows expire by their state's timeout, oldest first", "[flow]") {
+    FlowTableConfig cfg{16, 100, 1000, 10};
+    FlowTable t(cfg);
+    bool from_a = false;
+    t.track(packet(1000, 80, kSyn), 0, from_a);   // opening, idle from 0
+    t.track(packet(1001, 80, kAck), 5, from_a);   // midstream ACK: established
+    t.track(packet(1002, 80, kFin), 6, from_a);   // closed
+    std::vector<uint16_t> gone;
+    auto note = [&](const Flow& f) { gone.push_back(std::max(f.key.port_a, f.key.port_b)); };
+    CHECK(t.expire(50, 10, note) == 0);
+    CHECK(t.expire(150, 10, note) == 1);  // the opening flow; the established one blocks the rest
+    CHECK(gone == std::vector<uint16_t>{1000});
+    CHECK(t.expire(2000, 1, note) == 1);  // budget
+    CHECK(t.expire(2000, 10, note) == 1);
+    CHECK(t.active() == 0);
+    CHECK(t.counts().timed_out == 3);
+}
+
+TEST_CASE("table stays consistent under random insert, touch and expire", "[flow]") {
+    FlowTableConfig cfg{128, 50, 50, 50};
+    FlowTable t(cfg);
+    std::map<uint16_t, uint64_t> live;  // port -> last seen
+    std::mt19937 rng(7);
+    bool from_a = false;
+    for (uint64_t now = 1; now < 20000; ++now) {
+        const auto port = static_cast<uint16_t>(1024 + rng() % 200);
+        const uint64_t created = t.counts().created;
+        t.track(packet(port, 80, kAck), now, from_a);
+        CHECK((t.counts().created > created) == (live.count(port) == 0));
+        live[port] = now;
+        if (t.active() < live.size()) {  // an eviction: drop the oldest from the model
+            auto oldest = live.begin();
+            for (auto it = live.begin(); it != live.end(); ++it)
+                if (it->second < oldest->second) oldest = it;
+            live.erase(oldest);
+        }
+        if (now % 97 == 0)
+            t.expire(now, 1000, [&](const Flow& f) { live.erase(std::max(f.key.port_a, f.key.port_b)); });
+        REQUIRE(t.active() == live.size());
+    }
+}
