@@ -17,7 +17,9 @@ uint32_t slot_count(uint32_t capacity) {
 }
 
 // Midstream pickup: the lower port is the server's (ephemeral ports are high).
-bool guess_client_is_a(const FlowKey& k) { return k.port_a > k.port_b; }
+bool guess_client_is_a(const FlowKey& k) {
+    return k.port_a > k.port_b;
+}
 
 void update_tcp(Flow& f, const Packet& p, bool from_a) {
     const uint8_t fl = p.tcp_flags;
@@ -64,9 +66,12 @@ size_t FlowTable::memory_bytes() const {
 
 uint64_t FlowTable::timeout_of(const Flow& f) const {
     switch (f.state) {
-        case FlowState::established: return cfg_.established_timeout_us;
-        case FlowState::closed: return cfg_.closed_timeout_us;
-        default: return cfg_.opening_timeout_us;
+        case FlowState::established:
+            return cfg_.established_timeout_us;
+        case FlowState::closed:
+            return cfg_.closed_timeout_us;
+        default:
+            return cfg_.opening_timeout_us;
     }
 }
 
@@ -151,7 +156,8 @@ Flow& FlowTable::track(const Packet& p, uint64_t now_us, bool& from_a, Flow* evi
     Flow& f = flows_[idx];
     const bool was_closed = f.state == FlowState::closed;
     f.last_seen_us = now_us;
-    if (p.proto == kProtoTcp) update_tcp(f, p, from_a);
+    if (p.proto == kProtoTcp)
+        update_tcp(f, p, from_a);
     else if (!f.client_known) {
         f.client_known = true;
         f.client_is_a = from_a;  // the first datagram's sender is the client

@@ -49,7 +49,7 @@ struct FlowCounts {
 };
 
 class FlowTable {
-public:
+  public:
     static constexpr uint32_t kNone = UINT32_MAX;
 
     explicit FlowTable(const FlowTableConfig& cfg);
@@ -71,7 +71,7 @@ public:
     // Bytes this table holds, all allocated at construction.
     size_t memory_bytes() const;
 
-private:
+  private:
     uint32_t find(const FlowKey& k, uint64_t h) const;
     uint32_t insert(const FlowKey& k, uint64_t h, uint64_t now_us);
     void remove(uint32_t idx);

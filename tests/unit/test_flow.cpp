@@ -25,7 +25,8 @@ Packet packet(uint16_t sport, uint16_t dport, uint8_t flags, bool reverse = fals
     }
     keep.push_back(frame(f));
     Packet p;
-    REQUIRE(parse(keep.back().data(), static_cast<uint32_t>(keep.back().size()), p) == Malformed::none);
+    REQUIRE(parse(keep.back().data(), static_cast<uint32_t>(keep.back().size()), p) ==
+            Malformed::none);
     return p;
 }
 
@@ -74,7 +75,8 @@ TEST_CASE("a full table evicts the least recently seen flow; memory is fixed", "
     const size_t bytes = t.memory_bytes();
     bool from_a = false, evicted = false;
     Flow old;
-    for (uint16_t i = 0; i < 64; ++i) t.track(packet(static_cast<uint16_t>(10000 + i), 80, kSyn), i, from_a);
+    for (uint16_t i = 0; i < 64; ++i)
+        t.track(packet(static_cast<uint16_t>(10000 + i), 80, kSyn), i, from_a);
     CHECK(t.active() == 64);
     t.track(packet(10000, 80, kAck), 100, from_a);  // flow 0 is recent again
     t.track(packet(20000, 80, kSyn), 101, from_a, &old, &evicted);
@@ -82,7 +84,8 @@ TEST_CASE("a full table evicts the least recently seen flow; memory is fixed", "
     CHECK(old.key.port_b == 10001);  // the oldest untouched flow went, not flow 0
     CHECK(t.active() == 64);
     CHECK(t.counts().evicted == 1);
-    for (uint16_t i = 0; i < 1000; ++i) t.track(packet(static_cast<uint16_t>(30000 + i), 80, kSyn), 200 + i, from_a);
+    for (uint16_t i = 0; i < 1000; ++i)
+        t.track(packet(static_cast<uint16_t>(30000 + i), 80, kSyn), 200 + i, from_a);
     CHECK(t.active() == 64);
     CHECK(t.counts().evicted == 1001);
     CHECK(t.memory_bytes() == bytes);
@@ -92,9 +95,9 @@ TEST_CASE("idle flows expire by their state's timeout, oldest first", "[flow]") 
     FlowTableConfig cfg{16, 100, 1000, 10};
     FlowTable t(cfg);
     bool from_a = false;
-    t.track(packet(1000, 80, kSyn), 0, from_a);   // opening, idle from 0
-    t.track(packet(1001, 80, kAck), 5, from_a);   // midstream ACK: established
-    t.track(packet(1002, 80, kFin), 6, from_a);   // closed
+    t.track(packet(1000, 80, kSyn), 0, from_a);  // opening, idle from 0
+    t.track(packet(1001, 80, kAck), 5, from_a);  // midstream ACK: established
+    t.track(packet(1002, 80, kFin), 6, from_a);  // closed
     std::vector<uint16_t> gone;
     auto note = [&](const Flow& f) { gone.push_back(std::max(f.key.port_a, f.key.port_b)); };
     CHECK(t.expire(50, 10, note) == 0);
@@ -125,7 +128,8 @@ TEST_CASE("table stays consistent under random insert, touch and expire", "[flow
             live.erase(oldest);
         }
         if (now % 97 == 0)
-            t.expire(now, 1000, [&](const Flow& f) { live.erase(std::max(f.key.port_a, f.key.port_b)); });
+            t.expire(now, 1000,
+                     [&](const Flow& f) { live.erase(std::max(f.key.port_a, f.key.port_b)); });
         REQUIRE(t.active() == live.size());
     }
 }
