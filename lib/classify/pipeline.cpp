@@ -1,15 +1,31 @@
 #include "classify/pipeline.hpp"
 
+#include <algorithm>
+
 namespace pktsieve {
 
 namespace {
 
-constexpr uint8_t kSyn = 0x02;
-constexpr uint8_t kAck = 0x10;
+constexpr uint8_t kFin = 0x01, kSyn = 0x02, kRst = 0x04, kAck = 0x10;
 
 bool one_way(const Rule& r, const IpAddr& src, uint16_t sport, const IpAddr& dst, uint16_t dport) {
     return r.sport.contains(sport) && r.dport.contains(dport) && r.src.match(src) &&
            r.dst.match(dst);
+}
+
+// The packet a flow direction's end-of-stream matches are reported as.
+Packet as_packet(const Flow& f, bool from_a) {
+    static constexpr uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    Packet q;
+    q.l3 = std::equal(kMapped, kMapped + 12, f.key.a.begin()) ? L3::ipv4 : L3::ipv6;
+    q.proto = f.key.proto;
+    q.src = from_a ? f.key.a : f.key.b;
+    q.dst = from_a ? f.key.b : f.key.a;
+    q.sport = from_a ? f.key.port_a : f.key.port_b;
+    q.dport = from_a ? f.key.port_b : f.key.port_a;
+    q.vlan_count = f.key.vlan ? 1 : 0;
+    q.vlan[0] = f.key.vlan;
+    return q;
 }
 
 }  // namespace
@@ -28,6 +44,27 @@ bool header_matches(const Rule& r, const Packet& p, FlowDir dir) {
            (r.bidirectional && one_way(r, p.dst, p.dport, p.src, p.sport));
 }
 
+Pipeline::Pipeline(const Ruleset& rs, unsigned worker, WorkerStats& stats, BurstAlerts& alerts,
+                   const FlowTableConfig& flows)
+    : rs_(&rs), scratch_(rs.scratch(worker)), stats_(&stats), alerts_(&alerts) {
+    if (rs.tcp_matching() != TcpMatching::stream) return;
+    flows_.emplace(flows);
+    match_.resize(flows.capacity);
+    // Two directions per flow, plus one stream a gap restart may hold while its old one closes.
+    pool_ = std::make_unique<StreamPool>(std::max<size_t>(rs.max_stream_size(), 1),
+                                         size_t{flows.capacity} * 2 + 1);
+    StreamPool::install(pool_.get());
+}
+
+Pipeline::~Pipeline() {
+    if (!flows_) return;
+    // Streams still open go back to the pool without reporting; finish() reports them.
+    for (auto& m : match_)
+        for (auto& d : m.dir)
+            if (d.stream) hs_close_stream(d.stream, nullptr, nullptr, nullptr);
+    StreamPool::install(nullptr);
+}
+
 bool Pipeline::count_parse(Malformed m, const Packet& p) {
     Counters& c = stats_->counters;
     if (m != Malformed::none) {
@@ -43,7 +80,7 @@ bool Pipeline::count_parse(Malformed m, const Packet& p) {
     ++(p.proto == kProtoTcp ? c.tcp : p.proto == kProtoUdp ? c.udp : c.other_l4);
     c.fragments += p.fragment;
     c.later_fragments += p.later_fragment;
-    return !p.later_fragment && p.payload_len > 0;
+    return !p.later_fragment;
 }
 
 void Pipeline::process(const uint8_t* data, uint32_t len, uint64_t ts_us) {
@@ -51,37 +88,188 @@ void Pipeline::process(const uint8_t* data, uint32_t len, uint64_t ts_us) {
     ++c.rx_packets;
     c.rx_bytes += len;
     Packet p;
-    if (count_parse(parse(data, len, p), p)) scan(p, ts_us);
+    if (!count_parse(parse(data, len, p), p)) return;
+    latest_ts_ = std::max(latest_ts_, ts_us);
+    if (flows_ && p.proto == kProtoTcp) return track_tcp(p, ts_us);
+    if (p.payload_len == 0) return;
+    const Verdict v{stateless_direction(*rs_, p), true, nullptr};
+    scan_block(rs_->database_for(p.proto, p.dport), p, v, ts_us);
 }
 
-void Pipeline::scan(const Packet& p, uint64_t ts_us) {
-    const hs_database_t* db = rs_->database_for(p.proto, p.dport);
-    if (!db) return;
+void Pipeline::scan_block(const hs_database_t* db, const Packet& p, const Verdict& v,
+                          uint64_t ts_us) {
+    if (!db || p.payload_len == 0) return;
     Matches m;
-    auto on_match = [](unsigned id, unsigned long long, unsigned long long, unsigned,
-                       void* ctx) -> int {
-        auto* mm = static_cast<Matches*>(ctx);
-        if (mm->n < kMaxMatches)
-            mm->ids[mm->n++] = id;
-        else
-            ++mm->overflow;
-        return 0;
-    };
     Counters& c = stats_->counters;
     ++c.scanned_packets;
     c.scanned_bytes += p.payload_len;
-    hs_scan(db, reinterpret_cast<const char*>(p.payload()), p.payload_len, 0, scratch_, on_match,
+    hs_scan(db, reinterpret_cast<const char*>(p.payload()), p.payload_len, 0, scratch_, collect,
             &m);
-    c.match_overflow += m.overflow;
-    if (m.n == 0) return;
-    const FlowDir dir = stateless_direction(*rs_, p);
-    for (uint32_t i = 0; i < m.n; ++i) on_rule(m.ids[i], p, dir, ts_us);
+    report(m, p, v, ts_us);
 }
 
-void Pipeline::on_rule(uint32_t rule, const Packet& p, FlowDir dir, uint64_t ts_us) {
-    if (!header_matches(rs_->rules()[rule], p, dir)) return;
+void Pipeline::track_tcp(const Packet& p, uint64_t ts_us) {
+    const Tracked t = flows_->track(p, ts_us, stateless_direction(*rs_, p) == FlowDir::to_server);
+    if (t.evicted) close_flow(t.index, t.evicted_flow);  // the new flow reuses its index
+    if (t.fresh) {
+        close_flow(t.index, *t.flow);  // a reused closed flow may keep one direction open
+        match_[t.index] = FlowMatch{};
+    }
+    Verdict v;
+    v.dir = flows_->is_client(*t.flow, t.from_a) ? FlowDir::to_server : FlowDir::to_client;
+    v.established = t.flow->state != FlowState::opening;
+    v.flow = &match_[t.index];
+    if (p.payload_len > 0) {
+        scan_stream(p, t, v, ts_us);
+        scan_block(rs_->database_for(kProtoTcp, p.dport), p, v, ts_us);  // flow:stateless
+    }
+    if (p.tcp_flags & (kFin | kRst)) {
+        auto& dirs = v.flow->dir;
+        for (int i = 0; i < 2; ++i) {
+            const bool from_a = i == 0;
+            if (from_a != t.from_a && !(p.tcp_flags & kRst)) continue;  // FIN ends one side
+            Verdict dv = v;
+            dv.dir = flows_->is_client(*t.flow, from_a) ? FlowDir::to_server : FlowDir::to_client;
+            end_direction(dirs[i], as_packet(*t.flow, from_a), dv, ts_us);
+            dirs[i].ended = true;
+        }
+    }
+}
+
+void Pipeline::scan_stream(const Packet& p, const Tracked& t, const Verdict& v, uint64_t ts_us) {
+    Direction& d = v.flow->dir[t.from_a ? 0 : 1];
+    if (d.ended) return;
+    Counters& c = stats_->counters;
+    const NewBytes nb = new_bytes(d.seq, p.seq, p.payload_len, p.tcp_flags & kSyn, false);
+    c.stream_retransmitted_bytes += nb.skip;
+    if (nb.gap && d.stream) {
+        ++c.stream_restarts;
+        end_direction(d, p, v, ts_us);
+    }
+    if (nb.len == 0) return;
+    const hs_database_t* db = rs_->stream_database_for(p.dport);
+    if (!db) return;
+    if (!d.stream && hs_open_stream(db, 0, &d.stream) != HS_SUCCESS) {
+        d.stream = nullptr;
+        ++c.stream_alloc_failures;
+        return;
+    }
+    Matches m;
+    ++c.scanned_packets;
+    c.scanned_bytes += nb.len;
+    hs_scan_stream(d.stream, reinterpret_cast<const char*>(p.payload() + nb.skip), nb.len, 0,
+                   scratch_, collect, &m);
+    resolve_parts(m, d);
+    report(m, p, v, ts_us);
+}
+
+// Closing a stream reports what only the end of data decides (e.g. `$` anchors).
+void Pipeline::end_direction(Direction& d, const Packet& as, const Verdict& v, uint64_t ts_us) {
+    if (!d.stream) return;
+    Matches m;
+    hs_close_stream(d.stream, scratch_, collect, &m);
+    d.stream = nullptr;
+    resolve_parts(m, d);
+    report(m, as, v, ts_us);
+}
+
+void Pipeline::close_flow(uint32_t index, const Flow& f) {
+    FlowMatch& fm = match_[index];
+    for (int i = 0; i < 2; ++i) {
+        if (!fm.dir[i].stream) continue;
+        const bool from_a = i == 0;
+        Verdict v;
+        v.dir = flows_->is_client(f, from_a) ? FlowDir::to_server : FlowDir::to_client;
+        v.established = f.state != FlowState::opening;
+        v.flow = &fm;
+        end_direction(fm.dir[i], as_packet(f, from_a), v, f.last_seen_us);
+    }
+}
+
+void Pipeline::housekeeping() {
+    if (!flows_) return;
+    flows_->expire(latest_ts_, 256, [this](uint32_t i, const Flow& f) { close_flow(i, f); });
+}
+
+void Pipeline::finish() {
+    if (!flows_) return;
+    flows_->for_each([this](uint32_t i, const Flow& f) { close_flow(i, f); });
+}
+
+void Pipeline::sync_counters() {
+    if (!flows_) return;
+    Counters& c = stats_->counters;
+    const FlowCounts& fc = flows_->counts();
+    c.flows_active = flows_->active();
+    c.flows_created = fc.created;
+    c.flows_closed = fc.closed;
+    c.flows_evicted = fc.evicted;
+    c.flows_timed_out = fc.timed_out;
+    c.flow_memory_bytes =
+        flows_->memory_bytes() + match_.capacity() * sizeof(FlowMatch) + pool_->memory_bytes();
+}
+
+int Pipeline::collect(unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) {
+    auto* m = static_cast<Matches*>(ctx);
+    for (uint32_t i = 0; i < m->n; ++i)
+        if (m->ids[i] == id) return 0;  // a stream reports every match: one hit per segment
+    if (m->n < kMaxMatches)
+        m->ids[m->n++] = id;
+    else
+        ++m->overflow;
+    return 0;
+}
+
+// Turns the parts a stream reported into the rules whose every part has now matched in this
+// direction (in any order, at any distance: the AND of block mode).
+void Pipeline::resolve_parts(Matches& m, Direction& d) {
+    uint32_t out = 0;
+    for (uint32_t i = 0; i < m.n; ++i) {
+        const unsigned id = m.ids[i];
+        if (!rs_->is_part(id)) {
+            m.ids[out++] = id;
+            continue;
+        }
+        const auto part = rs_->part(id);
+        auto end = d.parts.begin() + d.n_parts;
+        auto slot =
+            std::find_if(d.parts.begin(), end, [&](auto& p) { return p.rule == part.rule; });
+        if (slot == end) {
+            if (d.n_parts == kPartSlots) {  // more partial rules than slots: forget the oldest
+                ++stats_->counters.match_overflow;
+                std::move(d.parts.begin() + 1, end, d.parts.begin());
+                --d.n_parts;
+                --end;
+            }
+            slot = end;
+            *slot = {part.rule, 0};
+            ++d.n_parts;
+        }
+        slot->mask |= 1u << part.bit;
+        const bool complete = slot->mask == rs_->full_mask(part.rule);
+        if (complete && std::find(m.ids, m.ids + out, part.rule) == m.ids + out)
+            m.ids[out++] = part.rule;
+    }
+    m.n = out;
+}
+
+void Pipeline::report(const Matches& m, const Packet& p, const Verdict& v, uint64_t ts_us) {
+    stats_->counters.match_overflow += m.overflow;
+    for (uint32_t i = 0; i < m.n; ++i) on_rule(m.ids[i], p, v, ts_us);
+}
+
+void Pipeline::on_rule(uint32_t rule, const Packet& p, const Verdict& v, uint64_t ts_us) {
+    const Rule& r = rs_->rules()[rule];
+    if (!header_matches(r, p, v.dir)) return;
+    if (r.flow_established && !v.established) return;
     RuleCount& rc = stats_->rules[rule];
     ++rc.hits;
+    if (v.flow) {  // one alert per flow and rule
+        auto& fm = *v.flow;
+        const auto end = fm.alerted.begin() + fm.n_alerted;
+        if (std::find(fm.alerted.begin(), end, rule) != end) return;
+        if (fm.n_alerted < kAlertSlots) fm.alerted[fm.n_alerted++] = rule;
+    }
     ++rc.alerts;
     ++stats_->counters.alerts;
     stats_->ports.add(p.dport);

@@ -1,15 +1,28 @@
-// The per-packet way through pktsieve: parse -> pick the port group's database -> scan the
-// payload -> verify each matched rule's header -> count and alert. Pure C++ (no DPDK): the
-// dataplane calls process() for each frame of a burst; tests call it on byte arrays.
+// The per-packet way through pktsieve: parse -> (TCP: flow, stream) -> pick the port group's
+// database -> scan -> verify each matched rule's header -> count and alert. Pure C++ (no DPDK):
+// the dataplane calls process() for each frame of a burst; tests call it on byte arrays.
 //
-// Thread-safety: one Pipeline per worker; it writes only that worker's WorkerStats, alert
-// buffer and Hyperscan scratch.
+// With stream matching (the default), each TCP flow direction is a Hyperscan stream fed its
+// in-order bytes once, so attacks split across segments are seen; a rule alerts once per flow
+// and counts a hit for every segment it matches in. UDP, other protocols, `flow:stateless`
+// rules and --tcp-matching block are matched per packet.
+//
+// Thread-safety: one Pipeline per worker, constructed on the worker's thread (it installs the
+// worker's stream pool); it writes only that worker's WorkerStats, alert buffer and scratch.
 #pragma once
 
 #include <hs/hs.h>
 
+#include <array>
+#include <memory>
+#include <optional>
+#include <vector>
+
 #include "classify/alert.hpp"
+#include "flow/flow_table.hpp"
+#include "flow/tcp_seq.hpp"
 #include "match/ruleset.hpp"
+#include "match/stream_pool.hpp"
 #include "packet/packet.hpp"
 #include "stats/worker_stats.hpp"
 
@@ -21,27 +34,71 @@ using BurstAlerts = AlertBuffer<kAlertBufferSize>;
 class Pipeline {
   public:
     // `worker` selects the rule set's scratch; stats.rules must be sized to the rule count.
-    Pipeline(const Ruleset& rs, unsigned worker, WorkerStats& stats, BurstAlerts& alerts)
-        : rs_(&rs), scratch_(rs.scratch(worker)), stats_(&stats), alerts_(&alerts) {}
+    Pipeline(const Ruleset& rs, unsigned worker, WorkerStats& stats, BurstAlerts& alerts,
+             const FlowTableConfig& flows = {});
+    ~Pipeline();
+    Pipeline(const Pipeline&) = delete;
+    Pipeline& operator=(const Pipeline&) = delete;
 
     void process(const uint8_t* data, uint32_t len, uint64_t ts_us);
+    // Expires idle flows (bounded work); call on a timer. Uses packet time, not wall time.
+    void housekeeping();
+    // Closes every flow's streams (end-of-data matches are reported); call once at the end.
+    void finish();
+    // Copies flow-table figures into the counters; call before publishing a snapshot.
+    void sync_counters();
 
   private:
     static constexpr uint32_t kMaxMatches = 64;
+    static constexpr uint32_t kAlertSlots = 8;
     struct Matches {
         uint32_t n = 0;
         uint64_t overflow = 0;
         uint32_t ids[kMaxMatches];
     };
+    static constexpr uint32_t kPartSlots = 6;
+    struct Progress {  // which parts of a multi-pattern rule this direction has matched
+        uint32_t rule = 0;
+        uint32_t mask = 0;
+    };
+    struct Direction {
+        hs_stream_t* stream = nullptr;
+        SeqTrack seq;
+        bool ended = false;  // FIN seen: nothing more is scanned in this direction
+        uint8_t n_parts = 0;
+        std::array<Progress, kPartSlots> parts{};
+    };
+    struct FlowMatch {
+        std::array<Direction, 2> dir;  // [0]: from endpoint a, [1]: from b
+        std::array<uint32_t, kAlertSlots> alerted{};
+        uint32_t n_alerted = 0;
+    };
+    struct Verdict {  // what a match needs to know about the flow it came from
+        FlowDir dir = FlowDir::any;
+        bool established = true;
+        FlowMatch* flow = nullptr;
+    };
 
+    static int collect(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                       void* ctx);
     bool count_parse(Malformed m, const Packet& p);
-    void scan(const Packet& p, uint64_t ts_us);
-    void on_rule(uint32_t rule, const Packet& p, FlowDir dir, uint64_t ts_us);
+    void scan_block(const hs_database_t* db, const Packet& p, const Verdict& v, uint64_t ts_us);
+    void track_tcp(const Packet& p, uint64_t ts_us);
+    void scan_stream(const Packet& p, const Tracked& t, const Verdict& v, uint64_t ts_us);
+    void end_direction(Direction& d, const Packet& as, const Verdict& v, uint64_t ts_us);
+    void close_flow(uint32_t index, const Flow& f);
+    void resolve_parts(Matches& m, Direction& d);
+    void report(const Matches& m, const Packet& p, const Verdict& v, uint64_t ts_us);
+    void on_rule(uint32_t rule, const Packet& p, const Verdict& v, uint64_t ts_us);
 
     const Ruleset* rs_;
     hs_scratch_t* scratch_;
     WorkerStats* stats_;
     BurstAlerts* alerts_;
+    std::optional<FlowTable> flows_;  // stream matching only
+    std::vector<FlowMatch> match_;    // per flow index
+    std::unique_ptr<StreamPool> pool_;
+    uint64_t latest_ts_ = 0;
 };
 
 // Direction of a packet when no flow state is known: SYN / SYN-ACK when present; else the side

@@ -62,6 +62,9 @@ void validate(const Options& o) {
     if (o.stats_interval_ms == 0) throw OptionError("--stats-interval-ms must be > 0");
     if (o.mbufs < 1024) throw OptionError("--mbufs must be at least 1024");
     parse_distribution(o.distribution);
+    if (o.tcp_matching != "stream" && o.tcp_matching != "block")
+        throw OptionError("--tcp-matching must be stream or block");
+    if (o.flows < 16 || o.flows > (1u << 26)) throw OptionError("--flows must be in 16..67108864");
     if (!o.worker_lcores.empty()) parse_lcore_list(o.worker_lcores);
     if (!o.check_rules.empty()) return;
     if (o.rules.empty()) throw OptionError("--rules FILE is required (see --help)");

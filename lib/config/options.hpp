@@ -30,6 +30,8 @@ struct Options {
     unsigned workers = 0;       // 0: pcap mode 1, otherwise every lcore left over
     std::string worker_lcores;  // e.g. "2-5"; empty: the lcores left over
     std::string distribution = "auto";
+    std::string tcp_matching = "stream";
+    unsigned flows = 65536;  // per worker
     bool quiet = false;
     bool help = false;
     bool version = false;

@@ -161,6 +161,7 @@ void setup_workers(Session& s) {
         }
         w->burst = static_cast<uint16_t>(s.opts.burst);
         w->flush_cycles = rte_get_tsc_hz() * s.opts.stats_interval_ms / 1000;
+        w->flows.capacity = s.opts.flows;
         w->stats = WorkerStats(s.rules->rules().size());
         w->ts_offset = s.ports.front().ts_offset;
         w->ts_flag = s.ports.front().ts_flag;
@@ -195,7 +196,9 @@ void report(const Session& s, const StatsView& v) {
 }
 
 void load_rules(Session& s, const Vars& vars) {
-    auto load = load_ruleset(s.opts.rules, vars, static_cast<unsigned>(s.layout.workers.size()));
+    const auto tcp = s.opts.tcp_matching == "block" ? TcpMatching::block : TcpMatching::stream;
+    auto load =
+        load_ruleset(s.opts.rules, vars, static_cast<unsigned>(s.layout.workers.size()), tcp);
     if (!load.ruleset) {
         std::string msg;
         for (const auto& e : load.errors) msg += (msg.empty() ? "" : "\n") + e.str();

@@ -147,10 +147,12 @@ void free_worker_rings(WorkerContext& w) {
 
 int worker_main(void* arg) {
     auto& w = *static_cast<WorkerContext*>(arg);
-    Pipeline pipe(*w.rules, w.index, w.stats, w.alerts);
+    Pipeline pipe(*w.rules, w.index, w.stats, w.alerts, w.flows);
     rte_mbuf* bufs[kMaxBurst];
     const Clock clock;
+    const uint64_t housekeeping_cycles = rte_get_tsc_hz() / 100;
     uint64_t last_rx = rte_rdtsc(), next_flush = last_rx + w.flush_cycles;
+    uint64_t next_housekeeping = last_rx + housekeeping_cycles;
     for (unsigned idle = 0;;) {
         const uint64_t start = rte_rdtsc();
         const uint16_t n = receive(w, pipe, bufs, clock.now_us(start));
@@ -162,12 +164,20 @@ int worker_main(void* arg) {
         } else if (++idle % 1024 == 0) {
             sched_yield();  // only when idle: lets lcores that share a CPU make progress
         }
+        if (now >= next_housekeeping) {
+            pipe.housekeeping();
+            next_housekeeping = now + housekeeping_cycles;
+        }
         if (now >= next_flush) {
+            pipe.sync_counters();
             publish(w);
             next_flush = now + w.flush_cycles;
         }
         if (source_done(w, now, last_rx)) break;
     }
+    // Open flows end with the input: their end-of-data matches are reported now.
+    pipe.finish();
+    pipe.sync_counters();
     // Final totals must arrive: the aggregator keeps draining until `done`, so these spins end.
     while (w.alerts.size) {
         flush_alerts(w);

@@ -50,6 +50,7 @@ struct alignas(64) WorkerContext {
     RxSource source;
     uint16_t burst = 32;
     uint64_t flush_cycles = 0;
+    FlowTableConfig flows;
 
     WorkerStats stats;
     BurstAlerts alerts;

@@ -16,12 +16,7 @@ uint32_t slot_count(uint32_t capacity) {
     return n;
 }
 
-// Midstream pickup: the lower port is the server's (ephemeral ports are high).
-bool guess_client_is_a(const FlowKey& k) {
-    return k.port_a > k.port_b;
-}
-
-void update_tcp(Flow& f, const Packet& p, bool from_a) {
+void update_tcp(Flow& f, const Packet& p, bool from_a, std::optional<bool> sender_is_client) {
     const uint8_t fl = p.tcp_flags;
     if ((fl & kSyn) && !f.client_known) {
         f.client_known = true;
@@ -32,9 +27,11 @@ void update_tcp(Flow& f, const Packet& p, bool from_a) {
     } else if (f.state == FlowState::opening && ((fl & kAck) && !(fl & kSyn))) {
         f.state = FlowState::established;
     }
-    if (!f.client_known) {
+    if (!f.client_known) {  // picked up midstream
         f.client_known = true;
-        f.client_is_a = guess_client_is_a(f.key);
+        // Without a hint the lower port is the server's (ephemeral ports are high).
+        f.client_is_a =
+            sender_is_client ? (*sender_is_client == from_a) : f.key.port_a > f.key.port_b;
     }
 }
 
@@ -135,35 +132,42 @@ void FlowTable::remove(uint32_t idx) {
     --active_;
 }
 
-Flow& FlowTable::track(const Packet& p, uint64_t now_us, bool& from_a, Flow* evicted_copy,
-                       bool* did_evict) {
-    const FlowKey k = flow_key(p, from_a);
+Tracked FlowTable::track(const Packet& p, uint64_t now_us, std::optional<bool> sender_is_client) {
+    Tracked t;
+    const FlowKey k = flow_key(p, t.from_a);
     const uint64_t h = symmetric_flow_hash(p);
-    if (did_evict) *did_evict = false;
     uint32_t idx = find(k, h);
+    const bool new_syn = p.proto == kProtoTcp && (p.tcp_flags & kSyn) && !(p.tcp_flags & kAck);
+    if (idx != kNone && new_syn && flows_[idx].state == FlowState::closed) {
+        remove(idx);  // the 5-tuple is reused by a new connection
+        idx = kNone;
+    }
     if (idx == kNone) {
         if (free_.empty()) {
-            if (evicted_copy) *evicted_copy = flows_[lru_head_];
-            if (did_evict) *did_evict = true;
+            t.evicted = true;
+            t.evicted_flow = flows_[lru_head_];
             ++counts_.evicted;
             remove(lru_head_);
         }
         idx = insert(k, h, now_us);
+        t.fresh = true;
     } else {
         lru_unlink(idx);
         lru_push_back(idx);
     }
     Flow& f = flows_[idx];
+    t.flow = &f;
+    t.index = idx;
     const bool was_closed = f.state == FlowState::closed;
     f.last_seen_us = now_us;
-    if (p.proto == kProtoTcp)
-        update_tcp(f, p, from_a);
-    else if (!f.client_known) {
+    if (p.proto == kProtoTcp) {
+        update_tcp(f, p, t.from_a, sender_is_client);
+    } else if (!f.client_known) {
         f.client_known = true;
-        f.client_is_a = from_a;  // the first datagram's sender is the client
+        f.client_is_a = t.from_a;  // the first datagram's sender is the client
     }
     if (!was_closed && f.state == FlowState::closed) ++counts_.closed;
-    return f;
+    return t;
 }
 
 }  // namespace pktsieve

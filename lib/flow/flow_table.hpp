@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "packet/packet.hpp"
@@ -48,6 +49,17 @@ struct FlowCounts {
     uint64_t created = 0, closed = 0, evicted = 0, timed_out = 0;
 };
 
+// What track() did. Flows live at stable indices, so owners keep per-flow state in an array of
+// `capacity()` entries; an evicted flow's index is the one the new flow takes.
+struct Tracked {
+    Flow* flow = nullptr;
+    uint32_t index = 0;
+    bool from_a = false;
+    bool fresh = false;    // a new flow, or a closed one reused by a new SYN: reset its state
+    bool evicted = false;  // `evicted_flow` was removed to make room (same index)
+    Flow evicted_flow;
+};
+
 class FlowTable {
   public:
     static constexpr uint32_t kNone = UINT32_MAX;
@@ -55,16 +67,21 @@ class FlowTable {
     explicit FlowTable(const FlowTableConfig& cfg);
 
     // The flow of `p` (an IP packet with ports parsed), created when new; when the table is
-    // full the least recently seen flow is evicted first (counted, and reported through
-    // `evicted` so its owner can close stream state). Updates TCP state and last-seen time.
-    Flow& track(const Packet& p, uint64_t now_us, bool& from_a, Flow* evicted_copy = nullptr,
-                bool* did_evict = nullptr);
+    // full the least recently seen flow is evicted first (counted). Updates TCP state and
+    // last-seen time. `sender_is_client` says who the client is when no handshake shows it
+    // (a flow picked up midstream); by default the higher port is the client's.
+    Tracked track(const Packet& p, uint64_t now_us, std::optional<bool> sender_is_client = {});
     // Removes flows idle past their state's timeout, oldest first, at most `budget` of them;
-    // calls `on_expire(flow)` before each removal. Returns how many were removed.
+    // calls `on_expire(index, flow)` before each removal. Returns how many were removed.
     template <typename Fn>
     size_t expire(uint64_t now_us, size_t budget, Fn&& on_expire);
 
     bool is_client(const Flow& f, bool from_a) const { return f.client_is_a == from_a; }
+    // Calls fn(index, flow) for every live flow (shutdown).
+    template <typename Fn>
+    void for_each(Fn&& fn) {
+        for (uint32_t i = lru_head_; i != kNone; i = flows_[i].lru_next) fn(i, flows_[i]);
+    }
     uint32_t active() const { return active_; }
     uint32_t capacity() const { return static_cast<uint32_t>(flows_.size()); }
     const FlowCounts& counts() const { return counts_; }
@@ -97,7 +114,7 @@ size_t FlowTable::expire(uint64_t now_us, size_t budget, Fn&& on_expire) {
     while (removed < budget && lru_head_ != kNone) {
         Flow& f = flows_[lru_head_];
         if (now_us - f.last_seen_us < timeout_of(f)) break;
-        on_expire(f);
+        on_expire(lru_head_, f);
         ++counts_.timed_out;
         remove(lru_head_);
         ++removed;

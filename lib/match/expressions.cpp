@@ -40,25 +40,28 @@ std::string literal_regex(const std::string& bytes) {
     return out;
 }
 
-void append_expressions(const Rule& r, uint32_t index, unsigned& next_sub_id,
+void append_expressions(const Rule& r, uint32_t index, unsigned first_sub_id, ExprMode mode,
                         std::vector<HsExpression>& out) {
     if (r.patterns.size() == 1) {
         HsExpression e = pattern_expression(r.patterns[0]);
-        e.flags |= HS_FLAG_SINGLEMATCH;
+        e.flags |= mode == ExprMode::block ? HS_FLAG_SINGLEMATCH : 0;
         e.id = index;
         e.rule = index;
         out.push_back(std::move(e));
         return;
     }
     std::string logic;
+    unsigned id = first_sub_id;
     for (const auto& p : r.patterns) {
         HsExpression e = pattern_expression(p);
-        e.flags |= HS_FLAG_QUIET;
-        e.id = next_sub_id++;
+        // Block: quiet parts of a combination. Stream: reported parts, ANDed by the caller.
+        e.flags |= mode == ExprMode::block ? HS_FLAG_QUIET : 0;
+        e.id = id++;
         e.rule = index;
         logic += (logic.empty() ? "" : " & ") + std::to_string(e.id);
         out.push_back(std::move(e));
     }
+    if (mode == ExprMode::stream) return;
     HsExpression comb;
     comb.regex = logic;
     comb.flags = HS_FLAG_COMBINATION | HS_FLAG_SINGLEMATCH;

@@ -22,9 +22,15 @@ struct HsExpression {
     uint32_t rule = 0;  // index of the rule it belongs to, for error messages
 };
 
-// Appends the expressions of rule `index`. Sub-expression ids are taken from `next_sub_id`,
-// which must start above every rule index of the database.
-void append_expressions(const Rule& r, uint32_t index, unsigned& next_sub_id,
+// Block: a rule with several patterns is one logical combination ("a & b") of quiet parts,
+// reported once per scan. Stream: Hyperscan reports a combination only at the next write or
+// at close, too late to know which segment completed it, so each part is reported on its own
+// id and the caller ANDs them per flow direction (Pipeline).
+enum class ExprMode { block, stream };
+
+// Appends the expressions of rule `index`; its parts get ids first_sub_id, first_sub_id + 1, ...
+// (above every rule index of the database).
+void append_expressions(const Rule& r, uint32_t index, unsigned first_sub_id, ExprMode mode,
                         std::vector<HsExpression>& out);
 
 // The regex text of a content: every byte escaped, so any byte sequence is a literal.

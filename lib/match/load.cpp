@@ -10,8 +10,8 @@
 
 namespace pktsieve {
 
-RulesetLoad load_ruleset(const std::vector<std::string>& files, const Vars& vars,
-                         unsigned workers) {
+RulesetLoad load_ruleset(const std::vector<std::string>& files, const Vars& vars, unsigned workers,
+                         TcpMatching tcp) {
     RulesetLoad out;
     std::vector<Rule> rules;
     std::set<std::pair<uint32_t, uint32_t>> seen;
@@ -28,7 +28,7 @@ RulesetLoad load_ruleset(const std::vector<std::string>& files, const Vars& vars
     if (!out.errors.empty()) return out;
     const auto t0 = std::chrono::steady_clock::now();
     try {
-        out.ruleset = Ruleset::compile(std::move(rules), workers);
+        out.ruleset = Ruleset::compile(std::move(rules), workers, tcp);
     } catch (const CompileError& e) {
         // The same rule can sit in several port groups: report it once.
         std::set<std::string> unique;

@@ -20,7 +20,8 @@ struct RulesetLoad {
 
 // All files are parsed (every error collected) before anything is compiled; one bad file
 // rejects the whole set.
-RulesetLoad load_ruleset(const std::vector<std::string>& files, const Vars& vars, unsigned workers);
+RulesetLoad load_ruleset(const std::vector<std::string>& files, const Vars& vars, unsigned workers,
+                         TcpMatching tcp = TcpMatching::stream);
 
 // `--check-rules`: prints what loaded (or every error) to `out`; returns the exit code.
 int check_rules(const std::string& file, const Vars& vars, std::ostream& out);

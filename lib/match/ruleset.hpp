@@ -1,6 +1,9 @@
-// A compiled rule set: the rules, their Hyperscan block-mode databases grouped by protocol and
+// A compiled rule set: the rules, their Hyperscan databases grouped by protocol and
 // destination-port group, and one Hyperscan scratch per worker (cloned from a prototype), so a
 // set built for a reload brings its own scratch and never shares one with the set it replaces.
+// With stream matching, a TCP group has a streaming database (rules scanned over each flow
+// direction's reassembled bytes) and a block database for its `flow:stateless` rules; UDP and
+// other protocols are always matched per packet.
 //
 // Thread-safety: immutable after compile(), except scratch(w), which belongs to worker w alone.
 #pragma once
@@ -38,11 +41,14 @@ struct HsScratchDeleter {
     void operator()(hs_scratch_t* s) const { hs_free_scratch(s); }
 };
 
-// The rules of one port group and the database that finds them.
+// The rules of one port group and the databases that find them.
 struct PortGroup {
     std::vector<uint32_t> rules;
-    std::unique_ptr<hs_database_t, HsDatabaseDeleter> db;
+    std::unique_ptr<hs_database_t, HsDatabaseDeleter> db;      // per packet (block mode)
+    std::unique_ptr<hs_database_t, HsDatabaseDeleter> stream;  // per flow direction (TCP)
 };
+
+enum class TcpMatching : uint8_t { stream, block };
 
 enum class ProtoClass : uint8_t { tcp, udp, other, count_ };
 
@@ -57,7 +63,8 @@ class Ruleset {
     static constexpr uint16_t kNoGroup = 0xffff;
 
     // Compiles `rules` for `workers` workers. Throws CompileError.
-    static std::unique_ptr<Ruleset> compile(std::vector<Rule> rules, unsigned workers);
+    static std::unique_ptr<Ruleset> compile(std::vector<Rule> rules, unsigned workers,
+                                            TcpMatching tcp = TcpMatching::stream);
     ~Ruleset() = default;
     Ruleset(const Ruleset&) = delete;
     Ruleset& operator=(const Ruleset&) = delete;
@@ -75,6 +82,26 @@ class Ruleset {
             c == static_cast<size_t>(ProtoClass::other) ? other_group_ : port_group_[c][dport];
         return g == kNoGroup ? nullptr : groups_[g].db.get();
     }
+    // TCP in stream mode: the streaming database for a flow direction whose packets go to
+    // `dport`; nullptr when no stream rule could match.
+    const hs_database_t* stream_database_for(uint16_t dport) const {
+        const uint16_t g = port_group_[0][dport];
+        return g == kNoGroup ? nullptr : groups_[g].stream.get();
+    }
+    TcpMatching tcp_matching() const { return tcp_; }
+    // Stream databases report each part of a multi-pattern rule on its own id (ids at or above
+    // rules().size()): which rule, which bit of its part mask.
+    struct Part {
+        uint32_t rule;
+        uint32_t bit;
+    };
+    bool is_part(unsigned id) const { return id >= rules_.size(); }
+    Part part(unsigned id) const { return parts_[id - rules_.size()]; }
+    uint32_t full_mask(uint32_t rule) const {
+        return static_cast<uint32_t>((uint64_t{1} << rules_[rule].patterns.size()) - 1);
+    }
+    // The largest stream state any streaming database needs (hs_stream_size), 0 without any.
+    size_t max_stream_size() const { return max_stream_size_; }
     hs_scratch_t* scratch(unsigned worker) const {
         return worker < scratch_.size() ? scratch_[worker].get() : nullptr;
     }
@@ -89,7 +116,9 @@ class Ruleset {
     Ruleset() = default;
     void build_groups();
     void build_server_ports();
-    void compile_group(PortGroup& g, std::vector<RuleError>& errors);
+    void compile_group(PortGroup& g, bool tcp, std::vector<RuleError>& errors);
+    hs_database_t* compile_db(const std::vector<uint32_t>& rules, unsigned mode,
+                              std::vector<RuleError>& errors);
 
     std::vector<Rule> rules_;
     std::vector<std::string> threats_;
@@ -97,6 +126,11 @@ class Ruleset {
     std::vector<PortGroup> groups_;
     std::array<std::vector<uint16_t>, 2> port_group_;  // tcp, udp: dport -> group
     uint16_t other_group_ = kNoGroup;
+    std::vector<bool> tcp_group_;       // group index -> used by TCP packets
+    std::vector<unsigned> first_part_;  // rule -> id of its first part
+    std::vector<Part> parts_;           // id - rules_.size() -> rule and bit
+    TcpMatching tcp_ = TcpMatching::stream;
+    size_t max_stream_size_ = 0;
     std::bitset<65536> server_ports_;
     std::unique_ptr<hs_scratch_t, HsScratchDeleter> prototype_;
     std::vector<std::unique_ptr<hs_scratch_t, HsScratchDeleter>> scratch_;

@@ -58,6 +58,7 @@ struct Packet {
     IpAddr dst{};
     uint16_t sport = 0;
     uint16_t dport = 0;
+    uint32_t seq = 0;          // TCP sequence number
     uint32_t payload_off = 0;  // L4 payload (or IP payload for other protocols)
     uint32_t payload_len = 0;
 

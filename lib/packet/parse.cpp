@@ -55,6 +55,7 @@ Malformed parse_l4(Packet& p, uint32_t off, uint32_t end) {
         p.sport = be16(t);
         p.dport = be16(t + 2);
         p.tcp_flags = t[13];
+        p.seq = be32(t + 4);
         p.payload_off = off + doff;
         p.payload_len = avail - doff;
         return Malformed::none;

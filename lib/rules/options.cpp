@@ -152,7 +152,9 @@ void set_flow(Rule& r, std::string_view v) {
             r.flow = FlowDir::to_client;
         else if (item == "established")
             r.flow_established = true;
-        else if (item != "stateless")
+        else if (item == "stateless")
+            r.flow_stateless = true;
+        else
             throw SyntaxError("option '" + std::string(item) + "' not supported");
     }
 }

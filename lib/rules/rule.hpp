@@ -47,7 +47,8 @@ struct Rule {
     std::string threat;  // value of "metadata: threat X", empty when absent
 
     FlowDir flow = FlowDir::any;
-    bool flow_established = false;  // accepted; enforced once flows are tracked
+    bool flow_established = false;  // only on flows past the handshake (or picked up midstream)
+    bool flow_stateless = false;    // matched per packet, even where TCP is matched as a stream
     std::vector<Pattern> patterns;  // all must match (AND)
 };
 

@@ -34,6 +34,15 @@ struct Counters {
     uint64_t match_overflow = 0;
     uint64_t multi_segment = 0;
     uint64_t vlan_restored = 0;
+    uint64_t flows_active = 0;
+    uint64_t flows_created = 0;
+    uint64_t flows_closed = 0;
+    uint64_t flows_evicted = 0;
+    uint64_t flows_timed_out = 0;
+    uint64_t flow_memory_bytes = 0;
+    uint64_t stream_restarts = 0;
+    uint64_t stream_retransmitted_bytes = 0;
+    uint64_t stream_alloc_failures = 0;
     std::array<uint64_t, kMalformedReasons> malformed_by{};
 
     Counters& operator+=(const Counters& o);
@@ -53,7 +62,7 @@ struct CounterInfo {
     uint64_t Counters::*field;
 };
 
-inline constexpr size_t kScalarCounters = 19;
+inline constexpr size_t kScalarCounters = 28;
 extern const std::array<CounterInfo, kScalarCounters> kCounterInfo;
 
 // Ties the table to the struct: a field added without a table row breaks the build.

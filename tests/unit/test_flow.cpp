@@ -44,48 +44,52 @@ TEST_CASE("flow key is the same both ways", "[flow]") {
 
 TEST_CASE("handshake gives client, established, closed", "[flow]") {
     FlowTable t({16});
-    bool from_a = false;
-    Flow& f = t.track(packet(40000, 23, kSyn), 1, from_a);
+    auto r = t.track(packet(40000, 23, kSyn), 1);
+    Flow& f = *r.flow;
+    CHECK(r.fresh);
     CHECK(f.client_known);
-    CHECK(t.is_client(f, from_a));
+    CHECK(t.is_client(f, r.from_a));
     CHECK(f.state == FlowState::opening);
-    t.track(packet(40000, 23, kSyn | kAck, true), 2, from_a);
-    CHECK_FALSE(t.is_client(f, from_a));
-    t.track(packet(40000, 23, kAck), 3, from_a);
+    r = t.track(packet(40000, 23, kSyn | kAck, true), 2);
+    CHECK_FALSE(r.fresh);
+    CHECK_FALSE(t.is_client(f, r.from_a));
+    t.track(packet(40000, 23, kAck), 3);
     CHECK(f.state == FlowState::established);
     CHECK(t.active() == 1);
-    t.track(packet(40000, 23, kFin | kAck), 4, from_a);
+    t.track(packet(40000, 23, kFin | kAck), 4);
     CHECK(f.state == FlowState::closed);
     CHECK(t.counts().closed == 1);
     CHECK(t.counts().created == 1);
+    r = t.track(packet(40000, 23, kSyn), 5);  // the tuple reused by a new connection
+    CHECK(r.fresh);
+    CHECK(r.flow->state == FlowState::opening);
+    CHECK(t.counts().created == 2);
+    CHECK(t.active() == 1);
 }
 
 TEST_CASE("midstream flows take the lower port as the server", "[flow]") {
     FlowTable t({16});
-    bool from_a = false;
     // First packet seen is the server's reply: 23 -> 40000.
-    Flow& f = t.track(packet(40000, 23, kPsh | kAck, true), 1, from_a);
-    CHECK_FALSE(t.is_client(f, from_a));
-    t.track(packet(40000, 23, kPsh | kAck), 2, from_a);
-    CHECK(t.is_client(f, from_a));
+    auto r = t.track(packet(40000, 23, kPsh | kAck, true), 1);
+    CHECK_FALSE(t.is_client(*r.flow, r.from_a));
+    r = t.track(packet(40000, 23, kPsh | kAck), 2);
+    CHECK(t.is_client(*r.flow, r.from_a));
 }
 
 TEST_CASE("a full table evicts the least recently seen flow; memory is fixed", "[flow]") {
     FlowTable t({64});
     const size_t bytes = t.memory_bytes();
-    bool from_a = false, evicted = false;
-    Flow old;
     for (uint16_t i = 0; i < 64; ++i)
-        t.track(packet(static_cast<uint16_t>(10000 + i), 80, kSyn), i, from_a);
+        t.track(packet(static_cast<uint16_t>(10000 + i), 80, kSyn), i);
     CHECK(t.active() == 64);
-    t.track(packet(10000, 80, kAck), 100, from_a);  // flow 0 is recent again
-    t.track(packet(20000, 80, kSyn), 101, from_a, &old, &evicted);
-    CHECK(evicted);
-    CHECK(old.key.port_b == 10001);  // the oldest untouched flow went, not flow 0
+    t.track(packet(10000, 80, kAck), 100);  // flow 0 is recent again
+    const auto r = t.track(packet(20000, 80, kSyn), 101);
+    CHECK(r.evicted);
+    CHECK(r.evicted_flow.key.port_b == 10001);  // the oldest untouched flow went, not flow 0
     CHECK(t.active() == 64);
     CHECK(t.counts().evicted == 1);
     for (uint16_t i = 0; i < 1000; ++i)
-        t.track(packet(static_cast<uint16_t>(30000 + i), 80, kSyn), 200 + i, from_a);
+        t.track(packet(static_cast<uint16_t>(30000 + i), 80, kSyn), 200 + i);
     CHECK(t.active() == 64);
     CHECK(t.counts().evicted == 1001);
     CHECK(t.memory_bytes() == bytes);
@@ -94,12 +98,13 @@ TEST_CASE("a full table evicts the least recently seen flow; memory is fixed", "
 TEST_CASE("idle flows expire by their state's timeout, oldest first", "[flow]") {
     FlowTableConfig cfg{16, 100, 1000, 10};
     FlowTable t(cfg);
-    bool from_a = false;
-    t.track(packet(1000, 80, kSyn), 0, from_a);  // opening, idle from 0
-    t.track(packet(1001, 80, kAck), 5, from_a);  // midstream ACK: established
-    t.track(packet(1002, 80, kFin), 6, from_a);  // closed
+    t.track(packet(1000, 80, kSyn), 0);  // opening, idle from 0
+    t.track(packet(1001, 80, kAck), 5);  // midstream ACK: established
+    t.track(packet(1002, 80, kFin), 6);  // closed
     std::vector<uint16_t> gone;
-    auto note = [&](const Flow& f) { gone.push_back(std::max(f.key.port_a, f.key.port_b)); };
+    auto note = [&](uint32_t, const Flow& f) {
+        gone.push_back(std::max(f.key.port_a, f.key.port_b));
+    };
     CHECK(t.expire(50, 10, note) == 0);
     CHECK(t.expire(150, 10, note) == 1);  // the opening flow; the established one blocks the rest
     CHECK(gone == std::vector<uint16_t>{1000});
@@ -114,11 +119,10 @@ TEST_CASE("table stays consistent under random insert, touch and expire", "[flow
     FlowTable t(cfg);
     std::map<uint16_t, uint64_t> live;  // port -> last seen
     std::mt19937 rng(7);
-    bool from_a = false;
     for (uint64_t now = 1; now < 20000; ++now) {
         const auto port = static_cast<uint16_t>(1024 + rng() % 200);
         const uint64_t created = t.counts().created;
-        t.track(packet(port, 80, kAck), now, from_a);
+        t.track(packet(port, 80, kAck), now);
         CHECK((t.counts().created > created) == (live.count(port) == 0));
         live[port] = now;
         if (t.active() < live.size()) {  // an eviction: drop the oldest from the model
@@ -128,8 +132,38 @@ TEST_CASE("table stays consistent under random insert, touch and expire", "[flow
             live.erase(oldest);
         }
         if (now % 97 == 0)
-            t.expire(now, 1000,
-                     [&](const Flow& f) { live.erase(std::max(f.key.port_a, f.key.port_b)); });
+            t.expire(now, 1000, [&](uint32_t, const Flow& f) {
+                live.erase(std::max(f.key.port_a, f.key.port_b));
+            });
         REQUIRE(t.active() == live.size());
     }
+}
+
+#include "flow/tcp_seq.hpp"
+
+TEST_CASE("TCP sequence: in order, retransmit, overlap, gap, wrap", "[flow][seq]") {
+    SeqTrack t;
+    auto nb = new_bytes(t, 999, 0, true, false);  // SYN
+    CHECK(t.next == 1000);
+    nb = new_bytes(t, 1000, 10, false, false);
+    CHECK((nb.skip == 0 && nb.len == 10 && !nb.gap));
+    nb = new_bytes(t, 1000, 10, false, false);  // retransmission
+    CHECK((nb.skip == 10 && nb.len == 0 && !nb.gap));
+    nb = new_bytes(t, 1005, 10, false, false);  // overlap: 5 old, 5 new
+    CHECK((nb.skip == 5 && nb.len == 5));
+    CHECK(t.next == 1015);
+    nb = new_bytes(t, 1020, 4, false, false);  // 5 bytes missing
+    CHECK((nb.gap && nb.skip == 0 && nb.len == 4));
+    CHECK(t.next == 1024);
+    nb = new_bytes(t, 1024, 0, false, true);  // FIN
+    CHECK(t.next == 1025);
+    nb = new_bytes(t, 1024, 0, false, true);  // FIN again
+    CHECK(t.next == 1025);
+    SeqTrack w;
+    new_bytes(w, 0xfffffffe, 4, false, false);  // across the wrap
+    nb = new_bytes(w, 2, 3, false, false);
+    CHECK((nb.skip == 0 && nb.len == 3 && !nb.gap));
+    SeqTrack mid;
+    nb = new_bytes(mid, 5000, 7, false, false);  // midstream pick-up
+    CHECK((nb.len == 7 && !nb.gap && mid.next == 5007));
 }

@@ -153,7 +153,9 @@ TEST_CASE("later fragments and payload-less packets are not scanned", "[match]")
 
 TEST_CASE("alerts beyond the burst buffer are counted, not lost from the counters", "[match]") {
     auto rs = compile_text("alert tcp any any -> any 80 (content:\"x\"; sid:1;)\n");
-    std::vector<Bytes> frames(kAlertBufferSize + 5, tcp_to(80, "x"));
+    std::vector<Bytes> frames;  // one flow each: a flow alerts once per rule
+    for (uint16_t i = 0; i < kAlertBufferSize + 5; ++i)
+        frames.push_back(tcp_to(80, "x", static_cast<uint16_t>(10000 + i)));
     Run r(*rs, frames);
     CHECK(r.alerts_of(0) == kAlertBufferSize + 5);
     CHECK(r.alerts->size == kAlertBufferSize);
