@@ -22,7 +22,8 @@ struct FrameSpec {
     uint8_t dst4[4] = {198, 51, 100, 20};
     uint16_t sport = 40000, dport = 9200;
     uint8_t tcp_flags = 0x18;  // PSH|ACK
-    uint16_t frag = 0;         // IPv4 flags+offset field
+    uint32_t seq = 1;
+    uint16_t frag = 0;  // IPv4 flags+offset field
     std::string payload;
 };
 
@@ -31,7 +32,9 @@ inline Bytes l4(const FrameSpec& f) {
     if (f.proto == 6) {
         put16(b, f.sport);
         put16(b, f.dport);
-        b.insert(b.end(), {0, 0, 0, 1, 0, 0, 0, 1, 0x50, f.tcp_flags, 0xfa, 0xf0, 0, 0, 0, 0});
+        for (int shift = 24; shift >= 0; shift -= 8)
+            b.push_back(static_cast<uint8_t>(f.seq >> shift));
+        b.insert(b.end(), {0, 0, 0, 1, 0x50, f.tcp_flags, 0xfa, 0xf0, 0, 0, 0, 0});
     } else if (f.proto == 17) {
         put16(b, f.sport);
         put16(b, f.dport);
