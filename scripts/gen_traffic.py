@@ -43,9 +43,11 @@ class Capture:
             a["vlan"] = [vlan]  # as EVE writes it
         self.alerts.append(a)
 
-    def session(self, dport, client_data, server_data=(), sid=None, v6=False, vlan=None):
+    def session(self, dport, client_data, server_data=(), sid=None, v6=False, vlan=None,
+                resend=False):
         """A whole TCP conversation: handshake, client segments, server replies, FIN.
-        `sid` (or a list of sids) is expected on the first client data segment."""
+        `sid` (or a list of sids) is expected once for the flow. `resend`: every client
+        segment is sent twice (a retransmission), then once more overlapping its predecessor."""
         self.cport += 1
         cport, seq_c, seq_s = self.cport, 1000, 5000
         src, dst = (CLIENT6, SENSOR6) if v6 else (CLIENT, SENSOR)
@@ -65,6 +67,11 @@ class Capture:
         self.add(frame(True, "A", seq_c, seq_s))
         for i, data in enumerate(client_data):
             self.add(frame(True, "PA", seq_c, seq_s, data))
+            if resend:
+                self.add(frame(True, "PA", seq_c, seq_s, data))
+                if i > 0:
+                    prev = client_data[i - 1]
+                    self.add(frame(True, "PA", seq_c - 2, seq_s, prev[-2:] + data))
             seq_c += len(data)
             if i == 0 and sid is not None:
                 for s in sid if isinstance(sid, list) else [sid]:
@@ -196,11 +203,43 @@ def malformed(c):
     c.raw(eth4 + bytes(IP(src=CLIENT, dst=SENSOR, id=16, proto=17) / Raw(udp)), "bad_udp_len")
 
 
+def segmented(c):
+    """Attacks split across segments: only stream matching sees them whole."""
+    prompt = [IAC_SERVER + b"\r\nlogin: "]
+    typed = [IAC_CLIENT] + [bytes([ch]) for ch in b"root\r\n"] + [b"\xff\xfc\x01"] + \
+            [bytes([ch]) for ch in b"xc3511\r\n"] + [b"ls\r\n"]
+    c.session(23, typed, prompt, sid=SID_TELNET)
+    typed = [bytes([ch]) for ch in b"admin\r\x00admin\r\x00"]
+    c.session(2323, typed, [b"login: "], sid=SID_TELNET)
+    req = "GET /_plugin/head/../../../../etc/passwd HTTP/1.1\r\nHost: es\r\n\r\n".encode()
+    for i, j in [(5, 14), (13, 19), (18, 21), (1, 40)]:
+        c.session(9200, [req[:i], req[i:j], req[j:]], [b"HTTP/1.1 200 OK\r\n\r\n"],
+                  sid=SID_TRAVERSAL)
+    c.session(8080, [b"CONNECT www.exa", b"mple.com:443 HT", b"TP/1.1\r\n\r\n"],
+              [b"HTTP/1.0 200 OK\r\n\r\n"], sid=SID_CONNECT, resend=True)
+    mvel = (b'POST /_search HTTP/1.1\r\nHost: es\r\n\r\n{"script_fields":{"x":{"script":'
+            b'"import java.util.*;new Scanner(Runtime.getRuntime().exec(\\"id\\")'
+            b'.getInputStream()).next();"}}}')
+    c.session(9200, [mvel[:60], mvel[60:]], [OK], sid=SID_MVEL)
+
+
+def synflood(c):
+    """SYNs from random sources, more than a small flow table holds, then a real attack."""
+    import random
+    rnd = random.Random(2015)
+    for _ in range(3000):
+        src = ".".join(str(rnd.randrange(1, 255)) for _ in range(4))
+        c.add(Ether(src=MAC_C, dst=MAC_S) / IP(src=src, dst=SENSOR, id=1) /
+              TCP(sport=rnd.randrange(1024, 65535), dport=9200, flags="S", seq=rnd.randrange(2**32)))
+    c.session(9200, [http("GET /_plugin/head/../../etc/passwd HTTP/1.1")], sid=SID_TRAVERSAL)
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "."
     os.makedirs(out, exist_ok=True)
     parts = {}
-    for name, fill in [("threats", threats), ("benign", benign), ("malformed", malformed)]:
+    for name, fill in [("threats", threats), ("benign", benign), ("malformed", malformed),
+                       ("segmented", segmented), ("synflood", synflood)]:
         c = Capture()
         fill(c)
         parts[name] = c

@@ -15,43 +15,52 @@ namespace {
 
 po::options_description describe(Options& o) {
     po::options_description d("pktsieve options (after `--` when EAL options are given)");
-    // clang-format off: one option per paragraph reads better than the chained-call layout.
-    d.add_options()("help,h", po::bool_switch(&o.help), "print this help and exit")(
-        "version", po::bool_switch(&o.version), "print the version and exit")(
-        "config", po::value(&o.config)->value_name("FILE"),
-        "read options from FILE (`name = value` lines; the command line wins)")(
-        "rules,r", po::value(&o.rules)->value_name("FILE")->composing(),
-        "signature file in Suricata syntax; repeat for several")(
-        "pcap", po::value(&o.pcap)->value_name("FILE"),
-        "embedded mode: read FILE once through a net_pcap vdev (no NIC, no hugepages) and "
-        "exit when it is consumed")(
-        "check-rules", po::value(&o.check_rules)->value_name("FILE"),
-        "validate FILE (parse and compile), print what it loaded, exit 0 if good, 1 if not")(
-        "stats-json", po::value(&o.stats_json)->value_name("FILE"),
-        "write the final stats as JSON to FILE (schema: docs/stats.md)")(
-        "eve", po::value(&o.eve)->value_name("FILE"),
-        "write one Suricata-EVE JSON line per alert to FILE")(
-        "var", po::value(&o.vars)->value_name("NAME=VALUE")->composing(),
-        "set a rule variable, e.g. --var HOME_NET=[192.0.2.0/24]; repeatable")(
-        "workers", po::value(&o.workers)->default_value(0)->value_name("N"),
-        "worker lcores; 0 = pcap mode: 1, with EAL options: every lcore left after main, "
-        "aggregator and RX")(
-        "worker-lcores", po::value(&o.worker_lcores)->value_name("LIST"),
-        "which EAL lcores are workers, e.g. 2-5,7 (default: the lcores left over)")(
-        "distribution", po::value(&o.distribution)->default_value("auto")->value_name("MODE"),
-        "how flows reach workers: queues (one RX queue per worker, symmetric RSS), software "
-        "(an RX lcore hashes each packet's flow to a worker ring), or auto (queues when every "
-        "port offers RSS and enough queues, else software)")(
-        "burst", po::value(&o.burst)->default_value(32)->value_name("N"),
-        "packets per rx burst (1..512)")(
-        "stats-interval-ms", po::value(&o.stats_interval_ms)->default_value(100)->value_name("MS"),
-        "how often workers publish counters and the aggregator publishes stats")(
-        "mbufs", po::value(&o.mbufs)->default_value(8191)->value_name("N"),
-        "mbufs in the packet pool (raised to what the queues and rings need)")(
-        "idle-exit-ms", po::value(&o.idle_exit_ms)->default_value(2000)->value_name("MS"),
-        "pcap mode: stop after MS without packets even if the file promised more "
-        "(a truncated file)")("quiet,q", po::bool_switch(&o.quiet),
-                              "print neither the start-up line nor the stats table at exit");
+    // One option per paragraph reads better than the chained-call layout.
+    // clang-format off
+    d.add_options()
+        ("help,h", po::bool_switch(&o.help), "print this help and exit")
+        ("version", po::bool_switch(&o.version), "print the version and exit")
+        ("config", po::value(&o.config)->value_name("FILE"),
+         "read options from FILE (`name = value` lines; the command line wins)")
+        ("rules,r", po::value(&o.rules)->value_name("FILE")->composing(),
+         "signature file in Suricata syntax; repeat for several")
+        ("pcap", po::value(&o.pcap)->value_name("FILE"),
+         "embedded mode: read FILE once through a net_pcap vdev (no NIC, no hugepages) and "
+         "exit when it is consumed")
+        ("check-rules", po::value(&o.check_rules)->value_name("FILE"),
+         "validate FILE (parse and compile), print what it loaded, exit 0 if good, 1 if not")
+        ("stats-json", po::value(&o.stats_json)->value_name("FILE"),
+         "write the final stats as JSON to FILE (schema: docs/stats.md)")
+        ("eve", po::value(&o.eve)->value_name("FILE"),
+         "write one Suricata-EVE JSON line per alert to FILE")
+        ("var", po::value(&o.vars)->value_name("NAME=VALUE")->composing(),
+         "set a rule variable, e.g. --var HOME_NET=[192.0.2.0/24]; repeatable")
+        ("workers", po::value(&o.workers)->default_value(0)->value_name("N"),
+         "worker lcores; 0 = pcap mode: 1, with EAL options: every lcore left after main, "
+         "aggregator and RX")
+        ("worker-lcores", po::value(&o.worker_lcores)->value_name("LIST"),
+         "which EAL lcores are workers, e.g. 2-5,7 (default: the lcores left over)")
+        ("distribution", po::value(&o.distribution)->default_value("auto")->value_name("MODE"),
+         "how flows reach workers: queues (one RX queue per worker, symmetric RSS), software "
+         "(an RX lcore hashes each packet's flow to a worker ring), or auto (queues when every "
+         "port offers RSS and enough queues, else software)")
+        ("tcp-matching", po::value(&o.tcp_matching)->default_value("stream")->value_name("MODE"),
+         "stream: scan each TCP flow direction's in-order bytes once (attacks split across "
+         "segments are seen; one alert per flow and rule); block: scan each segment alone")
+        ("flows", po::value(&o.flows)->default_value(65536)->value_name("N"),
+         "TCP flows each worker tracks; memory is allocated at start, the least recently seen "
+         "flow is evicted when full")
+        ("burst", po::value(&o.burst)->default_value(32)->value_name("N"),
+         "packets per rx burst (1..512)")
+        ("stats-interval-ms", po::value(&o.stats_interval_ms)->default_value(100)->value_name("MS"),
+         "how often workers publish counters and the aggregator publishes stats")
+        ("mbufs", po::value(&o.mbufs)->default_value(8191)->value_name("N"),
+         "mbufs in the packet pool (raised to what the queues and rings need)")
+        ("idle-exit-ms", po::value(&o.idle_exit_ms)->default_value(2000)->value_name("MS"),
+         "pcap mode: stop after MS without packets even if the file promised more "
+         "(a truncated file)")
+        ("quiet,q", po::bool_switch(&o.quiet),
+         "print neither the start-up line nor the stats table at exit");
     // clang-format on
     return d;
 }
