@@ -12,53 +12,24 @@ first, busy lcores from the second on); on a machine with fewer CPUs than busy l
 oversubscription, not the code.
 """
 import argparse
-import json
 import os
-import signal
 import statistics
-import subprocess
-import tempfile
-import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-
-
-def lcores(n_lcores):
-    cpus = sorted(os.sched_getaffinity(0))
-    # main (0) and aggregator (1) mostly sleep: they share the first CPU; the busy lcores (RX,
-    # workers) start on the next CPU, so a single busy lcore has a CPU to itself.
-    m = ["0@%d" % cpus[0], "1@%d" % cpus[0]]
-    m += ["%d@%d" % (i, cpus[(i - 1) % len(cpus)]) for i in range(2, n_lcores)]
-    return ",".join(m)
+import replay
 
 
 def run_once(args, mode, workers):
     queues = workers if mode == "queues" else 1
-    n_lcores = 2 + workers + (1 if mode == "software" else 0)
-    vdev = "net_pcap0," + ",".join(["rx_pcap=" + args.pcap] * queues) + ",infinite_rx=1"
-    out = tempfile.mktemp(suffix=".json")
-    cmd = [args.pktsieve, "--no-huge", "-m", "2048", "--no-pci", "--log-level=*:error",
-           "--file-prefix=bench-workers-%d" % os.getpid(), "--lcores=" + lcores(n_lcores),
-           "--vdev=" + vdev, "--", "--rules", args.rules, "--workers", str(workers),
-           "--distribution", mode, "--stats-json", out, "-q"]
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(args.seconds)
-    p.send_signal(signal.SIGTERM)
-    _, err = p.communicate(timeout=60)
-    if p.returncode != 0:
-        raise SystemExit(f"pktsieve failed: {err}")
-    with open(out) as f:
-        s = json.load(f)
-    os.unlink(out)
-    return s["packets"]["received"] / s["elapsed_seconds"], s
+    busy = workers + (1 if mode == "software" else 0)
+    return replay.run(args.pcap, args.seconds, ["--workers", str(workers), "--distribution", mode],
+                      queues=queues, busy_lcores=busy, pktsieve=args.pktsieve, rules=args.rules)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--pktsieve", default=os.path.join(ROOT, "build-test/apps/pktsieve/pktsieve"))
-    ap.add_argument("--pcap", default=os.path.join(ROOT, "tests/data/sample.pcap"))
-    ap.add_argument("--rules", default=os.path.join(ROOT, "signatures/pktsieve.rules"))
+    ap.add_argument("--pktsieve", default=replay.PKTSIEVE)
+    ap.add_argument("--pcap", default=replay.SAMPLE)
+    ap.add_argument("--rules", default=replay.RULES)
     ap.add_argument("--seconds", type=float, default=3)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--workers", default="1,2")
