@@ -53,7 +53,7 @@ Pipeline::Pipeline(const Ruleset& rs, unsigned worker, WorkerStats& stats, Burst
     // Two directions per flow, plus one stream a gap restart may hold while its old one closes.
     pool_ = std::make_unique<StreamPool>(std::max<size_t>(rs.max_stream_size(), 1),
                                          size_t{flows.capacity} * 2 + 1);
-    StreamPool::install(pool_.get());
+    previous_pool_ = StreamPool::install(pool_.get());
 }
 
 Pipeline::~Pipeline() {
@@ -62,7 +62,9 @@ Pipeline::~Pipeline() {
     for (auto& m : match_)
         for (auto& d : m.dir)
             if (d.stream) hs_close_stream(d.stream, nullptr, nullptr, nullptr);
-    StreamPool::install(nullptr);
+    // Restore only if nobody installed another pool since (pipelines on one thread need not
+    // end in the order they began).
+    if (StreamPool::current() == pool_.get()) StreamPool::install(previous_pool_);
 }
 
 bool Pipeline::count_parse(Malformed m, const Packet& p) {

@@ -98,6 +98,7 @@ class Pipeline {
     std::optional<FlowTable> flows_;  // stream matching only
     std::vector<FlowMatch> match_;    // per flow index
     std::unique_ptr<StreamPool> pool_;
+    StreamPool* previous_pool_ = nullptr;  // restored when this pipeline goes
     uint64_t latest_ts_ = 0;
 };
 

@@ -9,54 +9,73 @@ namespace pktsieve {
 
 namespace {
 
+// Every block Hyperscan gets starts 16 bytes after a header naming where it came from, so a
+// stream is returned to its own pool whichever pool the freeing thread has installed.
+struct Header {
+    StreamPool* pool;  // nullptr: malloc
+    uint64_t pad;
+};
+static_assert(sizeof(Header) == 16, "keeps the 16-byte alignment of what follows");
+
 thread_local StreamPool* t_pool = nullptr;
 
 void* pool_alloc(size_t n) {
     if (t_pool) return t_pool->alloc(n);
-    return std::malloc(n);
+    auto* h = static_cast<Header*>(std::malloc(sizeof(Header) + n));
+    if (!h) return nullptr;
+    h->pool = nullptr;
+    return h + 1;
 }
 
 void pool_free(void* p) {
-    if (t_pool && t_pool->owns(p))
-        t_pool->release(p);
+    if (!p) return;
+    Header* h = static_cast<Header*>(p) - 1;
+    if (h->pool)
+        h->pool->release(p);
     else
-        std::free(p);
+        std::free(h);
 }
 
 }  // namespace
 
 StreamPool::StreamPool(size_t block_size, size_t count)
-    // 16-byte blocks keep Hyperscan's alignment (it needs 8).
-    : block_((block_size + 15) & ~size_t{15}), count_(count), storage_(block_ * count + 16) {
+    : block_(sizeof(Header) + ((block_size + 15) & ~size_t{15})),
+      count_(count),
+      storage_(block_ * count + 16) {
     free_.reserve(count);
     auto* base = reinterpret_cast<unsigned char*>(
         (reinterpret_cast<uintptr_t>(storage_.data()) + 15) & ~uintptr_t{15});
-    for (size_t i = count; i-- > 0;) free_.push_back(base + i * block_);
+    for (size_t i = count; i-- > 0;) {
+        auto* h = reinterpret_cast<Header*>(base + i * block_);
+        h->pool = this;
+        free_.push_back(h + 1);
+    }
 }
 
 StreamPool::~StreamPool() {
     if (t_pool == this) t_pool = nullptr;
 }
 
-void StreamPool::install(StreamPool* pool) {
+StreamPool* StreamPool::install(StreamPool* pool) {
     static std::once_flag once;
     std::call_once(once, [] { hs_set_stream_allocator(pool_alloc, pool_free); });
+    StreamPool* previous = t_pool;
     t_pool = pool;
+    return previous;
+}
+
+StreamPool* StreamPool::current() {
+    return t_pool;
 }
 
 void* StreamPool::alloc(size_t n) {
-    if (n > block_ || free_.empty()) {
+    if (n > block_ - sizeof(Header) || free_.empty()) {
         ++failures_;
         return nullptr;  // hs_open_stream then fails with HS_NOMEM; the caller counts it
     }
     void* p = free_.back();
     free_.pop_back();
     return p;
-}
-
-bool StreamPool::owns(const void* p) const {
-    const auto* c = static_cast<const unsigned char*>(p);
-    return c >= storage_.data() && c < storage_.data() + storage_.size();
 }
 
 void StreamPool::release(void* p) {

@@ -1,8 +1,10 @@
 // Preallocated Hyperscan stream states, so opening a stream on the packet path never calls
-// malloc. Hyperscan's stream allocator is process-wide; it serves the StreamPool the calling
-// thread installed (each worker installs its own) and falls back to malloc on other threads.
+// malloc. Hyperscan's stream allocator is process-wide; it allocates from the StreamPool the
+// calling thread installed (each worker installs its own), else from malloc, and every block
+// records its origin, so it always goes back where it came from.
 //
-// Thread-safety: a StreamPool is used by the one thread that installed it.
+// Thread-safety: a StreamPool is used by the one thread that installed it; its streams must be
+// closed on that thread.
 #pragma once
 
 #include <cstddef>
@@ -19,16 +21,17 @@ class StreamPool {
     StreamPool(const StreamPool&) = delete;
     StreamPool& operator=(const StreamPool&) = delete;
 
-    // Makes this pool serve hs_open_stream on the calling thread (nullptr: stop).
-    static void install(StreamPool* pool);
+    // Makes `pool` serve hs_open_stream on the calling thread (nullptr: malloc); returns the
+    // pool installed before.
+    static StreamPool* install(StreamPool* pool);
+    static StreamPool* current();
 
-    size_t block_size() const { return block_; }
+    size_t block_size() const { return block_; }  // including a 16-byte origin header
     size_t in_use() const { return count_ - free_.size(); }
     size_t memory_bytes() const { return storage_.size() + free_.capacity() * sizeof(void*); }
     uint64_t failures() const { return failures_; }
 
     void* alloc(size_t n);
-    bool owns(const void* p) const;
     void release(void* p);
 
   private:

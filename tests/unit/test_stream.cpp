@@ -239,3 +239,24 @@ TEST_CASE("flow:established and flow direction use the tracked flow", "[stream]"
     CHECK(run.stats.rules[0].hits == 1);
     CHECK(run.stats.rules[1].alerts == 1);
 }
+
+TEST_CASE("streams go back to their own pool, whatever pipelines come and go", "[stream]") {
+    auto rs = shipped();
+    auto a = std::make_unique<Run>(*rs);
+    Conversation c1(40010, 9200);
+    c1.client("GET / HTTP/1.1\r\n");  // opens a stream in a's pool
+    a->feed(c1.frames);
+    {
+        Run b(*rs);  // installs its own pool, then restores a's
+        Conversation c2(40011, 9200);
+        c2.client("GET / HTTP/1.1\r\n");
+        b.feed(c2.frames);
+    }
+    auto d = std::make_unique<Run>(*rs);
+    a.reset();                                // a closes its stream while d's pool is installed
+    CHECK(StreamPool::current() != nullptr);  // and leaves d's pool in place
+    Conversation c3(40012, 9200);
+    c3.client("GET /_plugin/x/../ HTTP/1.1\r\n");
+    d->feed(c3.frames);
+    CHECK(d->stats.counters.alerts == 1);
+}
