@@ -92,7 +92,12 @@ void Pipeline::process(const uint8_t* data, uint32_t len, uint64_t ts_us) {
     Packet p;
     if (!count_parse(parse(data, len, p), p)) return;
     latest_ts_ = std::max(latest_ts_, ts_us);
-    if (flows_ && p.proto == kProtoTcp) return track_tcp(p, ts_us);
+    if (flows_ && p.proto == kProtoTcp) {
+        // A bare ACK changes nothing a rule can see (the first data segment completes the
+        // handshake just as well), and it is most of TCP: no flow lookup for it.
+        if (p.payload_len == 0 && !(p.tcp_flags & (kSyn | kFin | kRst))) return;
+        return track_tcp(p, ts_us);
+    }
     if (p.payload_len == 0) return;
     const Verdict v{stateless_direction(*rs_, p), true, nullptr};
     scan_block(rs_->database_for(p.proto, p.dport), p, v, ts_us);
