@@ -47,7 +47,7 @@ po::options_description describe(Options& o) {
         ("tcp-matching", po::value(&o.tcp_matching)->default_value("stream")->value_name("MODE"),
          "stream: scan each TCP flow direction's in-order bytes once (attacks split across "
          "segments are seen; one alert per flow and rule); block: scan each segment alone")
-        ("flows", po::value(&o.flows)->default_value(65536)->value_name("N"),
+        ("flows", po::value(&o.flows)->default_value(262144)->value_name("N"),
          "TCP flows each worker tracks; memory is allocated at start, the least recently seen "
          "flow is evicted when full")
         ("burst", po::value(&o.burst)->default_value(32)->value_name("N"),
@@ -59,6 +59,9 @@ po::options_description describe(Options& o) {
         ("idle-exit-ms", po::value(&o.idle_exit_ms)->default_value(2000)->value_name("MS"),
          "pcap mode: stop after MS without packets even if the file promised more "
          "(a truncated file)")
+        ("capture-only", po::bool_switch(&o.capture_only),
+         "benchmark baseline: workers read and free packets, counting them, and classify "
+         "nothing")
         ("quiet,q", po::bool_switch(&o.quiet),
          "print neither the start-up line nor the stats table at exit");
     // clang-format on

@@ -31,8 +31,9 @@ struct Options {
     std::string worker_lcores;  // e.g. "2-5"; empty: the lcores left over
     std::string distribution = "auto";
     std::string tcp_matching = "stream";
-    unsigned flows = 65536;  // per worker
+    unsigned flows = 262144;  // per worker
     bool quiet = false;
+    bool capture_only = false;
     bool help = false;
     bool version = false;
 };

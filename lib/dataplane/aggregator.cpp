@@ -77,6 +77,7 @@ void Aggregator::publish() {
     rates_.add(v->elapsed_s, v->total);
     v->rates = rates_.rates();
     v->generation = ++generation_;
+    v->tsc_hz = rte_get_tsc_hz();
     if (enrich_) enrich_(*v);
     publisher_.publish(std::move(v));
 }

@@ -162,6 +162,7 @@ void setup_workers(Session& s) {
         w->burst = static_cast<uint16_t>(s.opts.burst);
         w->flush_cycles = rte_get_tsc_hz() * s.opts.stats_interval_ms / 1000;
         w->flows.capacity = s.opts.flows;
+        w->capture_only = s.opts.capture_only;
         w->stats = WorkerStats(s.rules->rules().size());
         w->ts_offset = s.ports.front().ts_offset;
         w->ts_flag = s.ports.front().ts_flag;

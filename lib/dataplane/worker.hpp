@@ -51,6 +51,7 @@ struct alignas(64) WorkerContext {
     uint16_t burst = 32;
     uint64_t flush_cycles = 0;
     FlowTableConfig flows;
+    bool capture_only = false;  // benchmark baseline: count and free, classify nothing
 
     WorkerStats stats;
     BurstAlerts alerts;

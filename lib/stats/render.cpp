@@ -100,8 +100,8 @@ std::string render_json(const StatsView& v) {
     }
     o += fmt::format(
         "], \"ruleset\": {{\"rules\": {}, \"groups\": {}, \"database_bytes\": {}}}, "
-        "\"generation\": {}, \"elapsed_seconds\": {:.6f}}}\n",
-        v.rules.size(), v.ruleset_groups, v.ruleset_db_bytes, v.generation, v.elapsed_s);
+        "\"generation\": {}, \"tsc_hz\": {}, \"elapsed_seconds\": {:.6f}}}\n",
+        v.rules.size(), v.ruleset_groups, v.ruleset_db_bytes, v.generation, v.tsc_hz, v.elapsed_s);
     return o;
 }
 

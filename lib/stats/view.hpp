@@ -51,6 +51,7 @@ struct StatsView {
     std::vector<DistributorStat> distributors;
     std::array<Rate, kRateWindows.size()> rates{};
     uint64_t generation = 0;  // increases with every publish
+    uint64_t tsc_hz = 0;      // for cycles per packet
     size_t ruleset_groups = 0;
     size_t ruleset_db_bytes = 0;
     double elapsed_s = 0;

@@ -1,0 +1,110 @@
+#!/usr/bin/python3
+"""scripts/bench: the pipeline on generated traffic against baselines measured in the same run,
+then the targets. Each figure is a median of --runs timed runs; configurations alternate so
+drift hits them alike.
+
+Baselines: (a) bare capture (--capture-only: the same port read, mbufs freed, nothing
+classified); (b) raw Hyperscan on the same payload bytes (build-test/bench/scan_cost).
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+
+import replay
+
+DATA = os.path.join(replay.ROOT, "build-test", "bench-data")
+
+
+def pcap(kind, flows=100000, seed=20150520, name=None):
+    path = os.path.join(DATA, f"{name or kind}.pcap")
+    if not os.path.exists(path):
+        os.makedirs(DATA, exist_ok=True)
+        subprocess.run(["/usr/bin/python3", os.path.join(replay.ROOT, "scripts", "gen_mix.py"),
+                        path, "--kind", kind, "--flows", str(flows), "--seed", str(seed)],
+                       check=True)
+    return path
+
+
+def figures(pps, s):
+    w = s["workers"][0]
+    received = max(1, s["packets"]["received"])
+    return {"pps": pps, "gbps": s["packets"]["bytes"] * 8 / s["elapsed_seconds"] / 1e9,
+            "cycles": s["tsc_hz"] / pps * len(s["workers"]) if pps else 0,
+            "scanned": s["scan"]["packets"] / received, "workers": len(s["workers"]),
+            "lcore": w["lcore"]}
+
+
+def measure(configs, runs, seconds):
+    results = {name: [] for name in configs}
+    for _ in range(runs):
+        for name, (path, options, queues, busy) in configs.items():
+            results[name].append(figures(*replay.run(path, seconds, options, queues, busy)))
+    out = {}
+    for name, rs in results.items():
+        med = statistics.median(r["pps"] for r in rs)
+        out[name] = min(rs, key=lambda r: abs(r["pps"] - med))  # the median run's figures
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--seconds", type=float, default=2)
+    args = ap.parse_args()
+    mix, small = pcap("mix"), pcap("small")
+    # Two workers in queues mode: each queue replays its own half of the flows.
+    halves = [pcap("mix", 50000, seed, f"mix-half{seed}") for seed in (1, 2)]
+    print(f"machine: {os.cpu_count()} CPUs; {args.seconds} s per run; medians of {args.runs}; "
+          "1 worker unless said; shipped rules")
+    configs = {
+        "mix: bare capture": (mix, ["--capture-only"], 1, 1),
+        "mix: pktsieve (stream)": (mix, [], 1, 1),
+        "mix: pktsieve (block)": (mix, ["--tcp-matching", "block"], 1, 1),
+        "small: bare capture": (small, ["--capture-only"], 1, 1),
+        "small: pktsieve (stream)": (small, [], 1, 1),
+        "mix: 2 workers (software)": (mix, ["--workers", "2", "--distribution", "software"], 1, 3),
+        "mix: 2 workers (queues)": (halves, ["--workers", "2", "--distribution", "queues"], 2, 2),
+    }
+    r = measure(configs, args.runs, args.seconds)
+    print(f"\n{'configuration':<34} {'Mpps':>8} {'Gbit/s':>8} {'cyc/pkt':>8} {'scanned':>8} "
+          f"{'vs bare':>8}")
+    for name, f in r.items():
+        bare = r[name.split(":")[0] + ": bare capture"]["pps"]
+        print(f"{name:<34} {f['pps'] / 1e6:8.2f} {f['gbps']:8.2f} {f['cycles']:8.0f} "
+              f"{f['scanned'] * 100:7.1f}% {f['pps'] / bare:8.2f}")
+    print("\nraw Hyperscan on the same payload bytes (mix):")
+    cost = subprocess.run([os.path.join(replay.ROOT, "build-test", "bench", "scan_cost"), mix],
+                          capture_output=True, text=True, check=True).stdout
+    print(cost, end="")
+    # The per-byte scanning cost: the pipeline fed the frames whose payloads raw Hyperscan scanned.
+    ratio = float([l for l in cost.splitlines() if "stream matching" in l][-1].split()[-1])
+
+    print("\nmicrobenchmarks (build-test/bench/micro, Catch2 BENCHMARK, mean of 20 samples):")
+    xml = subprocess.run([os.path.join(replay.ROOT, "build-test", "bench", "micro"),
+                          "--benchmark-samples", "20", "-r", "xml"],
+                         capture_output=True, text=True, check=True).stdout
+    import xml.etree.ElementTree as ET
+    for b in ET.fromstring(xml).iter("BenchmarkResults"):
+        print(f"  {b.get('name'):<62} {float(b.find('mean').get('value')):8.1f} ns")
+
+    mix_ratio = r["mix: pktsieve (stream)"]["pps"] / r["mix: bare capture"]["pps"]
+    small_pps = r["small: pktsieve (stream)"]["pps"]
+    small_ratio = small_pps / r["small: bare capture"]["pps"]
+    sw = r["mix: 2 workers (software)"]["pps"] / r["mix: pktsieve (stream)"]["pps"]
+    qs = r["mix: 2 workers (queues)"]["pps"] / r["mix: pktsieve (stream)"]["pps"]
+    held = lambda ok: "holds" if ok else "MISSED"  # noqa: E731
+    print("\ntargets (per worker core, shipped rules):")
+    print(f"  mix >= 50% of bare capture:            {mix_ratio * 100:5.1f}%  {held(mix_ratio >= 0.5)}")
+    print(f"  64-byte frames >= 15 Mpps:             {small_pps / 1e6:5.2f}   {held(small_pps >= 15e6)}")
+    print(f"  64-byte frames >= 50% of bare capture: {small_ratio * 100:5.1f}%  {held(small_ratio >= 0.5)}")
+    print(f"  scan cost <= 1.5x raw Hyperscan:       {ratio:5.2f}x  {held(ratio <= 1.5)}  "
+          "(stream, payload frames)")
+    print(f"  2 workers >= 1.8x one (queues):        {qs:5.2f}x  {held(qs >= 1.8)}")
+    print(f"  2 workers >= 1.8x one (software):      {sw:5.2f}x  {held(sw >= 1.8)}")
+    print(f"  (this machine has {os.cpu_count()} CPUs; main and aggregator share the first)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
