@@ -93,9 +93,16 @@ void Pipeline::process(const uint8_t* data, uint32_t len, uint64_t ts_us) {
     if (!count_parse(parse(data, len, p), p)) return;
     latest_ts_ = std::max(latest_ts_, ts_us);
     if (flows_ && p.proto == kProtoTcp) {
-        // A bare ACK changes nothing a rule can see (the first data segment completes the
-        // handshake just as well), and it is most of TCP: no flow lookup for it.
-        if (p.payload_len == 0 && !(p.tcp_flags & (kSyn | kFin | kRst))) return;
+        // No flow lookup for what no stream rule can see: a bare ACK (the first data segment
+        // completes the handshake just as well), or data towards a port whose group has no
+        // stream rule (e.g. server responses to ephemeral ports). SYN, FIN and RST always count.
+        if (!(p.tcp_flags & (kSyn | kFin | kRst))) {
+            if (p.payload_len == 0) return;
+            if (!rs_->stream_database_for(p.dport)) {
+                const Verdict v{stateless_direction(*rs_, p), true, nullptr};
+                return scan_block(rs_->database_for(kProtoTcp, p.dport), p, v, ts_us);
+            }
+        }
         return track_tcp(p, ts_us);
     }
     if (p.payload_len == 0) return;
