@@ -117,8 +117,9 @@ void Pipeline::scan_block(const hs_database_t* db, const Packet& p, const Verdic
     Counters& c = stats_->counters;
     ++c.scanned_packets;
     c.scanned_bytes += p.payload_len;
-    hs_scan(db, reinterpret_cast<const char*>(p.payload()), p.payload_len, 0, scratch_, collect,
-            &m);
+    if (hs_scan(db, reinterpret_cast<const char*>(p.payload()), p.payload_len, 0, scratch_, collect,
+                &m) != HS_SUCCESS)
+        ++c.scan_errors;
     report(m, p, v, ts_us);
 }
 
@@ -171,8 +172,9 @@ void Pipeline::scan_stream(const Packet& p, const Tracked& t, const Verdict& v, 
     Matches m;
     ++c.scanned_packets;
     c.scanned_bytes += nb.len;
-    hs_scan_stream(d.stream, reinterpret_cast<const char*>(p.payload() + nb.skip), nb.len, 0,
-                   scratch_, collect, &m);
+    if (hs_scan_stream(d.stream, reinterpret_cast<const char*>(p.payload() + nb.skip), nb.len, 0,
+                       scratch_, collect, &m) != HS_SUCCESS)
+        ++c.scan_errors;
     resolve_parts(m, d);
     report(m, p, v, ts_us);
 }

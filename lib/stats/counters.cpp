@@ -54,6 +54,8 @@ const std::array<CounterInfo, kScalarCounters> kCounterInfo{{
      &Counters::scanned_bytes},
     {"scan", "match_overflow", "rule matches beyond the per-packet match buffer (not alerted)",
      CounterKind::counter, &Counters::match_overflow},
+    {"scan", "errors", "Hyperscan calls that failed (the payload went unscanned)",
+     CounterKind::counter, &Counters::scan_errors},
     {"alerts", "total", "alerts raised", CounterKind::counter, &Counters::alerts},
     {"alerts", "unlogged", "alerts counted but not written to the EVE log (buffer full)",
      CounterKind::counter, &Counters::alerts_unlogged},

@@ -32,6 +32,7 @@ struct Counters {
     uint64_t alerts = 0;
     uint64_t alerts_unlogged = 0;
     uint64_t match_overflow = 0;
+    uint64_t scan_errors = 0;
     uint64_t multi_segment = 0;
     uint64_t vlan_restored = 0;
     uint64_t flows_active = 0;
@@ -62,7 +63,7 @@ struct CounterInfo {
     uint64_t Counters::*field;
 };
 
-inline constexpr size_t kScalarCounters = 28;
+inline constexpr size_t kScalarCounters = 29;
 extern const std::array<CounterInfo, kScalarCounters> kCounterInfo;
 
 // Ties the table to the struct: a field added without a table row breaks the build.
