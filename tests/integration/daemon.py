@@ -59,3 +59,29 @@ def alert_key(a):
 def eve_key(e):
     return (e["alert"]["signature_id"], e["src_ip"], e["src_port"], e["dest_ip"], e["dest_port"],
             e["proto"], tuple(e.get("vlan", ())))
+
+
+def ctl_json(prefix):
+    """pktsieve-ctl --json stats of the daemon with EAL file prefix `prefix`; None if none answers."""
+    r = subprocess.run([CTL, "--file-prefix", prefix, "--json", "stats"], capture_output=True,
+                       text=True, timeout=30)
+    return json.loads(r.stdout) if r.returncode == 0 else None
+
+
+def wait_for_received(proc, prefix, want, timeout=120):
+    """Polls the running daemon through pktsieve-ctl until it has received `want` packets.
+    Returns the last ctl reading with that count, or raises AssertionError (daemon gone or
+    timeout) naming what it saw."""
+    import time
+    deadline, seen = time.time() + timeout, None
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"pktsieve exited while waiting for {want} packets: "
+                                 f"{proc.communicate()}")
+        s = ctl_json(prefix)
+        if s:
+            seen = s["stats"]["packets_received"]
+            if seen == want:
+                return s
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {want} packets (last seen {seen})")

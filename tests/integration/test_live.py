@@ -1,14 +1,12 @@
 """A live interface: a veth pair in a network namespace made here, pktsieve on one end through
 the af_packet PMD with 2 queue pairs, traffic replayed into the other end with scapy; and
 pktsieve-ctl reading the running daemon. Exact counts throughout."""
-import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -55,32 +53,11 @@ class Live(unittest.TestCase):
         return subprocess.run([CTL, "--file-prefix", self.prefix, *args], capture_output=True,
                               text=True, timeout=30)
 
-    def ctl_json(self):
-        r = self.ctl("--json", "stats")
-        return json.loads(r.stdout) if r.returncode == 0 else None
-
-    def wait_for(self, predicate, what, timeout=60):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            value = predicate()
-            if value:
-                return value
-            if self.proc.poll() is not None:
-                self.fail(f"pktsieve exited while waiting for {what}: {self.proc.communicate()}")
-            time.sleep(0.2)
-        self.fail(f"timed out waiting for {what}")
-
     def replay(self, pcap):
         sh(*self.inside(), "/usr/bin/python3", "-c",
            "import logging, sys; logging.getLogger('scapy.runtime').setLevel(logging.ERROR)\n"
            "from scapy.all import rdpcap, sendp\n"
            "sendp(rdpcap(sys.argv[1]), iface='veth1', verbose=False)", pcap)
-
-    def received(self, n):
-        def check():
-            s = self.ctl_json()
-            return s if s and s["stats"]["packets_received"] == n else None
-        return check
 
     def test_af_packet_two_queue_pairs_and_ctl(self):
         out, expected = daemon.traffic()
@@ -91,21 +68,20 @@ class Live(unittest.TestCase):
              "--rules", daemon.RULES, "--stats-json", self.stats_path, "--eve", self.eve_path,
              "-q", "--stats-interval-ms", "50"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        first = self.wait_for(self.ctl_json, "the telemetry socket")
+        first = daemon.wait_for_received(self.proc, self.prefix, 0)
         self.assertTrue(first["stats"]["distribution"].startswith("queues"), first["stats"])
         self.assertEqual(first["stats"]["workers"], 2)
-        self.assertEqual(first["stats"]["packets_received"], 0)
 
         n1 = expected["threats"]["packets"]
         self.replay(os.path.join(out, "threats.pcap"))
-        after1 = self.wait_for(self.received(n1), f"{n1} packets")
+        after1 = daemon.wait_for_received(self.proc, self.prefix, n1)
         self.assertEqual(after1["stats"]["alerts_total"], len(expected["threats"]["alerts"]))
 
         # The same attacks again (not benign.pcap: af_packet asks the kernel to reassemble IP
         # fragments before fanout, so its two fragments would arrive as one frame).
         n2 = n1
         self.replay(os.path.join(out, "threats.pcap"))
-        after2 = self.wait_for(self.received(n1 + n2), f"{n1 + n2} packets")
+        after2 = daemon.wait_for_received(self.proc, self.prefix, n1 + n2)
         self.assertGreater(after2["stats"]["packets_received"], after1["stats"]["packets_received"])
         self.assertGreater(after2["stats"]["generation"], after1["stats"]["generation"])
 

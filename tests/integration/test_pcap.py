@@ -111,7 +111,6 @@ class EalMode(unittest.TestCase):
     """pktsieve [EAL options] -- ...: runs on whatever ports DPDK probes until SIGTERM."""
 
     def run_until_sigterm(self, pcaps, want, options=(), lcores="0@0,1@0,2@1"):
-        import json
         import signal
         import tempfile
         import time
@@ -123,16 +122,7 @@ class EalMode(unittest.TestCase):
                f"--lcores={lcores}", "--no-pci", "--log-level=*:error", *vdevs, "--",
                "--rules", daemon.RULES, "--stats-json", stats, "--eve", eve, "-q", *options]
         p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        ctl = [daemon.CTL, "--file-prefix", prefix, "--json", "stats"]
-        deadline, seen = time.time() + 120, None
-        while time.time() < deadline and p.poll() is None:
-            r = subprocess.run(ctl, capture_output=True, text=True)
-            if r.returncode == 0:
-                seen = json.loads(r.stdout)["stats"]["packets_received"]
-                if seen == want:
-                    break
-            time.sleep(0.2)
-        self.assertEqual(seen, want, "every packet, read while running")
+        daemon.wait_for_received(p, prefix, want)  # every packet, read while running
         time.sleep(1)
         self.assertIsNone(p.poll(), "with EAL options pktsieve must not exit by itself")
         p.send_signal(signal.SIGTERM)
