@@ -4,9 +4,39 @@ namespace pktsieve {
 
 namespace {
 
+std::string cased(const std::string& bytes, bool nocase) {
+    return nocase ? "(?i:" + literal_regex(bytes) + ")" : literal_regex(bytes);
+}
+
+// content A; content B; distance:d; within:w  ->  A [\x00-\xff]{d,d+w-len(B)} B, with
+// A's offset/depth as a leading bounded skip from the start (Hyperscan's min/max offset would
+// bound the end of the whole chain instead).
+// Any `lo` to `hi` bytes (hi < 0: no upper bound). Hyperscan rejects an empty repeat {0,0}.
+std::string skip(int lo, int hi) {
+    if (hi == 0) return "";
+    std::string re = "[\\x00-\\xff]{" + std::to_string(lo);
+    if (hi != lo) re += "," + (hi < 0 ? std::string() : std::to_string(hi));
+    return re + "}";
+}
+
+std::string chain_regex(const Pattern& p) {
+    std::string re;
+    if (p.offset > 0 || p.depth >= 0)
+        re = "^" + skip(p.offset,
+                        p.depth < 0 ? -1 : p.offset + p.depth - static_cast<int>(p.text.size()));
+    re += cased(p.text, p.nocase);
+    for (const auto& c : p.chain)
+        re += skip(c.distance,
+                   c.within < 0 ? -1 : c.distance + c.within - static_cast<int>(c.text.size())) +
+              cased(c.text, c.nocase);
+    return re;
+}
+
 HsExpression pattern_expression(const Pattern& p) {
     HsExpression e;
-    if (p.kind == Pattern::Kind::content) {
+    if (p.kind == Pattern::Kind::content && !p.chain.empty()) {
+        e.regex = chain_regex(p);
+    } else if (p.kind == Pattern::Kind::content) {
         e.regex = literal_regex(p.text);
         e.flags = p.nocase ? HS_FLAG_CASELESS : 0;
         const auto len = static_cast<unsigned long long>(p.text.size());

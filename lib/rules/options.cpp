@@ -204,12 +204,56 @@ const std::map<std::string_view, Handler>& handlers() {
          [](Rule& r, auto k, auto v) { last_content(r, k).offset = parse_int(v, k, 0, 65535); }},
         // A performance hint only: every content of a rule is a Hyperscan literal already.
         {"fast_pattern", [](Rule& r, auto k, auto) { last_content(r, k); }},
+        {"distance",
+         [](Rule& r, auto k, auto v) {
+             auto& p = last_content(r, k);
+             p.relative = true;
+             p.rel.distance = parse_int(v, k, -65535, 65535);
+         }},
+        {"within",
+         [](Rule& r, auto k, auto v) {
+             auto& p = last_content(r, k);
+             p.relative = true;
+             p.rel.within = parse_int(v, k, 1, 65535);
+         }},
+        {"startswith",
+         [](Rule& r, auto k, auto) {
+             auto& p = last_content(r, k);
+             p.offset = 0;
+             p.depth = static_cast<int>(p.text.size());
+         }},
+        // Pktsieve has no normalised buffers yet: every content already sees raw bytes.
+        {"rawbytes", [](Rule& r, auto k, auto) { last_content(r, k); }},
     };
     return h;
 }
 
+// Folds each relative content into the content before it, so a chain becomes one pattern.
+void merge_relative(Rule& r) {
+    std::vector<Pattern> out;
+    for (auto& p : r.patterns) {
+        if (!p.relative) {
+            out.push_back(std::move(p));
+            continue;
+        }
+        if (out.empty() || out.back().kind != Pattern::Kind::content)
+            throw SyntaxError("distance/within must follow a content");
+        if (p.offset != 0 || p.depth >= 0)
+            throw SyntaxError("a content cannot have both offset/depth and distance/within");
+        if (p.rel.distance < 0) throw SyntaxError("negative distance not supported yet");
+        if (p.rel.within >= 0 && p.rel.within < static_cast<int>(p.text.size()))
+            throw SyntaxError("within " + std::to_string(p.rel.within) +
+                              " is shorter than its content");
+        p.rel.text = std::move(p.text);
+        p.rel.nocase = p.nocase;
+        out.back().chain.push_back(std::move(p.rel));
+    }
+    r.patterns = std::move(out);
+}
+
 void finish(Rule& r, bool priority_set) {
     if (r.sid == 0) throw SyntaxError("rule has no 'sid'");
+    merge_relative(r);
     if (r.patterns.empty()) throw SyntaxError("rule needs at least one content or pcre");
     for (const auto& p : r.patterns)
         if (p.depth >= 0 && p.depth < static_cast<int>(p.text.size()))

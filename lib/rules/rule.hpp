@@ -16,7 +16,17 @@ enum class RuleProto : uint8_t { tcp, udp, ip };
 
 enum class FlowDir : uint8_t { any, to_server, to_client };
 
+// A content placed relative to the one before it (distance/within).
+struct RelativeContent {
+    std::string text;
+    bool nocase = false;
+    int distance = 0;  // starts at least this many bytes after the previous match's end
+    int within = -1;   // ends within this many bytes after previous end + distance; -1: anywhere
+};
+
 // One content or pcre. Contents are stored as raw bytes; pcres as Hyperscan-ready regex text.
+// A content with a chain must be followed by each chained content at its relative place; the
+// whole chain is one Hyperscan expression.
 struct Pattern {
     enum class Kind : uint8_t { content, pcre } kind = Kind::content;
     std::string text;
@@ -25,6 +35,9 @@ struct Pattern {
     bool multiline = false;  // pcre /m
     int offset = 0;          // content: first byte the match may start at
     int depth = -1;  // content: bytes from `offset` the match must end within; -1 = unbounded
+    bool relative = false;  // parsing only: distance/within seen, merged into the chain by finish
+    RelativeContent rel;    // parsing only
+    std::vector<RelativeContent> chain;
 };
 
 struct Rule {

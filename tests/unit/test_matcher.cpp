@@ -237,3 +237,51 @@ TEST_CASE("shipped signatures: attacks match, look-alikes do not", "[match][sign
     CHECK(sids(2323, "root\r\n") == none);
     CHECK(sids(40000, "Welcome\r\nlogin: ") == none);
 }
+
+TEST_CASE("distance and within place a content after the one before it", "[match][relative]") {
+    auto rs = compile_text(
+        "alert tcp any any -> any 80 (content:\"ab\"; content:\"cd\"; distance:2; sid:1;)\n"
+        "alert tcp any any -> any 81 (content:\"ab\"; content:\"cd\"; within:4; sid:2;)\n"
+        "alert tcp any any -> any 82 (content:\"ab\"; content:\"cd\"; distance:1; within:3; "
+        "sid:3;)\n"
+        "alert tcp any any -> any 83 (content:\"GET\"; depth:3; content:\"X\"; nocase; distance:0; "
+        "content:\"yz\"; distance:0; within:2; sid:4;)\n"
+        "alert tcp any any -> any 84 (content:\"ab\"; startswith; content:\"c\"; distance:0; "
+        "sid:5;)\n");
+    CHECK(alerts_for(*rs, 80, "ab..cd") == 1);
+    CHECK(alerts_for(*rs, 80, "ab.cd") == 0);
+    CHECK(alerts_for(*rs, 80, "cd..ab") == 0);         // order matters
+    CHECK(alerts_for(*rs, 80, "ab.cd ab...cd") == 1);  // a later pair satisfies it
+    CHECK(alerts_for(*rs, 81, "abxxcd") == 1);         // cd ends 4 bytes after ab
+    CHECK(alerts_for(*rs, 81, "abxxxcd") == 0);
+    CHECK(alerts_for(*rs, 82, "ab.cd") == 1);
+    CHECK(alerts_for(*rs, 82, "abcd") == 0);     // distance 1
+    CHECK(alerts_for(*rs, 82, "ab..cd") == 1);   // ends 1 + 3 bytes after "ab": within counts
+    CHECK(alerts_for(*rs, 82, "ab...cd") == 0);  // from the distance, as Suricata does
+    CHECK(alerts_for(*rs, 83, "GET x yz") == 0);
+    CHECK(alerts_for(*rs, 83, "GET xyz") == 1);
+    CHECK(alerts_for(*rs, 83, "GET Xyz") == 1);
+    CHECK(alerts_for(*rs, 83, "xGET xyz") == 0);  // depth 3 on the first
+    CHECK(alerts_for(*rs, 84, "abc") == 1);
+    CHECK(alerts_for(*rs, 84, "xabc") == 0);
+}
+
+TEST_CASE("relative contents that cannot be compiled are errors", "[match][relative]") {
+    const std::string h = "alert tcp any any -> any 80 ";
+    auto error_of = [](const std::string& rule) {
+        try {
+            parse_rule(rule, Vars());
+        } catch (const SyntaxError& e) {
+            return std::string(e.what());
+        }
+        return std::string();
+    };
+    CHECK(error_of(h + "(content:\"a\"; content:\"b\"; distance:-1; sid:1;)") ==
+          "negative distance not supported yet");
+    CHECK(error_of(h + "(content:\"a\"; content:\"bcd\"; within:2; sid:1;)") ==
+          "within 2 is shorter than its content");
+    CHECK(error_of(h + "(distance:1; content:\"a\"; sid:1;)") ==
+          "'distance' must follow a content");
+    CHECK(error_of(h + "(pcre:\"/x/\"; content:\"a\"; distance:0; sid:1;)") ==
+          "distance/within must follow a content");
+}
