@@ -18,6 +18,8 @@ Aggregator::Aggregator(const Ruleset& rules, std::vector<WorkerContext*> workers
       enrich_(std::move(enrich)),
       publish_cycles_(publish_cycles),
       start_tsc_(rte_rdtsc()) {
+    for (const auto& r : rules_.rules())
+        rule_stats_.push_back({r.gid, r.sid, r.rev, r.msg, r.threat, 0, 0});
     if (!eve_path.empty()) {
         eve_ = std::fopen(eve_path.c_str(), "w");
         if (!eve_) throw std::runtime_error("cannot open EVE file '" + eve_path + "'");
@@ -62,8 +64,7 @@ unsigned Aggregator::drain() {
 void Aggregator::publish() {
     auto v = std::make_shared<StatsView>();
     v->threats = rules_.threats();
-    for (const auto& r : rules_.rules())
-        v->rules.push_back({r.gid, r.sid, r.rev, r.msg, r.threat, 0, 0});
+    v->rules = rule_stats_;
     for (size_t i = 0; i < workers_.size(); ++i) {
         if (latest_[i])
             v->add(*latest_[i]);

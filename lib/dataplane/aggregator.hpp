@@ -43,6 +43,7 @@ class Aggregator {
     const Ruleset& rules_;
     std::vector<WorkerContext*> workers_;
     std::vector<WorkerSnapshot*> latest_;
+    std::vector<RuleStat> rule_stats_;  // per rule identity with zero counts, built once
     StatsPublisher& publisher_;
     std::function<void(StatsView&)> enrich_;
     uint64_t publish_cycles_;

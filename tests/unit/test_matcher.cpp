@@ -265,23 +265,3 @@ TEST_CASE("distance and within place a content after the one before it", "[match
     CHECK(alerts_for(*rs, 84, "abc") == 1);
     CHECK(alerts_for(*rs, 84, "xabc") == 0);
 }
-
-TEST_CASE("relative contents that cannot be compiled are errors", "[match][relative]") {
-    const std::string h = "alert tcp any any -> any 80 ";
-    auto error_of = [](const std::string& rule) {
-        try {
-            parse_rule(rule, Vars());
-        } catch (const SyntaxError& e) {
-            return std::string(e.what());
-        }
-        return std::string();
-    };
-    CHECK(error_of(h + "(content:\"a\"; content:\"b\"; distance:-1; sid:1;)") ==
-          "negative distance not supported yet");
-    CHECK(error_of(h + "(content:\"a\"; content:\"bcd\"; within:2; sid:1;)") ==
-          "within 2 is shorter than its content");
-    CHECK(error_of(h + "(distance:1; content:\"a\"; sid:1;)") ==
-          "'distance' must follow a content");
-    CHECK(error_of(h + "(pcre:\"/x/\"; content:\"a\"; distance:0; sid:1;)") ==
-          "distance/within must follow a content");
-}

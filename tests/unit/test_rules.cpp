@@ -181,3 +181,15 @@ TEST_CASE("variables can be overridden and must be well formed", "[rules]") {
     v.set("B=$A");
     CHECK_THROWS_WITH(parse_address("$A", v), Catch::Contains("nest too deep"));
 }
+
+TEST_CASE("relative contents that cannot be compiled are errors", "[rules][relative]") {
+    const std::string h = "alert tcp any any -> any 80 ";
+    CHECK(error_of(h + "(content:\"a\"; content:\"b\"; distance:-1; sid:1;)") ==
+          "negative distance not supported yet");
+    CHECK(error_of(h + "(content:\"a\"; content:\"bcd\"; within:2; sid:1;)") ==
+          "within 2 is shorter than its content");
+    CHECK(error_of(h + "(distance:1; content:\"a\"; sid:1;)") ==
+          "'distance' must follow a content");
+    CHECK(error_of(h + "(pcre:\"/x/\"; content:\"a\"; distance:0; sid:1;)") ==
+          "distance/within must follow a content");
+}
