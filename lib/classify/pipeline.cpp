@@ -50,6 +50,8 @@ Pipeline::Pipeline(const Ruleset& rs, unsigned worker, WorkerStats& stats, Burst
     if (rs.tcp_matching() != TcpMatching::stream) return;
     flows_.emplace(flows);
     match_.resize(flows.capacity);
+    http_mem_.resize(size_t{kHttpSlots} * kHttpHead);
+    for (uint32_t i = kHttpSlots; i > 0; --i) http_free_.push_back(i - 1);
     // Two directions per flow, plus one stream a gap restart may hold while its old one closes.
     pool_ = std::make_unique<StreamPool>(std::max<size_t>(rs.max_stream_size(), 1),
                                          size_t{flows.capacity} * 2 + 1);
@@ -92,22 +94,40 @@ void Pipeline::process(const uint8_t* data, uint32_t len, uint64_t ts_us) {
     Packet p;
     if (!count_parse(parse(data, len, p), p)) return;
     latest_ts_ = std::max(latest_ts_, ts_us);
+    const PortGroup* g = rs_->group_for(p.proto, p.dport);
     if (flows_ && p.proto == kProtoTcp) {
-        // No flow lookup for what no stream rule can see: a bare ACK (the first data segment
+        // No flow lookup for what needs no flow state: a bare ACK (the first data segment
         // completes the handshake just as well), or data towards a port whose group has no
-        // stream rule (e.g. server responses to ephemeral ports). SYN, FIN and RST always count.
-        if (!(p.tcp_flags & (kSyn | kFin | kRst))) {
-            if (p.payload_len == 0) return;
-            if (!rs_->stream_database_for(p.dport)) {
-                const Verdict v{stateless_direction(*rs_, p), true, nullptr};
-                return scan_block(rs_->database_for(kProtoTcp, p.dport), p, v, ts_us);
-            }
-        }
-        return track_tcp(p, ts_us);
+        // stream, HTTP or flowbits rule (e.g. server responses to ephemeral ports). SYN, FIN
+        // and RST always count.
+        if (!(p.tcp_flags & (kSyn | kFin | kRst)) && (p.payload_len == 0 || !g || !g->flow_state))
+            return scan_packet(g, p, stateless(g, p), ts_us);
+        return track_tcp(p, g, ts_us);
     }
-    if (p.payload_len == 0) return;
-    const Verdict v{stateless_direction(*rs_, p), true, nullptr};
-    scan_block(rs_->database_for(p.proto, p.dport), p, v, ts_us);
+    scan_packet(g, p, stateless(g, p), ts_us);
+}
+
+Pipeline::Verdict Pipeline::stateless(const PortGroup* g, const Packet& p) const {
+    Verdict v{stateless_direction(*rs_, p), true, false, nullptr};
+    if (g && g->reads_http && p.payload_len)
+        v.http = http_start({reinterpret_cast<const char*>(p.payload()), p.payload_len}) ==
+                 HttpStart::request;
+    return v;
+}
+
+// What is matched per packet: whole rules and prefilters of the packet database, the group's
+// rules without prefilter, and (without flow state) HTTP requests the packet begins.
+void Pipeline::scan_packet(const PortGroup* g, const Packet& p, const Verdict& v, uint64_t ts_us) {
+    if (!g) return;
+    if (p.payload_len > 0) {
+        scan_block(g->db.get(), p, v, ts_us);
+        if (!flows_ && g->reads_http) http_packet(p, v, ts_us);
+    }
+    if (!g->always.empty()) {
+        Buffers b;
+        b.set(Buffer::payload, {reinterpret_cast<const char*>(p.payload()), p.payload_len});
+        report_list(g->always, p, v, ts_us, b);
+    }
 }
 
 void Pipeline::scan_block(const hs_database_t* db, const Packet& p, const Verdict& v,
@@ -120,10 +140,12 @@ void Pipeline::scan_block(const hs_database_t* db, const Packet& p, const Verdic
     if (hs_scan(db, reinterpret_cast<const char*>(p.payload()), p.payload_len, 0, scratch_, collect,
                 &m) != HS_SUCCESS)
         ++c.scan_errors;
-    report(m, p, v, ts_us);
+    Buffers b;
+    b.set(Buffer::payload, {reinterpret_cast<const char*>(p.payload()), p.payload_len});
+    report(m, p, v, ts_us, &b);
 }
 
-void Pipeline::track_tcp(const Packet& p, uint64_t ts_us) {
+void Pipeline::track_tcp(const Packet& p, const PortGroup* g, uint64_t ts_us) {
     const Tracked t = flows_->track(p, ts_us, stateless_direction(*rs_, p) == FlowDir::to_server);
     if (t.evicted) close_flow(t.index, t.evicted_flow);  // the new flow reuses its index
     if (t.fresh) {
@@ -134,10 +156,9 @@ void Pipeline::track_tcp(const Packet& p, uint64_t ts_us) {
     v.dir = flows_->is_client(*t.flow, t.from_a) ? FlowDir::to_server : FlowDir::to_client;
     v.established = t.flow->state != FlowState::opening;
     v.flow = &match_[t.index];
-    if (p.payload_len > 0) {
-        scan_stream(p, t, v, ts_us);
-        scan_block(rs_->database_for(kProtoTcp, p.dport), p, v, ts_us);  // flow:stateless
-    }
+    v.http = v.flow->http.is_http;
+    if (p.payload_len > 0) scan_stream(p, t, g, v, ts_us);
+    scan_packet(g, p, v, ts_us);  // flow:stateless, rules to verify, rules without prefilter
     if (p.tcp_flags & (kFin | kRst)) {
         auto& dirs = v.flow->dir;
         for (int i = 0; i < 2; ++i) {
@@ -151,18 +172,31 @@ void Pipeline::track_tcp(const Packet& p, uint64_t ts_us) {
     }
 }
 
-void Pipeline::scan_stream(const Packet& p, const Tracked& t, const Verdict& v, uint64_t ts_us) {
+void Pipeline::scan_stream(const Packet& p, const Tracked& t, const PortGroup* g, Verdict& v,
+                           uint64_t ts_us) {
     Direction& d = v.flow->dir[t.from_a ? 0 : 1];
     if (d.ended) return;
     Counters& c = stats_->counters;
     const NewBytes nb = new_bytes(d.seq, p.seq, p.payload_len, p.tcp_flags & kSyn, false);
     c.stream_retransmitted_bytes += nb.skip;
-    if (nb.gap && d.stream) {
-        ++c.stream_restarts;
-        end_direction(d, p, v, ts_us);
+    if (nb.gap) {
+        if (d.stream) {
+            ++c.stream_restarts;
+            end_direction(d, p, v, ts_us);
+        }
+        if (v.dir == FlowDir::to_server) {  // a request cut by the gap is not matched
+            release_http(v.flow->http);
+            if (v.flow->http.phase != HttpFlow::Phase::not_http)
+                v.flow->http.phase = HttpFlow::Phase::start;
+        }
     }
-    if (nb.len == 0) return;
-    const hs_database_t* db = rs_->stream_database_for(p.dport);
+    if (nb.len == 0 || !g) return;
+    const auto* bytes = reinterpret_cast<const char*>(p.payload() + nb.skip);
+    if (g->reads_http && v.dir == FlowDir::to_server) {
+        http_stream({bytes, nb.len}, p, v, ts_us);
+        v.http = v.flow->http.is_http;
+    }
+    const hs_database_t* db = g->stream.get();
     if (!db) return;
     if (!d.stream && hs_open_stream(db, 0, &d.stream) != HS_SUCCESS) {
         d.stream = nullptr;
@@ -172,8 +206,7 @@ void Pipeline::scan_stream(const Packet& p, const Tracked& t, const Verdict& v, 
     Matches m;
     ++c.scanned_packets;
     c.scanned_bytes += nb.len;
-    if (hs_scan_stream(d.stream, reinterpret_cast<const char*>(p.payload() + nb.skip), nb.len, 0,
-                       scratch_, collect, &m) != HS_SUCCESS)
+    if (hs_scan_stream(d.stream, bytes, nb.len, 0, scratch_, collect, &m) != HS_SUCCESS)
         ++c.scan_errors;
     resolve_parts(m, d);
     report(m, p, v, ts_us);
@@ -200,6 +233,7 @@ void Pipeline::close_flow(uint32_t index, const Flow& f) {
         v.flow = &fm;
         end_direction(fm.dir[i], as_packet(f, from_a), v, f.last_seen_us);
     }
+    release_http(fm.http);
 }
 
 void Pipeline::housekeeping() {
@@ -213,16 +247,18 @@ void Pipeline::finish() {
 }
 
 void Pipeline::sync_counters() {
-    if (!flows_) return;
     Counters& c = stats_->counters;
+    c.rate_replaced = rates_.replaced();
+    if (!flows_) return;
     const FlowCounts& fc = flows_->counts();
     c.flows_active = flows_->active();
     c.flows_created = fc.created;
     c.flows_closed = fc.closed;
     c.flows_evicted = fc.evicted;
     c.flows_timed_out = fc.timed_out;
-    c.flow_memory_bytes =
-        flows_->memory_bytes() + match_.capacity() * sizeof(FlowMatch) + pool_->memory_bytes();
+    c.flow_memory_bytes = flows_->memory_bytes() + match_.capacity() * sizeof(FlowMatch) +
+                          pool_->memory_bytes() + http_mem_.capacity() +
+                          http_free_.capacity() * sizeof(uint32_t) + rates_.memory_bytes();
 }
 
 int Pipeline::collect(unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) {
@@ -269,17 +305,71 @@ void Pipeline::resolve_parts(Matches& m, Direction& d) {
     m.n = out;
 }
 
-void Pipeline::report(const Matches& m, const Packet& p, const Verdict& v, uint64_t ts_us) {
+void Pipeline::report(const Matches& m, const Packet& p, const Verdict& v, uint64_t ts_us,
+                      const Buffers* bufs) {
     stats_->counters.match_overflow += m.overflow;
-    for (uint32_t i = 0; i < m.n; ++i) on_rule(m.ids[i], p, v, ts_us);
+    // Rules that only set flowbits go first, so a rule testing the bit in the same packet sees it.
+    for (const bool setters : {true, false})
+        for (uint32_t i = 0; i < m.n; ++i)
+            if (rs_->sets_flowbits_only(m.ids[i]) == setters && verified(m.ids[i], bufs))
+                on_rule(m.ids[i], p, v, ts_us);
+}
+
+void Pipeline::report_list(const std::vector<uint32_t>& rules, const Packet& p, const Verdict& v,
+                           uint64_t ts_us, const Buffers& bufs) {
+    Matches m;
+    for (size_t i = 0; i < rules.size(); i += kMaxMatches) {
+        m.n = static_cast<uint32_t>(std::min<size_t>(kMaxMatches, rules.size() - i));
+        std::copy_n(rules.begin() + static_cast<long>(i), m.n, m.ids);
+        report(m, p, v, ts_us, &bufs);
+    }
+}
+
+bool Pipeline::verified(uint32_t rule, const Buffers* bufs) {
+    const Rule& r = rs_->rules()[rule];
+    if (!r.verify) return true;
+    if (!bufs) return false;
+    Counters& c = stats_->counters;
+    ++c.verify_candidates;
+    const VerifyResult res = verify_rule(r, rs_->pcre_databases(rule), *bufs, scratch_);
+    c.verify_exhausted += res.exhausted;
+    return res.matched;
+}
+
+bool Pipeline::conditions_hold(const Rule& r, const Packet& p, const Verdict& v) const {
+    if (!header_matches(r, p, v.dir)) return false;
+    if (r.flow_established && !v.established) return false;
+    if (r.app_http && !v.http) return false;
+    if (!r.dsize.matches(p.payload_len) || !r.flags.matches(p.tcp_flags)) return false;
+    const uint64_t bits = v.flow ? v.flow->flowbits : 0;
+    for (const auto& op : r.flowbits) {
+        const bool set = bits >> op.bit & 1;
+        if ((op.op == FlowbitOp::Op::isset && !set) || (op.op == FlowbitOp::Op::isnotset && set))
+            return false;
+    }
+    return true;
 }
 
 void Pipeline::on_rule(uint32_t rule, const Packet& p, const Verdict& v, uint64_t ts_us) {
     const Rule& r = rs_->rules()[rule];
-    if (!header_matches(r, p, v.dir)) return;
-    if (r.flow_established && !v.established) return;
+    if (!conditions_hold(r, p, v)) return;
     RuleCount& rc = stats_->rules[rule];
     ++rc.hits;
+    if (v.flow)
+        for (const auto& op : r.flowbits) {
+            const uint64_t bit = uint64_t{1} << op.bit;
+            if (op.op == FlowbitOp::Op::set) v.flow->flowbits |= bit;
+            if (op.op == FlowbitOp::Op::unset) v.flow->flowbits &= ~bit;
+            if (op.op == FlowbitOp::Op::toggle) v.flow->flowbits ^= bit;
+        }
+    if (r.noalert) return;
+    const auto& df = r.detection_filter;
+    const auto& th = r.threshold;
+    if (!rates_.pass(rule, df, df.by_dst ? p.dst : p.src, ts_us) ||
+        !rates_.pass(rule, th, th.by_dst ? p.dst : p.src, ts_us)) {
+        ++stats_->counters.alerts_suppressed;
+        return;
+    }
     if (v.flow) {  // one alert per flow and rule
         auto& fm = *v.flow;
         const auto end = fm.alerted.begin() + fm.n_alerted;

@@ -5,7 +5,9 @@
 // With stream matching (the default), each TCP flow direction is a Hyperscan stream fed its
 // in-order bytes once, so attacks split across segments are seen; a rule alerts once per flow
 // and counts a hit for every segment it matches in. UDP, other protocols, `flow:stateless`
-// rules and --tcp-matching block are matched per packet.
+// rules and --tcp-matching block are matched per packet. Rules a prefilter only nominates are
+// verified exactly (match/verify) on the packet, or on the HTTP request a flow's client sent
+// (parsed from the stream, its head kept in a bounded per-worker buffer while it arrives).
 //
 // Thread-safety: one Pipeline per worker, constructed on the worker's thread (it installs the
 // worker's stream pool); it writes only that worker's WorkerStats, alert buffer and scratch.
@@ -19,16 +21,23 @@
 #include <vector>
 
 #include "classify/alert.hpp"
+#include "classify/rate_limit.hpp"
 #include "flow/flow_table.hpp"
 #include "flow/tcp_seq.hpp"
+#include "http/request.hpp"
 #include "match/ruleset.hpp"
 #include "match/stream_pool.hpp"
+#include "match/verify.hpp"
 #include "packet/packet.hpp"
 #include "stats/worker_stats.hpp"
 
 namespace pktsieve {
 
 inline constexpr size_t kAlertBufferSize = 4096;
+// A request head longer than this is matched on its first kHttpHead bytes (http.truncated).
+inline constexpr uint32_t kHttpHead = 2048;
+// Heads arriving in pieces at once, per worker (a head that fits one segment needs none).
+inline constexpr uint32_t kHttpSlots = 4096;
 using BurstAlerts = AlertBuffer<kAlertBufferSize>;
 
 class Pipeline {
@@ -68,27 +77,54 @@ class Pipeline {
         uint8_t n_parts = 0;
         std::array<Progress, kPartSlots> parts{};
     };
+    static constexpr uint32_t kNoSlot = UINT32_MAX;
+    struct HttpFlow {  // the client side of a flow, as HTTP requests
+        enum class Phase : uint8_t { start, head, body, not_http } phase = Phase::start;
+        bool is_http = false;     // the first request began like one
+        uint32_t slot = kNoSlot;  // head buffer while a head arrives in pieces
+        uint32_t len = 0;         // bytes in it
+        uint64_t body_left = 0;
+    };
     struct FlowMatch {
         std::array<Direction, 2> dir;  // [0]: from endpoint a, [1]: from b
         std::array<uint32_t, kAlertSlots> alerted{};
         uint32_t n_alerted = 0;
+        uint64_t flowbits = 0;
+        HttpFlow http;
     };
     struct Verdict {  // what a match needs to know about the flow it came from
         FlowDir dir = FlowDir::any;
         bool established = true;
+        bool http = false;  // the flow (or, without flow state, the packet) is HTTP
         FlowMatch* flow = nullptr;
     };
 
     static int collect(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
                        void* ctx);
     bool count_parse(Malformed m, const Packet& p);
+    Verdict stateless(const PortGroup* g, const Packet& p) const;
+    void scan_packet(const PortGroup* g, const Packet& p, const Verdict& v, uint64_t ts_us);
     void scan_block(const hs_database_t* db, const Packet& p, const Verdict& v, uint64_t ts_us);
-    void track_tcp(const Packet& p, uint64_t ts_us);
-    void scan_stream(const Packet& p, const Tracked& t, const Verdict& v, uint64_t ts_us);
+    void track_tcp(const Packet& p, const PortGroup* g, uint64_t ts_us);
+    void scan_stream(const Packet& p, const Tracked& t, const PortGroup* g, Verdict& v,
+                     uint64_t ts_us);
+    // HTTP (http_flow.cpp): requests from a flow's client bytes, or from one packet.
+    void http_stream(std::string_view in, const Packet& p, const Verdict& v, uint64_t ts_us);
+    bool http_accumulate(std::string_view& in, const Packet& p, const Verdict& v, uint64_t ts_us);
+    void http_packet(const Packet& p, const Verdict& v, uint64_t ts_us);
+    void match_request(std::string_view head, const Packet& p, const Verdict& v, uint64_t ts_us);
+    void release_http(HttpFlow& h);
+    char* http_slot(uint32_t slot) { return http_mem_.data() + size_t{slot} * kHttpHead; }
     void end_direction(Direction& d, const Packet& as, const Verdict& v, uint64_t ts_us);
     void close_flow(uint32_t index, const Flow& f);
     void resolve_parts(Matches& m, Direction& d);
-    void report(const Matches& m, const Packet& p, const Verdict& v, uint64_t ts_us);
+    // `bufs`: what rules to verify are checked against (nullptr: none can be among `m`).
+    void report(const Matches& m, const Packet& p, const Verdict& v, uint64_t ts_us,
+                const Buffers* bufs = nullptr);
+    void report_list(const std::vector<uint32_t>& rules, const Packet& p, const Verdict& v,
+                     uint64_t ts_us, const Buffers& bufs);
+    bool verified(uint32_t rule, const Buffers* bufs);
+    bool conditions_hold(const Rule& r, const Packet& p, const Verdict& v) const;
     void on_rule(uint32_t rule, const Packet& p, const Verdict& v, uint64_t ts_us);
 
     const Ruleset* rs_;
@@ -100,6 +136,10 @@ class Pipeline {
     std::unique_ptr<StreamPool> pool_;
     StreamPool* previous_pool_ = nullptr;  // restored when this pipeline goes
     uint64_t latest_ts_ = 0;
+    std::vector<char> http_mem_;       // kHttpSlots heads of kHttpHead bytes
+    std::vector<uint32_t> http_free_;  // free head slots
+    HttpRequest request_;              // the request being matched (capacity reused)
+    RateTracker rates_;
 };
 
 // Direction of a packet when no flow state is known: SYN / SYN-ACK when present; else the side

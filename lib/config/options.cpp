@@ -28,7 +28,11 @@ po::options_description describe(Options& o) {
          "embedded mode: read FILE once through a net_pcap vdev (no NIC, no hugepages) and "
          "exit when it is consumed")
         ("check-rules", po::value(&o.check_rules)->value_name("FILE"),
-         "validate FILE (parse and compile), print what it loaded, exit 0 if good, 1 if not")
+         "validate FILE (parse and compile), print what it loaded and skipped, exit 0 if good, "
+         "1 if not")
+        ("strict", po::bool_switch(&o.strict),
+         "a rule using an unsupported keyword, protocol or flag is an error (default: the rule "
+         "is skipped, reported and counted)")
         ("stats-json", po::value(&o.stats_json)->value_name("FILE"),
          "write the final stats as JSON to FILE (schema: docs/stats.md)")
         ("eve", po::value(&o.eve)->value_name("FILE"),

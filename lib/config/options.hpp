@@ -33,6 +33,7 @@ struct Options {
     std::string tcp_matching = "stream";
     unsigned flows = 262144;  // per worker
     bool quiet = false;
+    bool strict = false;  // a rule using something unsupported rejects its file
     bool capture_only = false;
     bool help = false;
     bool version = false;

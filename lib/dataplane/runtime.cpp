@@ -198,8 +198,8 @@ void report(const Session& s, const StatsView& v) {
 
 void load_rules(Session& s, const Vars& vars) {
     const auto tcp = s.opts.tcp_matching == "block" ? TcpMatching::block : TcpMatching::stream;
-    auto load =
-        load_ruleset(s.opts.rules, vars, static_cast<unsigned>(s.layout.workers.size()), tcp);
+    auto load = load_ruleset(s.opts.rules, vars, static_cast<unsigned>(s.layout.workers.size()),
+                             tcp, s.opts.strict);
     if (!load.ruleset) {
         std::string msg;
         for (const auto& e : load.errors) msg += (msg.empty() ? "" : "\n") + e.str();
@@ -250,7 +250,7 @@ int run(const CommandLine& cl) {
     const Options& o = cl.opts;
     Vars vars;
     for (const auto& v : o.vars) vars.set(v);
-    if (!o.check_rules.empty()) return check_rules(o.check_rules, vars, std::cout);
+    if (!o.check_rules.empty()) return check_rules({o.check_rules}, vars, o.strict, std::cout);
 
     Session s(o);
     std::vector<std::string> eal = live_eal_args(cl.eal);

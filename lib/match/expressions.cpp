@@ -72,8 +72,8 @@ std::string literal_regex(const std::string& bytes) {
 
 void append_expressions(const Rule& r, uint32_t index, unsigned first_sub_id, ExprMode mode,
                         std::vector<HsExpression>& out) {
-    if (r.patterns.size() == 1) {
-        HsExpression e = pattern_expression(r.patterns[0]);
+    if (r.hs.size() == 1) {
+        HsExpression e = pattern_expression(r.hs[0]);
         e.flags |= mode == ExprMode::block ? HS_FLAG_SINGLEMATCH : 0;
         e.id = index;
         e.rule = index;
@@ -82,7 +82,7 @@ void append_expressions(const Rule& r, uint32_t index, unsigned first_sub_id, Ex
     }
     std::string logic;
     unsigned id = first_sub_id;
-    for (const auto& p : r.patterns) {
+    for (const auto& p : r.hs) {
         HsExpression e = pattern_expression(p);
         // Block: quiet parts of a combination. Stream: reported parts, ANDed by the caller.
         e.flags |= mode == ExprMode::block ? HS_FLAG_QUIET : 0;

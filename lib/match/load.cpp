@@ -4,26 +4,55 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <set>
 
+#include "match/expressions.hpp"
+#include "match/lower.hpp"
 #include "rules/parser.hpp"
 
 namespace pktsieve {
 
+namespace {
+
+// A regex construct Hyperscan does not implement (backreferences, lookbehind, ...) makes the
+// rule unsupported, not wrong; a regex that is malformed stays an error at compile.
+std::optional<std::string> unsupported_regex(Rule& r) {
+    lower_rule(r);
+    for (const auto* list : {&r.patterns, &r.hs})
+        for (const auto& p : *list) {
+            if (p.kind == Pattern::Kind::isdataat) continue;
+            auto msg = check_pattern(p);
+            if (msg && (msg->find("not supported") != std::string::npos ||
+                        msg->find("Unsupported") != std::string::npos))
+                return "pcre not supported by Hyperscan: " + *msg;
+        }
+    return std::nullopt;
+}
+
+}  // namespace
+
 RulesetLoad load_ruleset(const std::vector<std::string>& files, const Vars& vars, unsigned workers,
-                         TcpMatching tcp) {
+                         TcpMatching tcp, bool strict) {
     RulesetLoad out;
     std::vector<Rule> rules;
     std::set<std::pair<uint32_t, uint32_t>> seen;
     for (const auto& f : files) {
         auto load = load_rules(f, vars);
         out.errors.insert(out.errors.end(), load.errors.begin(), load.errors.end());
+        out.skipped.insert(out.skipped.end(), load.skipped.begin(), load.skipped.end());
         for (auto& r : load.rules) {
             if (!seen.emplace(r.gid, r.sid).second)
                 out.errors.push_back({r.file, r.line, fmt::format("duplicate sid {}", r.sid)});
+            else if (auto why = unsupported_regex(r))
+                out.skipped.push_back({r.file, r.line, *why});
             else
                 rules.push_back(std::move(r));
         }
+    }
+    if (strict) {
+        out.errors.insert(out.errors.end(), out.skipped.begin(), out.skipped.end());
+        out.skipped.clear();
     }
     if (!out.errors.empty()) return out;
     const auto t0 = std::chrono::steady_clock::now();
@@ -40,11 +69,20 @@ RulesetLoad load_ruleset(const std::vector<std::string>& files, const Vars& vars
     return out;
 }
 
-int check_rules(const std::string& file, const Vars& vars, std::ostream& out) {
-    const auto load = load_ruleset({file}, vars, 1);
+std::map<std::string, size_t> skip_reasons(const std::vector<RuleError>& skipped) {
+    std::map<std::string, size_t> out;
+    for (const auto& e : skipped) ++out[e.reason];
+    return out;
+}
+
+int check_rules(const std::vector<std::string>& files, const Vars& vars, bool strict,
+                std::ostream& out) {
+    const auto load = load_ruleset(files, vars, 1, TcpMatching::stream, strict);
+    std::string names;
+    for (const auto& f : files) names += (names.empty() ? "" : ", ") + f;
     if (!load.ruleset) {
         for (const auto& e : load.errors) out << e.str() << "\n";
-        out << fmt::format("{}: rejected ({} error{})\n", file, load.errors.size(),
+        out << fmt::format("{}: rejected ({} error{})\n", names, load.errors.size(),
                            load.errors.size() == 1 ? "" : "s");
         return 1;
     }
@@ -52,9 +90,13 @@ int check_rules(const std::string& file, const Vars& vars, std::ostream& out) {
     std::map<std::string, size_t> by_threat;
     for (const auto& r : rs.rules()) ++by_threat[r.threat.empty() ? "unclassified" : r.threat];
     out << fmt::format(
-        "{}: {} rules loaded, 0 skipped; {} port groups, {} database bytes, "
+        "{}: {} rules loaded, {} skipped; {} port groups, {} database bytes, "
         "compiled in {:.3f} s\n",
-        file, rs.rules().size(), rs.group_count(), rs.database_bytes(), load.compile_seconds);
+        names, rs.rules().size(), load.skipped.size(), rs.group_count(), rs.database_bytes(),
+        load.compile_seconds);
+    for (const auto& [reason, n] : skip_reasons(load.skipped))
+        out << fmt::format("  skipped {:>5}  {}\n", n, reason);
+    for (const auto& e : load.skipped) out << "  " << e.str() << "\n";
     for (const auto& [t, n] : by_threat) out << fmt::format("  threat {:<16} {:>5} rules\n", t, n);
     for (const auto& r : rs.rules())
         out << fmt::format("  {}:{}:{}  {}\n", r.gid, r.sid, r.rev, r.msg);

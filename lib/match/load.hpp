@@ -2,6 +2,7 @@
 // Thread-safety: pure functions; compiling is slow, so callers keep it off the workers.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -15,15 +16,22 @@ namespace pktsieve {
 struct RulesetLoad {
     std::unique_ptr<Ruleset> ruleset;  // null when errors is non-empty
     std::vector<RuleError> errors;
+    std::vector<RuleError> skipped;  // rules left out: what they use is not supported
     double compile_seconds = 0;
 };
 
 // All files are parsed (every error collected) before anything is compiled; one bad file
-// rejects the whole set.
+// rejects the whole set. A rule using something unsupported (a keyword, protocol, action, pcre
+// flag or a regex construct Hyperscan lacks) is skipped, or with `strict` is an error.
 RulesetLoad load_ruleset(const std::vector<std::string>& files, const Vars& vars, unsigned workers,
-                         TcpMatching tcp = TcpMatching::stream);
+                         TcpMatching tcp = TcpMatching::stream, bool strict = false);
 
-// `--check-rules`: prints what loaded (or every error) to `out`; returns the exit code.
-int check_rules(const std::string& file, const Vars& vars, std::ostream& out);
+// `--check-rules`: prints what loaded and what was skipped by reason (or every error) to
+// `out`; returns the exit code.
+int check_rules(const std::vector<std::string>& files, const Vars& vars, bool strict,
+                std::ostream& out);
+
+// Skipped rules counted by reason, the quoted name kept ("unsupported keyword 'x'").
+std::map<std::string, size_t> skip_reasons(const std::vector<RuleError>& skipped);
 
 }  // namespace pktsieve

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "match/expressions.hpp"
+#include "match/lower.hpp"
 
 namespace pktsieve {
 
@@ -40,10 +41,18 @@ std::unique_ptr<Ruleset> Ruleset::compile(std::vector<Rule> rules, unsigned work
     rs->rules_ = std::move(rules);
     rs->tcp_ = tcp;
     std::vector<RuleError> errors;
-    for (const auto& r : rs->rules_)
+    for (auto& r : rs->rules_) {
+        lower_rule(r);
         for (const auto& p : r.patterns)
+            if (p.kind == Pattern::Kind::pcre && r.verify)  // whole rules: checked in r.hs
+                if (auto msg = check_pattern(p))
+                    errors.push_back({r.file, r.line, "pattern rejected by Hyperscan: " + *msg});
+        for (const auto& p : r.hs)
             if (auto msg = check_pattern(p))
                 errors.push_back({r.file, r.line, "pattern rejected by Hyperscan: " + *msg});
+    }
+    if (!errors.empty()) throw CompileError(std::move(errors));
+    rs->assign_flowbits(errors);
     if (!errors.empty()) throw CompileError(std::move(errors));
 
     for (const auto& r : rs->rules_) {
@@ -61,21 +70,24 @@ std::unique_ptr<Ruleset> Ruleset::compile(std::vector<Rule> rules, unsigned work
         if (rule.patterns.size() > 32)
             errors.push_back({rule.file, rule.line, "more than 32 contents/pcres in one rule"});
         rs->first_part_.push_back(static_cast<unsigned>(rs->rules_.size() + rs->parts_.size()));
-        if (rule.patterns.size() > 1)
-            for (uint32_t b = 0; b < rule.patterns.size(); ++b) rs->parts_.push_back({r, b});
+        if (rule.hs.size() > 1)
+            for (uint32_t b = 0; b < rule.hs.size(); ++b) rs->parts_.push_back({r, b});
     }
     if (!errors.empty()) throw CompileError(std::move(errors));
     rs->build_groups();
     rs->build_server_ports();
     for (size_t i = 0; i < rs->groups_.size(); ++i)
         rs->compile_group(rs->groups_[i], rs->tcp_group_[i] && tcp == TcpMatching::stream, errors);
+    rs->compile_pcres(errors);
     if (!errors.empty()) throw CompileError(std::move(errors));
 
+    // One scratch serves every database of the set (Hyperscan sizes it for the largest).
     hs_scratch_t* proto = nullptr;
-    for (const auto& g : rs->groups_)
-        for (const hs_database_t* db : {g.db.get(), g.stream.get()})
-            if (db && hs_alloc_scratch(db, &proto) != HS_SUCCESS)
-                throw std::runtime_error("hs_alloc_scratch failed");
+    bool failed = false;
+    rs->for_each_database([&](const hs_database_t* db) {
+        failed = failed || hs_alloc_scratch(db, &proto) != HS_SUCCESS;
+    });
+    if (failed) throw std::runtime_error("hs_alloc_scratch failed");
     rs->prototype_.reset(proto);
     for (unsigned w = 0; w < workers && proto; ++w) {
         hs_scratch_t* s = nullptr;
@@ -96,7 +108,8 @@ void Ruleset::build_groups() {
         auto [it, fresh] =
             by_key.emplace(std::pair{members, tcp}, static_cast<uint16_t>(groups_.size()));
         if (fresh) {
-            groups_.push_back(PortGroup{std::move(members), nullptr, nullptr});
+            groups_.push_back(PortGroup{});
+            groups_.back().rules = std::move(members);
             tcp_group_.push_back(tcp);
         }
         return it->second;
@@ -141,22 +154,99 @@ void Ruleset::build_server_ports() {
     }
 }
 
-// A TCP group in stream mode: stream rules in a streaming database, `flow:stateless` rules in a
-// block database (per packet); other groups: everything per packet.
+// Where each rule of a group is found: HTTP rules per request (databases by buffer), rules to
+// verify on the payload per packet, whole rules in the streaming database of a TCP group in
+// stream mode (except `flow:stateless` ones) and per packet otherwise.
 void Ruleset::compile_group(PortGroup& g, bool tcp_stream, std::vector<RuleError>& errors) {
-    if (!tcp_stream) {
-        g.db.reset(compile_db(g.rules, HS_MODE_BLOCK, errors));
-        return;
+    std::vector<uint32_t> stream, packet;
+    std::array<std::vector<uint32_t>, kBufferCount> http;
+    for (uint32_t r : g.rules) {
+        const Rule& rule = rules_[r];
+        g.reads_http = g.reads_http || rule.needs_http || rule.app_http;
+        g.flow_state = g.flow_state || !rule.flowbits.empty();
+        if (rule.needs_http) {
+            if (rule.hs.empty())
+                g.http_always.push_back(r);
+            else
+                http[static_cast<size_t>(rule.prefilter_buffer)].push_back(r);
+        } else if (rule.hs.empty()) {
+            g.always.push_back(r);
+        } else {
+            (tcp_stream && !rule.verify && !rule.flow_stateless ? stream : packet).push_back(r);
+        }
     }
-    std::vector<uint32_t> stream, stateless;
-    for (uint32_t r : g.rules) (rules_[r].flow_stateless ? stateless : stream).push_back(r);
     if (!stream.empty()) {
         g.stream.reset(compile_db(stream, HS_MODE_STREAM, errors));
         size_t n = 0;
         if (g.stream && hs_stream_size(g.stream.get(), &n) == HS_SUCCESS)
             max_stream_size_ = std::max(max_stream_size_, n);
     }
-    if (!stateless.empty()) g.db.reset(compile_db(stateless, HS_MODE_BLOCK, errors));
+    if (!packet.empty()) g.db.reset(compile_db(packet, HS_MODE_BLOCK, errors));
+    for (size_t b = 0; b < kBufferCount; ++b)
+        if (!http[b].empty()) g.http[b].reset(compile_db(http[b], HS_MODE_BLOCK, errors));
+    g.flow_state = tcp_stream && (g.flow_state || g.stream || g.reads_http);
+}
+
+// Each pcre of a rule to verify is its own database: the verifier scans it from wherever the
+// rule's previous match ended.
+void Ruleset::compile_pcres(std::vector<RuleError>& errors) {
+    pcre_dbs_.resize(rules_.size());
+    for (uint32_t r = 0; r < rules_.size(); ++r) {
+        const Rule& rule = rules_[r];
+        if (!rule.verify) continue;
+        pcre_dbs_[r].assign(rule.patterns.size(), nullptr);
+        for (size_t i = 0; i < rule.patterns.size(); ++i) {
+            const Pattern& p = rule.patterns[i];
+            if (p.kind != Pattern::Kind::pcre) continue;
+            const unsigned flags = (p.nocase ? HS_FLAG_CASELESS : 0) |
+                                   (p.dotall ? HS_FLAG_DOTALL : 0) |
+                                   (p.multiline ? HS_FLAG_MULTILINE : 0) | HS_FLAG_ALLOWEMPTY;
+            hs_database_t* db = nullptr;
+            hs_compile_error_t* err = nullptr;
+            if (hs_compile(p.text.c_str(), flags, HS_MODE_BLOCK, nullptr, &db, &err) !=
+                HS_SUCCESS) {
+                errors.push_back(
+                    {rule.file, rule.line,
+                     std::string("Hyperscan: ") + (err ? err->message : "compile failed")});
+                hs_free_compile_error(err);
+                continue;
+            }
+            pcre_owned_.emplace_back(db);
+            pcre_dbs_[r][i] = db;
+        }
+    }
+}
+
+void Ruleset::assign_flowbits(std::vector<RuleError>& errors) {
+    std::map<std::string, uint32_t> bits;
+    setter_.assign(rules_.size(), false);
+    for (uint32_t r = 0; r < rules_.size(); ++r) {
+        bool sets = false, tests = false;
+        for (auto& op : rules_[r].flowbits) {
+            auto [it, fresh] = bits.emplace(op.name, static_cast<uint32_t>(bits.size()));
+            if (it->second >= 64) {
+                errors.push_back({rules_[r].file, rules_[r].line, "more than 64 flowbit names"});
+                bits.erase(it);
+                continue;
+            }
+            op.bit = it->second;
+            const bool test = op.op == FlowbitOp::Op::isset || op.op == FlowbitOp::Op::isnotset;
+            (test ? tests : sets) = true;
+        }
+        setter_[r] = sets && !tests;
+    }
+    flowbit_count_ = bits.size();
+}
+
+template <typename F>
+void Ruleset::for_each_database(F&& f) const {
+    for (const auto& g : groups_) {
+        for (const auto* db : {g.db.get(), g.stream.get()})
+            if (db) f(db);
+        for (const auto& db : g.http)
+            if (db) f(db.get());
+    }
+    for (const auto& db : pcre_owned_) f(db.get());
 }
 
 hs_database_t* Ruleset::compile_db(const std::vector<uint32_t>& rules, unsigned mode,
@@ -192,11 +282,10 @@ hs_database_t* Ruleset::compile_db(const std::vector<uint32_t>& rules, unsigned 
 
 size_t Ruleset::database_bytes() const {
     size_t total = 0;
-    for (const auto& g : groups_)
-        for (const hs_database_t* db : {g.db.get(), g.stream.get()}) {
-            size_t n = 0;
-            if (db && hs_database_size(db, &n) == HS_SUCCESS) total += n;
-        }
+    for_each_database([&](const hs_database_t* db) {
+        size_t n = 0;
+        if (hs_database_size(db, &n) == HS_SUCCESS) total += n;
+    });
     return total;
 }
 

@@ -41,11 +41,18 @@ struct HsScratchDeleter {
     void operator()(hs_scratch_t* s) const { hs_free_scratch(s); }
 };
 
+using HsDatabase = std::unique_ptr<hs_database_t, HsDatabaseDeleter>;
+
 // The rules of one port group and the databases that find them.
 struct PortGroup {
     std::vector<uint32_t> rules;
-    std::unique_ptr<hs_database_t, HsDatabaseDeleter> db;      // per packet (block mode)
-    std::unique_ptr<hs_database_t, HsDatabaseDeleter> stream;  // per flow direction (TCP)
+    HsDatabase db;      // per packet: whole rules, and prefilters of payload rules to verify
+    HsDatabase stream;  // per TCP flow direction (stream mode): whole rules
+    std::array<HsDatabase, kBufferCount> http;  // per HTTP request: prefilters, by buffer
+    std::vector<uint32_t> always;       // payload rules without a prefilter: verified per packet
+    std::vector<uint32_t> http_always;  // HTTP rules without a prefilter: verified per request
+    bool reads_http = false;            // some rule reads HTTP buffers or needs the flow to be HTTP
+    bool flow_state = false;            // stream mode: packets to these ports are tracked as flows
 };
 
 enum class TcpMatching : uint8_t { stream, block };
@@ -74,13 +81,17 @@ class Ruleset {
     const std::vector<std::string>& threats() const { return threats_; }
     uint32_t threat_of(uint32_t rule) const { return rule_threat_[rule]; }
 
-    // The database a packet of this protocol and destination port scans; nullptr when no rule
-    // could match it.
-    const hs_database_t* database_for(uint8_t proto, uint16_t dport) const {
+    // The group a packet of this protocol and destination port belongs to; nullptr when no
+    // rule could match it.
+    const PortGroup* group_for(uint8_t proto, uint16_t dport) const {
         const auto c = static_cast<size_t>(proto_class(proto));
         const uint16_t g =
             c == static_cast<size_t>(ProtoClass::other) ? other_group_ : port_group_[c][dport];
-        return g == kNoGroup ? nullptr : groups_[g].db.get();
+        return g == kNoGroup ? nullptr : &groups_[g];
+    }
+    const hs_database_t* database_for(uint8_t proto, uint16_t dport) const {
+        const PortGroup* g = group_for(proto, dport);
+        return g ? g->db.get() : nullptr;
     }
     // TCP in stream mode: the streaming database for a flow direction whose packets go to
     // `dport`; nullptr when no stream rule could match.
@@ -98,8 +109,17 @@ class Ruleset {
     bool is_part(unsigned id) const { return id >= rules_.size(); }
     Part part(unsigned id) const { return parts_[id - rules_.size()]; }
     uint32_t full_mask(uint32_t rule) const {
-        return static_cast<uint32_t>((uint64_t{1} << rules_[rule].patterns.size()) - 1);
+        return static_cast<uint32_t>((uint64_t{1} << rules_[rule].hs.size()) - 1);
     }
+    // Per pattern of a rule to verify: the block database of that pattern when it is a pcre.
+    const hs_database_t* const* pcre_databases(uint32_t rule) const {
+        return pcre_dbs_[rule].data();
+    }
+    // Distinct flowbit names; FlowbitOp::bit indexes them.
+    size_t flowbit_count() const { return flowbit_count_; }
+    // Rules that set, unset or toggle a flowbit and test none: run first among a packet's
+    // matches, so a rule testing the bit in the same packet sees it.
+    bool sets_flowbits_only(uint32_t rule) const { return setter_[rule]; }
     // The largest stream state any streaming database needs (hs_stream_size), 0 without any.
     size_t max_stream_size() const { return max_stream_size_; }
     hs_scratch_t* scratch(unsigned worker) const {
@@ -119,6 +139,10 @@ class Ruleset {
     void compile_group(PortGroup& g, bool tcp, std::vector<RuleError>& errors);
     hs_database_t* compile_db(const std::vector<uint32_t>& rules, unsigned mode,
                               std::vector<RuleError>& errors);
+    void compile_pcres(std::vector<RuleError>& errors);
+    void assign_flowbits(std::vector<RuleError>& errors);
+    template <typename F>
+    void for_each_database(F&& f) const;
 
     std::vector<Rule> rules_;
     std::vector<std::string> threats_;
@@ -131,6 +155,10 @@ class Ruleset {
     std::vector<Part> parts_;           // id - rules_.size() -> rule and bit
     TcpMatching tcp_ = TcpMatching::stream;
     size_t max_stream_size_ = 0;
+    std::vector<HsDatabase> pcre_owned_;
+    std::vector<std::vector<const hs_database_t*>> pcre_dbs_;
+    size_t flowbit_count_ = 0;
+    std::vector<bool> setter_;
     std::bitset<65536> server_ports_;
     std::unique_ptr<hs_scratch_t, HsScratchDeleter> prototype_;
     std::vector<std::unique_ptr<hs_scratch_t, HsScratchDeleter>> scratch_;

@@ -14,6 +14,13 @@ class SyntaxError : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// Well-formed text pktsieve does not implement (a keyword, protocol, action or flag): the rule
+// is skipped and counted instead of rejecting its file, unless --strict.
+class Unsupported : public SyntaxError {
+  public:
+    using SyntaxError::SyntaxError;
+};
+
 struct RuleError {
     std::string file;
     int line = 0;

@@ -1,5 +1,6 @@
 #include "rules/options.hpp"
 
+#include <array>
 #include <charconv>
 #include <functional>
 #include <map>
@@ -7,8 +8,30 @@
 #include "rules/classification.hpp"
 #include "rules/error.hpp"
 #include "rules/list_syntax.hpp"
+#include "rules/option_syntax.hpp"
 
 namespace pktsieve {
+
+std::string unquote(std::string_view v, std::string_view key) {
+    if (v.size() < 2 || v.front() != '"' || v.back() != '"')
+        throw SyntaxError("'" + std::string(key) + "' needs a quoted value");
+    std::string out;
+    v = v.substr(1, v.size() - 2);
+    for (size_t i = 0; i < v.size(); ++i) {
+        if (v[i] == '\\' && i + 1 < v.size()) ++i;
+        out.push_back(v[i]);
+    }
+    return out;
+}
+
+long parse_int(std::string_view v, std::string_view key, long lo, long hi) {
+    long n = 0;
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (v.empty() || ec != std::errc{} || p != v.data() + v.size() || n < lo || n > hi)
+        throw SyntaxError("'" + std::string(key) + "' needs an integer in [" + std::to_string(lo) +
+                          ", " + std::to_string(hi) + "], got '" + std::string(v) + "'");
+    return n;
+}
 
 namespace {
 
@@ -45,27 +68,6 @@ std::vector<Option> split_options(std::string_view body) {
     return out;
 }
 
-std::string unquote(std::string_view v, std::string_view key) {
-    if (v.size() < 2 || v.front() != '"' || v.back() != '"')
-        throw SyntaxError("'" + std::string(key) + "' needs a quoted value");
-    std::string out;
-    v = v.substr(1, v.size() - 2);
-    for (size_t i = 0; i < v.size(); ++i) {
-        if (v[i] == '\\' && i + 1 < v.size()) ++i;
-        out.push_back(v[i]);
-    }
-    return out;
-}
-
-long parse_int(std::string_view v, std::string_view key, long lo, long hi) {
-    long n = 0;
-    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-    if (v.empty() || ec != std::errc{} || p != v.data() + v.size() || n < lo || n > hi)
-        throw SyntaxError("'" + std::string(key) + "' needs an integer in [" + std::to_string(lo) +
-                          ", " + std::to_string(hi) + "], got '" + std::string(v) + "'");
-    return n;
-}
-
 int hex_digit(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -90,58 +92,6 @@ void decode_hex(std::string_view hex, std::string& out) {
         }
     }
     if (hi >= 0) throw SyntaxError("odd hex digit in content |" + std::string(hex) + "|");
-}
-
-Pattern& last_content(Rule& r, std::string_view key) {
-    if (r.patterns.empty() || r.patterns.back().kind != Pattern::Kind::content)
-        throw SyntaxError("'" + std::string(key) + "' must follow a content");
-    return r.patterns.back();
-}
-
-void add_content(Rule& r, std::string_view v) {
-    if (!v.empty() && v.front() == '!') throw SyntaxError("negated content not supported yet");
-    if (v.size() < 2 || v.front() != '"' || v.back() != '"')
-        throw SyntaxError("'content' needs a quoted value");
-    Pattern p;
-    p.text = decode_content(v.substr(1, v.size() - 2));
-    if (p.text.empty()) throw SyntaxError("empty content");
-    r.patterns.push_back(std::move(p));
-}
-
-void add_pcre(Rule& r, std::string_view v) {
-    if (!v.empty() && v.front() == '!') throw SyntaxError("negated pcre not supported yet");
-    if (v.size() < 2 || v.front() != '"' || v.back() != '"')
-        throw SyntaxError("'pcre' needs a quoted value");
-    const auto body = v.substr(1, v.size() - 2);
-    const auto last = body.rfind('/');
-    if (body.empty() || body.front() != '/' || last == 0)
-        throw SyntaxError("'pcre' must look like \"/regex/flags\"");
-    Pattern p;
-    p.kind = Pattern::Kind::pcre;
-    p.text = std::string(body.substr(1, last - 1));
-    bool extended = false;
-    for (char f : body.substr(last + 1)) {
-        switch (f) {
-            case 'i':
-                p.nocase = true;
-                break;
-            case 's':
-                p.dotall = true;
-                break;
-            case 'm':
-                p.multiline = true;
-                break;
-            case 'x':
-                extended = true;
-                break;
-            default:
-                throw SyntaxError(std::string("flag '") + f + "' not supported (i s m x)");
-        }
-    }
-    // Hyperscan wants a comment ended by a newline, PCRE also accepts the end of the pattern.
-    if (extended) p.text = "(?x)" + p.text + "\n";
-    if (p.text.empty()) throw SyntaxError("empty pcre");
-    r.patterns.push_back(std::move(p));
 }
 
 void set_flow(Rule& r, std::string_view v) {
@@ -182,82 +132,186 @@ void add_reference(Rule& r, std::string_view v) {
     r.references.emplace_back(trim(v.substr(0, comma)), trim(v.substr(comma + 1)));
 }
 
-using Handler = std::function<void(Rule&, std::string_view key, std::string_view value)>;
+// flowbits:set,name | unset,name | toggle,name | isset,name | isnotset,name | noalert
+void add_flowbits(Rule& r, std::string_view v) {
+    const auto parts = split_commas(v);
+    if (parts.size() == 1 && parts[0] == "noalert") {
+        r.noalert = true;
+        return;
+    }
+    static const std::map<std::string_view, FlowbitOp::Op> kOps{
+        {"set", FlowbitOp::Op::set},
+        {"unset", FlowbitOp::Op::unset},
+        {"toggle", FlowbitOp::Op::toggle},
+        {"isset", FlowbitOp::Op::isset},
+        {"isnotset", FlowbitOp::Op::isnotset}};
+    const auto op = kOps.find(parts[0]);
+    if (op == kOps.end())
+        throw Unsupported("unsupported flowbits command '" + std::string(parts[0]) + "'");
+    if (parts.size() != 2 || parts[1].empty()) throw SyntaxError("'flowbits' needs 'command,name'");
+    if (parts[1].find_first_of("|&") != std::string_view::npos)
+        throw Unsupported("unsupported flowbits expression '" + std::string(parts[1]) + "'");
+    r.flowbits.push_back({op->second, std::string(parts[1]), 0});
+}
 
-const std::map<std::string_view, Handler>& handlers() {
-    static const std::map<std::string_view, Handler> h{
-        {"msg", [](Rule& r, auto k, auto v) { r.msg = unquote(v, k); }},
-        {"sid", [](Rule& r, auto k, auto v) { r.sid = parse_int(v, k, 1, UINT32_MAX); }},
-        {"rev", [](Rule& r, auto k, auto v) { r.rev = parse_int(v, k, 0, UINT32_MAX); }},
-        {"gid", [](Rule& r, auto k, auto v) { r.gid = parse_int(v, k, 0, UINT32_MAX); }},
-        {"priority", [](Rule& r, auto k, auto v) { r.severity = parse_int(v, k, 1, 255); }},
-        {"classtype", [](Rule& r, auto, auto v) { r.classtype = v; }},
-        {"reference", [](Rule& r, auto, auto v) { add_reference(r, v); }},
-        {"metadata", [](Rule& r, auto, auto v) { add_metadata(r, v); }},
-        {"flow", [](Rule& r, auto, auto v) { set_flow(r, v); }},
-        {"content", [](Rule& r, auto, auto v) { add_content(r, v); }},
-        {"pcre", [](Rule& r, auto, auto v) { add_pcre(r, v); }},
-        {"nocase", [](Rule& r, auto k, auto) { last_content(r, k).nocase = true; }},
-        {"depth",
-         [](Rule& r, auto k, auto v) { last_content(r, k).depth = parse_int(v, k, 1, 65535); }},
-        {"offset",
-         [](Rule& r, auto k, auto v) { last_content(r, k).offset = parse_int(v, k, 0, 65535); }},
-        // A performance hint only: every content of a rule is a Hyperscan literal already.
-        {"fast_pattern", [](Rule& r, auto k, auto) { last_content(r, k); }},
-        {"distance",
-         [](Rule& r, auto k, auto v) {
-             auto& p = last_content(r, k);
-             p.relative = true;
-             p.rel.distance = parse_int(v, k, -65535, 65535);
-         }},
-        {"within",
-         [](Rule& r, auto k, auto v) {
-             auto& p = last_content(r, k);
-             p.relative = true;
-             p.rel.within = parse_int(v, k, 1, 65535);
-         }},
-        {"startswith",
-         [](Rule& r, auto k, auto) {
-             auto& p = last_content(r, k);
-             p.offset = 0;
-             p.depth = static_cast<int>(p.text.size());
-         }},
-        // Pktsieve has no normalised buffers yet: every content already sees raw bytes.
-        {"rawbytes", [](Rule& r, auto k, auto) { last_content(r, k); }},
+// "type limit, track by_src, count 1, seconds 60" (detection_filter has no type).
+RateLimit parse_rate(std::string_view v, std::string_view key, bool typed) {
+    RateLimit rl;
+    bool track = false, count = false, seconds = false;
+    for (const auto item : split_commas(v)) {
+        const auto sp = item.find(' ');
+        const auto name = item.substr(0, sp);
+        const auto val = sp == std::string_view::npos ? std::string_view() : trim(item.substr(sp));
+        if (name == "type" && typed) {
+            static const std::map<std::string_view, RateLimit::Type> kTypes{
+                {"limit", RateLimit::Type::limit},
+                {"threshold", RateLimit::Type::threshold},
+                {"both", RateLimit::Type::both}};
+            const auto t = kTypes.find(val);
+            if (t == kTypes.end()) throw SyntaxError("unknown type '" + std::string(val) + "'");
+            rl.type = t->second;
+        } else if (name == "track") {
+            if (val != "by_src" && val != "by_dst")
+                throw Unsupported("unsupported " + std::string(key) + " track '" +
+                                  std::string(val) + "'");
+            rl.by_dst = val == "by_dst";
+            track = true;
+        } else if (name == "count") {
+            rl.count = static_cast<uint32_t>(parse_int(val, "count", 1, UINT32_MAX));
+            count = true;
+        } else if (name == "seconds") {
+            rl.seconds = static_cast<uint32_t>(parse_int(val, "seconds", 1, 86400 * 365));
+            seconds = true;
+        } else {
+            throw SyntaxError("unknown part '" + std::string(item) + "'");
+        }
+    }
+    if (!typed) rl.type = RateLimit::Type::detection_filter;
+    if (rl.type == RateLimit::Type::none || !track || !count || !seconds)
+        throw SyntaxError(std::string(typed ? "type, " : "") +
+                          "track, count and seconds are all needed");
+    return rl;
+}
+
+// flags:[modifier]FLAGS[modifier][,IGNORED]; modifiers + (these and maybe others), * (any of
+// these), ! (none of these); without one, exactly these.
+uint8_t flag_bits(std::string_view letters) {
+    static constexpr std::string_view kLetters = "FSRPAUEC";  // bit 0 .. bit 7
+    uint8_t bits = 0;
+    for (char c : letters) {
+        const char u = c == '1' ? 'C' : c == '2' ? 'E' : static_cast<char>(c & ~0x20);
+        if (c == '0') continue;
+        const auto i = kLetters.find(u);
+        if (i == std::string_view::npos)
+            throw SyntaxError(std::string("unknown TCP flag '") + c + "'");
+        bits = static_cast<uint8_t>(bits | (1u << i));
+    }
+    return bits;
+}
+
+FlagsTest parse_flags(std::string_view v) {
+    FlagsTest t;
+    const auto comma = v.find(',');
+    std::string_view f = trim(v.substr(0, comma));
+    if (comma != std::string_view::npos) t.ignore = flag_bits(trim(v.substr(comma + 1)));
+    t.mode = FlagsTest::Mode::exact;
+    for (const bool front : {true, false}) {
+        if (f.empty()) break;
+        const char m = front ? f.front() : f.back();
+        const auto mode = m == '+'   ? FlagsTest::Mode::all
+                          : m == '*' ? FlagsTest::Mode::any
+                          : m == '!' ? FlagsTest::Mode::not_
+                                     : FlagsTest::Mode::none;
+        if (mode == FlagsTest::Mode::none) continue;
+        t.mode = mode;
+        f = front ? f.substr(1) : f.substr(0, f.size() - 1);
+    }
+    if (f.empty()) throw SyntaxError("'flags' needs flags");
+    t.flags = flag_bits(f);
+    return t;
+}
+
+// dsize:N | !N | <N | >N | N<>M
+SizeTest parse_dsize(std::string_view v) {
+    SizeTest t;
+    auto num = [](std::string_view s) {
+        return static_cast<uint32_t>(parse_int(trim(s), "dsize", 0, 65535));
     };
+    if (const auto r = v.find("<>"); r != std::string_view::npos) {
+        t = {SizeTest::Op::range, num(v.substr(0, r)), num(v.substr(r + 2))};
+        if (t.hi <= t.lo) throw SyntaxError("range needs its lower bound first");
+    } else if (!v.empty() && (v[0] == '<' || v[0] == '>' || v[0] == '!')) {
+        const auto op = v[0] == '<'   ? SizeTest::Op::lt
+                        : v[0] == '>' ? SizeTest::Op::gt
+                                      : SizeTest::Op::ne;
+        t = {op, num(v.substr(1)), 0};
+    } else {
+        t = {SizeTest::Op::eq, num(v), 0};
+    }
+    return t;
+}
+
+const OptionTable& rule_options() {
+    static const OptionTable h = [] {
+        OptionTable t{
+            {"msg", [](ParseState& s, auto k, auto v) { s.rule.msg = unquote(v, k); }},
+            {"sid",
+             [](ParseState& s, auto k, auto v) { s.rule.sid = parse_int(v, k, 1, UINT32_MAX); }},
+            {"rev",
+             [](ParseState& s, auto k, auto v) { s.rule.rev = parse_int(v, k, 0, UINT32_MAX); }},
+            {"gid",
+             [](ParseState& s, auto k, auto v) { s.rule.gid = parse_int(v, k, 0, UINT32_MAX); }},
+            {"priority",
+             [](ParseState& s, auto k, auto v) {
+                 s.rule.severity = parse_int(v, k, 1, 255);
+                 s.priority_set = true;
+             }},
+            {"classtype", [](ParseState& s, auto, auto v) { s.rule.classtype = v; }},
+            {"reference", [](ParseState& s, auto, auto v) { add_reference(s.rule, v); }},
+            {"metadata", [](ParseState& s, auto, auto v) { add_metadata(s.rule, v); }},
+            {"flow", [](ParseState& s, auto, auto v) { set_flow(s.rule, v); }},
+            {"flowbits", [](ParseState& s, auto, auto v) { add_flowbits(s.rule, v); }},
+            {"threshold",
+             [](ParseState& s, auto k, auto v) { s.rule.threshold = parse_rate(v, k, true); }},
+            {"detection_filter", [](ParseState& s, auto k,
+                                    auto v) { s.rule.detection_filter = parse_rate(v, k, false); }},
+            {"flags", [](ParseState& s, auto, auto v) { s.rule.flags = parse_flags(v); }},
+            {"dsize", [](ParseState& s, auto, auto v) { s.rule.dsize = parse_dsize(v); }},
+        };
+        for (const auto& [k, f] : payload_options()) t.emplace(k, f);
+        return t;
+    }();
     return h;
 }
 
-// Folds each relative content into the content before it, so a chain becomes one pattern.
-void merge_relative(Rule& r) {
-    std::vector<Pattern> out;
-    for (auto& p : r.patterns) {
-        if (!p.relative) {
-            out.push_back(std::move(p));
-            continue;
+// What Suricata itself rejects, checked once the whole rule is known.
+void check_patterns(Rule& r) {
+    std::array<bool, kBufferCount> seen{};
+    for (const auto& p : r.patterns) {
+        const auto b = static_cast<size_t>(p.buffer);
+        const auto len = static_cast<int>(p.text.size());
+        if (p.kind == Pattern::Kind::content && p.relative) {
+            if (!seen[b])
+                throw SyntaxError(
+                    "distance/within needs a content or pcre before it in its buffer");
+            if (p.offset != 0 || p.depth >= 0)
+                throw SyntaxError("a content cannot have both offset/depth and distance/within");
+            if (p.within >= 0 && p.within < len)
+                throw SyntaxError("within " + std::to_string(p.within) +
+                                  " is shorter than its content");
         }
-        if (out.empty() || out.back().kind != Pattern::Kind::content)
-            throw SyntaxError("distance/within must follow a content");
-        if (p.offset != 0 || p.depth >= 0)
-            throw SyntaxError("a content cannot have both offset/depth and distance/within");
-        if (p.rel.distance < 0) throw SyntaxError("negative distance not supported yet");
-        if (p.rel.within >= 0 && p.rel.within < static_cast<int>(p.text.size()))
-            throw SyntaxError("within " + std::to_string(p.rel.within) +
-                              " is shorter than its content");
-        p.rel.text = std::move(p.text);
-        p.rel.nocase = p.nocase;
-        out.back().chain.push_back(std::move(p.rel));
+        if (p.kind == Pattern::Kind::content && p.depth >= 0 && p.depth < len)
+            throw SyntaxError("depth " + std::to_string(p.depth) + " is shorter than its content");
+        if (p.kind != Pattern::Kind::isdataat) seen[b] = true;
+        r.needs_http |= p.buffer != Buffer::payload;
     }
-    r.patterns = std::move(out);
 }
 
 void finish(Rule& r, bool priority_set) {
     if (r.sid == 0) throw SyntaxError("rule has no 'sid'");
-    merge_relative(r);
-    if (r.patterns.empty()) throw SyntaxError("rule needs at least one content or pcre");
-    for (const auto& p : r.patterns)
-        if (p.depth >= 0 && p.depth < static_cast<int>(p.text.size()))
-            throw SyntaxError("depth " + std::to_string(p.depth) + " is shorter than its content");
+    check_patterns(r);
+    if (r.needs_http && r.proto != RuleProto::tcp)
+        throw SyntaxError("HTTP buffers need a tcp or http rule");
     if (!r.classtype.empty()) {
         const auto* c = find_classification(r.classtype);
         if (!c) throw SyntaxError("unknown classtype '" + r.classtype + "'");
@@ -287,21 +341,23 @@ std::string decode_content(std::string_view s) {
 }
 
 void apply_options(std::string_view body, Rule& r) {
-    bool priority_set = false;
+    ParseState state{r};
     for (const auto& [key, value] : split_options(body)) {
-        const auto it = handlers().find(key);
-        if (it == handlers().end()) throw SyntaxError("unknown keyword '" + std::string(key) + "'");
+        const auto it = rule_options().find(key);
+        if (it == rule_options().end())
+            throw Unsupported("unsupported keyword '" + std::string(key) + "'");
         try {
-            it->second(r, key, value);
+            it->second(state, key, value);
+        } catch (const Unsupported&) {
+            throw;
         } catch (const SyntaxError& e) {
             // "'depth' needs an integer" already names the keyword; other reasons get it prefixed.
             const std::string what = e.what();
             if (what.rfind('\'' + std::string(key) + '\'', 0) == 0) throw;
             throw SyntaxError(std::string(key) + ": " + what);
         }
-        priority_set = priority_set || key == "priority";
     }
-    finish(r, priority_set);
+    finish(r, state.priority_set);
 }
 
 }  // namespace pktsieve

@@ -29,11 +29,17 @@ std::vector<std::string_view> header_fields(std::string_view h) {
     return out;
 }
 
-RuleProto parse_proto(std::string_view p) {
-    if (p == "tcp") return RuleProto::tcp;
-    if (p == "udp") return RuleProto::udp;
-    if (p == "ip") return RuleProto::ip;
-    throw SyntaxError("protocol '" + std::string(p) + "' not supported (tcp, udp, ip)");
+void set_proto(Rule& r, std::string_view p) {
+    if (p == "tcp" || p == "http" || p == "http1") {
+        r.proto = RuleProto::tcp;
+        r.app_http = p != "tcp";
+    } else if (p == "udp") {
+        r.proto = RuleProto::udp;
+    } else if (p == "ip") {
+        r.proto = RuleProto::ip;
+    } else {
+        throw Unsupported("unsupported protocol '" + std::string(p) + "'");
+    }
 }
 
 }  // namespace
@@ -48,12 +54,11 @@ Rule parse_rule(std::string_view text, const Vars& vars) {
         throw SyntaxError("header needs 7 fields (action proto src sport dir dst dport), got " +
                           std::to_string(f.size()));
     if (f[0] != "alert")
-        throw SyntaxError("action '" + std::string(f[0]) +
-                          "' not supported (passive sensor: alert)");
+        throw Unsupported("unsupported action '" + std::string(f[0]) + "' (passive sensor: alert)");
     if (f[4] != "->" && f[4] != "<>")
         throw SyntaxError("direction must be '->' or '<>', got '" + std::string(f[4]) + "'");
     Rule r;
-    r.proto = parse_proto(f[1]);
+    set_proto(r, f[1]);
     r.src = parse_address(f[2], vars);
     r.sport = parse_ports(f[3], vars);
     r.bidirectional = f[4] == "<>";
@@ -86,6 +91,8 @@ RuleLoad parse_rules(std::string_view text, const std::string& file, const Vars&
             r.file = file;
             r.line = pending_line;
             out.rules.push_back(std::move(r));
+        } catch (const Unsupported& e) {
+            out.skipped.push_back({file, pending_line, e.what()});
         } catch (const SyntaxError& e) {
             out.errors.push_back({file, pending_line, e.what()});
         }

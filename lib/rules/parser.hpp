@@ -17,7 +17,8 @@ Rule parse_rule(std::string_view text, const Vars& vars);
 
 struct RuleLoad {
     std::vector<Rule> rules;
-    std::vector<RuleError> errors;  // non-empty means the whole file is rejected
+    std::vector<RuleError> errors;   // non-empty means the whole file is rejected
+    std::vector<RuleError> skipped;  // well-formed rules using what pktsieve does not support
     bool ok() const { return errors.empty(); }
 };
 

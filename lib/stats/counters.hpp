@@ -44,6 +44,13 @@ struct Counters {
     uint64_t stream_restarts = 0;
     uint64_t stream_retransmitted_bytes = 0;
     uint64_t stream_alloc_failures = 0;
+    uint64_t http_requests = 0;
+    uint64_t http_truncated = 0;
+    uint64_t http_no_buffer = 0;
+    uint64_t verify_candidates = 0;
+    uint64_t verify_exhausted = 0;
+    uint64_t alerts_suppressed = 0;
+    uint64_t rate_replaced = 0;
     std::array<uint64_t, kMalformedReasons> malformed_by{};
 
     Counters& operator+=(const Counters& o);
@@ -63,7 +70,7 @@ struct CounterInfo {
     uint64_t Counters::*field;
 };
 
-inline constexpr size_t kScalarCounters = 29;
+inline constexpr size_t kScalarCounters = 36;
 extern const std::array<CounterInfo, kScalarCounters> kCounterInfo;
 
 // Ties the table to the struct: a field added without a table row breaks the build.

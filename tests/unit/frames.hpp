@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace pktsieve::test {
@@ -72,5 +73,43 @@ inline Bytes frame(const FrameSpec& f) {
     b.insert(b.end(), l4b.begin(), l4b.end());
     return b;
 }
+
+inline constexpr uint8_t kSyn = 0x02, kAck = 0x10, kPsh = 0x08, kFin = 0x01, kRst = 0x04;
+
+// A TCP conversation built segment by segment, with real sequence numbers.
+struct Conversation {
+    uint16_t cport, sport;
+    uint32_t cseq = 1000, sseq = 5000;
+    std::vector<Bytes> frames;
+
+    Conversation(uint16_t client_port, uint16_t server_port)
+        : cport(client_port), sport(server_port) {
+        frames.push_back(seg(true, kSyn, cseq - 1, ""));
+        frames.push_back(seg(false, kSyn | kAck, sseq - 1, ""));
+        frames.push_back(seg(true, kAck, cseq, ""));
+    }
+    Bytes seg(bool from_client, uint8_t flags, uint32_t seq, const std::string& data) const {
+        FrameSpec f;
+        f.sport = from_client ? cport : sport;
+        f.dport = from_client ? sport : cport;
+        if (!from_client) std::swap(f.src4, f.dst4);
+        f.tcp_flags = flags;
+        f.seq = seq;
+        f.payload = data;
+        return frame(f);
+    }
+    void client(const std::string& data) {
+        frames.push_back(seg(true, kPsh | kAck, cseq, data));
+        cseq += static_cast<uint32_t>(data.size());
+    }
+    void server(const std::string& data) {
+        frames.push_back(seg(false, kPsh | kAck, sseq, data));
+        sseq += static_cast<uint32_t>(data.size());
+    }
+    void close() {
+        frames.push_back(seg(true, kFin | kAck, cseq, ""));
+        frames.push_back(seg(false, kFin | kAck, sseq, ""));
+    }
+};
 
 }  // namespace pktsieve::test

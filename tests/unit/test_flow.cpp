@@ -30,8 +30,6 @@ Packet packet(uint16_t sport, uint16_t dport, uint8_t flags, bool reverse = fals
     return p;
 }
 
-constexpr uint8_t kSyn = 0x02, kAck = 0x10, kFin = 0x01, kPsh = 0x08;
-
 }  // namespace
 
 TEST_CASE("flow key is the same both ways", "[flow]") {

@@ -107,16 +107,28 @@ TEST_CASE("ports: single, ranges, lists, negation, variables", "[rules]") {
 
 TEST_CASE("each rule error names its cause", "[rules]") {
     const std::string h = "alert tcp any any -> any 80 ";
-    CHECK(error_of(h + "(msg:\"x\"; sid:1; content:\"a\"; bogus:1;)") == "unknown keyword 'bogus'");
+    CHECK(error_of(h + "(msg:\"x\"; sid:1; content:\"a\"; bogus:1;)") ==
+          "unsupported keyword 'bogus'");
     CHECK(error_of(h + "(msg:\"x\"; content:\"a\";)") == "rule has no 'sid'");
-    CHECK(error_of(h + "(msg:\"x\"; sid:1;)") == "rule needs at least one content or pcre");
+    CHECK(error_of(h + "(sid:1; dsize:5<>2;)") == "dsize: range needs its lower bound first");
+    CHECK(error_of(h + "(sid:1; flags:SZ;)") == "flags: unknown TCP flag 'Z'");
+    CHECK(error_of(h + "(sid:1; flowbits:set;)") == "'flowbits' needs 'command,name'");
+    CHECK(error_of(h + "(sid:1; flowbits:frob,x;)") == "unsupported flowbits command 'frob'");
+    CHECK(error_of(h + "(sid:1; threshold:type limit, count 1, seconds 6;)") ==
+          "threshold: type, track, count and seconds are all needed");
+    CHECK(error_of(h + "(sid:1; threshold:type limit, track by_rule, count 1, seconds 6;)") ==
+          "unsupported threshold track 'by_rule'");
+    CHECK(error_of(h + "(sid:1; isdataat:5,sideways;)") ==
+          "'isdataat' option 'sideways' not known");
+    CHECK(error_of("alert udp any any -> any 53 (sid:1; http.uri; content:\"a\";)") ==
+          "HTTP buffers need a tcp or http rule");
     CHECK(error_of(h + "(sid:1; nocase; content:\"a\";)") == "'nocase' must follow a content");
     CHECK(error_of(h + "(sid:1; content:\"abc\"; depth:2;)") ==
           "depth 2 is shorter than its content");
     CHECK(error_of(h + "(sid:1; content:\"a|4\";)") == "content: unterminated |hex| in content");
     CHECK(error_of(h + "(sid:1; content:\"|4g|\";)") == "content: bad hex in content |4g|");
     CHECK(error_of(h + "(sid:x; content:\"a\";)").find("'sid' needs an integer") == 0);
-    CHECK(error_of(h + "(sid:1; pcre:\"/a/Q\";)") == "pcre: flag 'Q' not supported (i s m x)");
+    CHECK(error_of(h + "(sid:1; pcre:\"/a/Q\";)") == "unsupported pcre flag 'Q'");
     CHECK(error_of(h + "(sid:1; pcre:\"abc\";)") == "'pcre' must look like \"/regex/flags\"");
     CHECK(error_of(h + "(sid:1; content:\"a\"; flow:sideways;)") ==
           "flow: option 'sideways' not supported");
@@ -128,9 +140,9 @@ TEST_CASE("each rule error names its cause", "[rules]") {
     CHECK(error_of(h + "(sid:1; content:\"a\"; metadata:threat a, threat b;)") ==
           "metadata: two threats named ('a', 'b')");
     CHECK(error_of("drop tcp any any -> any 80 (sid:1; content:\"a\";)") ==
-          "action 'drop' not supported (passive sensor: alert)");
+          "unsupported action 'drop' (passive sensor: alert)");
     CHECK(error_of("alert icmp any any -> any any (sid:1; content:\"a\";)") ==
-          "protocol 'icmp' not supported (tcp, udp, ip)");
+          "unsupported protocol 'icmp'");
     CHECK(error_of("alert tcp any any => any 80 (sid:1; content:\"a\";)") ==
           "direction must be '->' or '<>', got '=>'");
     CHECK(error_of("alert tcp any any -> any 70000 (sid:1; content:\"a\";)") == "bad port '70000'");
@@ -154,15 +166,20 @@ TEST_CASE("a rule file reports every error with file and line", "[rules]") {
         "alert tcp any any -> any 80 (msg:\"bad\"; content:\"a\"; sid:2; wat;)\n"
         "alert tcp any any -> any 80 (msg:\"continued\"; \\\n"
         "   content:\"b\"; sid:3;)\n"
-        "alert tcp any any -> any 80 (msg:\"bad2\"; sid:4;)\n";
+        "alert tcp any any -> any 80 (msg:\"bad2\"; content:\"a\"; depth:0; sid:4;)\n"
+        "alert tcp any any -> any 80 (msg:\"bad3\"; content:\"a\";)\n"
+        "alert dns any any -> any any (msg:\"dns\"; sid:5;)\n";
     const auto load = parse_rules(text, "x.rules", Vars());
     REQUIRE(load.rules.size() == 2);
     CHECK(load.rules[0].line == 3);
     CHECK(load.rules[1].sid == 3);
     CHECK(load.rules[1].line == 5);
     REQUIRE(load.errors.size() == 2);
-    CHECK(load.errors[0].str() == "x.rules:4: unknown keyword 'wat'");
-    CHECK(load.errors[1].str() == "x.rules:7: rule needs at least one content or pcre");
+    CHECK(load.errors[0].str() == "x.rules:7: 'depth' needs an integer in [1, 65535], got '0'");
+    CHECK(load.errors[1].str() == "x.rules:8: rule has no 'sid'");
+    REQUIRE(load.skipped.size() == 2);
+    CHECK(load.skipped[0].str() == "x.rules:4: unsupported keyword 'wat'");
+    CHECK(load.skipped[1].str() == "x.rules:9: unsupported protocol 'dns'");
 }
 
 TEST_CASE("an unreadable rule file is an error at line 0", "[rules]") {
@@ -182,14 +199,18 @@ TEST_CASE("variables can be overridden and must be well formed", "[rules]") {
     CHECK_THROWS_WITH(parse_address("$A", v), Catch::Contains("nest too deep"));
 }
 
-TEST_CASE("relative contents that cannot be compiled are errors", "[rules][relative]") {
+TEST_CASE("relative contents Suricata would reject are errors", "[rules][relative]") {
     const std::string h = "alert tcp any any -> any 80 ";
-    CHECK(error_of(h + "(content:\"a\"; content:\"b\"; distance:-1; sid:1;)") ==
-          "negative distance not supported yet");
+    CHECK(error_of(h + "(content:\"a\"; content:\"b\"; distance:-1; sid:1;)").empty());
+    CHECK(error_of(h + "(content:\"a\"; http.uri; content:\"b\"; distance:0; sid:1;)") ==
+          "distance/within needs a content or pcre before it in its buffer");
+    CHECK(error_of(h + "(content:\"a\"; offset:1; distance:0; content:\"b\"; sid:1;)") ==
+          "distance/within needs a content or pcre before it in its buffer");
     CHECK(error_of(h + "(content:\"a\"; content:\"bcd\"; within:2; sid:1;)") ==
           "within 2 is shorter than its content");
     CHECK(error_of(h + "(distance:1; content:\"a\"; sid:1;)") ==
           "'distance' must follow a content");
-    CHECK(error_of(h + "(pcre:\"/x/\"; content:\"a\"; distance:0; sid:1;)") ==
-          "distance/within must follow a content");
+    CHECK(error_of(h + "(content:\"x\"; content:\"a\"; offset:1; distance:0; sid:1;)") ==
+          "a content cannot have both offset/depth and distance/within");
+    CHECK(error_of(h + "(pcre:\"/x/\"; content:\"a\"; distance:0; sid:1;)").empty());
 }

@@ -1,0 +1,77 @@
+#include "match/lower.hpp"
+
+#include <algorithm>
+
+namespace pktsieve {
+
+namespace {
+
+bool whole(const Rule& r) {
+    if (r.needs_http || r.patterns.empty()) return false;
+    const Pattern* before = nullptr;
+    for (const auto& p : r.patterns) {
+        if (p.negated || p.endswith || p.kind == Pattern::Kind::isdataat) return false;
+        if (p.relative && (p.kind != Pattern::Kind::content || p.distance < 0 || !before ||
+                           before->kind != Pattern::Kind::content))
+            return false;
+        before = &p;
+    }
+    return true;
+}
+
+// Relative contents fold into the content before them: a chain becomes one pattern.
+std::vector<Pattern> fold_chains(const std::vector<Pattern>& in) {
+    std::vector<Pattern> out;
+    for (const auto& p : in) {
+        if (!p.relative) {
+            out.push_back(p);
+            continue;
+        }
+        out.back().chain.push_back({p.text, p.nocase, p.distance, p.within});
+    }
+    return out;
+}
+
+const Pattern* prefilter(const Rule& r) {
+    const Pattern* best = nullptr;
+    // A rule read per HTTP request finds its candidates in the request's buffers.
+    auto usable = [&](const Pattern& p) {
+        return !p.negated && (!r.needs_http || p.buffer != Buffer::payload);
+    };
+    for (const auto& p : r.patterns) {
+        if (p.kind != Pattern::Kind::content || !usable(p)) continue;
+        if (p.fast_pattern) return &p;
+        if (!best || p.text.size() > best->text.size()) best = &p;
+    }
+    if (best) return best;
+    for (const auto& p : r.patterns)
+        if (p.kind == Pattern::Kind::pcre && usable(p) && !p.relative) return &p;
+    return nullptr;
+}
+
+}  // namespace
+
+void lower_rule(Rule& r) {
+    r.hs.clear();
+    if (whole(r)) {
+        r.verify = false;
+        r.prefilter_buffer = Buffer::payload;
+        r.hs = fold_chains(r.patterns);
+        return;
+    }
+    r.verify = true;
+    const Pattern* p = prefilter(r);
+    r.prefilter_buffer = p ? p->buffer : Buffer::payload;
+    if (!p) return;
+    // Only what finds candidates: positions are the verifier's job.
+    Pattern f;
+    f.kind = p->kind;
+    f.buffer = p->buffer;
+    f.text = p->text;
+    f.nocase = p->nocase;
+    f.dotall = p->dotall;
+    f.multiline = p->multiline;
+    r.hs.push_back(std::move(f));
+}
+
+}  // namespace pktsieve

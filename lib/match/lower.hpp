@@ -1,0 +1,17 @@
+// Rule patterns -> how Hyperscan finds the rule. A rule Hyperscan can decide alone (contents
+// and pcres on the payload, relative contents at non-negative distances) is compiled whole:
+// its relative contents fold into the content before them, one expression per chain. Any
+// other rule (negated contents, negative distances, endswith, isdataat, relative pcres, HTTP
+// buffers) gets one prefilter pattern - its fast_pattern content, else its longest content,
+// else its first pcre that stands alone - and match/verify decides it exactly.
+// Thread-safety: pure function.
+#pragma once
+
+#include "rules/rule.hpp"
+
+namespace pktsieve {
+
+// Fills r.hs, r.verify and r.prefilter_buffer from r.patterns.
+void lower_rule(Rule& r);
+
+}  // namespace pktsieve

@@ -1,0 +1,54 @@
+// The HTTP request-head parser and the verifier's search, alone.
+#include <catch2/catch.hpp>
+
+#include "http/request.hpp"
+#include "match/verify.hpp"
+
+using namespace pktsieve;
+
+TEST_CASE("a request head parses into the buffers rules read", "[http]") {
+    HttpRequest r;
+    const std::string head =
+        "GET /a%20b/%zz?x=%41 HTTP/1.0\r\nHost: [2001:db8::1]:80\r\nUSER-AGENT:  curl/8 \r\n"
+        "Content-Length: 12\r\nbroken line\r\n\r\n";
+    REQUIRE(parse_request(head, r));
+    CHECK(r.method == "GET");
+    CHECK(r.uri_raw == "/a%20b/%zz?x=%41");
+    CHECK(r.uri == "/a b/%zz?x=A");
+    CHECK(r.protocol == "HTTP/1.0");
+    CHECK(r.request_line == "GET /a%20b/%zz?x=%41 HTTP/1.0");
+    CHECK(r.host == "[2001:db8::1]");
+    CHECK(r.user_agent == "curl/8");
+    CHECK(r.content_length == 12);
+    CHECK(r.header == "Host: [2001:db8::1]:80\r\nUSER-AGENT: curl/8\r\nContent-Length: 12\r\n");
+    CHECK(r.header_names == "\r\nHost\r\nUSER-AGENT\r\nContent-Length\r\n\r\n");
+    CHECK(r.complete);
+    CHECK_FALSE(parse_request("\x16\x03\x01 hello\r\n\r\n", r));
+    REQUIRE(parse_request("GET /\r\nHost: A.B:1\r\nX-Cut: hal", r));  // HTTP/0.9, cut short
+    CHECK(r.protocol.empty());
+    CHECK(r.host == "a.b");
+    CHECK(r.header == "Host: A.B:1\r\n");
+    CHECK_FALSE(r.complete);
+}
+
+TEST_CASE("where a head ends, and how a client's first bytes start", "[http]") {
+    CHECK(head_end("GET / HTTP/1.1\r\n\r\nbody") == 18);
+    CHECK(head_end("GET / HTTP/1.1\n\nbody") == 16);
+    CHECK(head_end("GET / HTTP/1.1\r\nHost: x\r\n") == std::string_view::npos);
+    CHECK(http_start("GE") == HttpStart::need_more);
+    CHECK(http_start("GET /") == HttpStart::request);
+    CHECK(http_start("M-SEARCH * HTTP/1.1") == HttpStart::request);
+    CHECK(http_start("\xff\xfb\x18") == HttpStart::not_http);
+    CHECK(http_start(" GET") == HttpStart::not_http);
+    CHECK(http_start(std::string(30, 'A')) == HttpStart::not_http);
+}
+
+TEST_CASE("the verifier's search honours its window and case", "[verify]") {
+    CHECK(find_bytes("xxabcab", 0, 7, "ab", false) == 2);
+    CHECK(find_bytes("xxabcab", 3, 7, "ab", false) == 5);
+    CHECK(find_bytes("xxabcab", 3, 6, "ab", false) == std::string_view::npos);
+    CHECK(find_bytes("xxABcab", 0, 7, "ab", true) == 2);
+    CHECK(find_bytes("xxABcab", 0, 7, "ab", false) == 5);
+    CHECK(find_bytes("ab", 0, 2, "abc", false) == std::string_view::npos);
+    CHECK(find_bytes("ab", 2, 1, "a", false) == std::string_view::npos);
+}
