@@ -44,13 +44,18 @@ class Capture:
         self.alerts.append(a)
 
     def session(self, dport, client_data, server_data=(), sid=None, v6=False, vlan=None,
-                resend=False):
+                resend=False, server_sid=(), hosts=None):
         """A whole TCP conversation: handshake, client segments, server replies, FIN.
-        `sid` (or a list of sids) is expected once for the flow. `resend`: every client
-        segment is sent twice (a retransmission), then once more overlapping its predecessor."""
+        `sid` (or a list of sids) is expected once for the flow, from the client; `server_sid`
+        from the server. `resend`: every client segment is sent twice (a retransmission), then
+        once more overlapping its predecessor. `hosts`: (client, server) addresses."""
         self.cport += 1
         cport, seq_c, seq_s = self.cport, 1000, 5000
         src, dst = (CLIENT6, SENSOR6) if v6 else (CLIENT, SENSOR)
+        if hosts:
+            src, dst = hosts
+        for s in server_sid:
+            self.expect(s, dst, dport, src, cport, vlan)
         l3 = (lambda s, d: IPv6(src=s, dst=d)) if v6 else (lambda s, d: IP(src=s, dst=d, id=1))
 
         def frame(c2s, flags, seq, ack, data=b""):
@@ -203,6 +208,52 @@ def malformed(c):
     c.raw(eth4 + bytes(IP(src=CLIENT, dst=SENSOR, id=16, proto=17) / Raw(udp)), "bad_udp_len")
 
 
+ET_HOME = "198.51.100.0/24"  # HOME_NET for the ET sample (EXTERNAL_NET: everything else)
+
+
+def et_open(c):
+    """Traffic for each rule of ../shared/rules/et-open-sample.rules (ET Open sids), with
+    HOME_NET=ET_HOME: which rules each flow must fire, worked out from the rule text."""
+    passwd = "GET /_plugin/head/../../../../etc/passwd HTTP/1.1"
+    c.session(9200, [http(passwd, [("Host", "es")])], [OK], sid=[2021138])
+    c.session(9200, [http("GET /_plugin/head/%2e%2e%2f%2e%2e%2fetc/passwd HTTP/1.1")], [OK],
+              sid=[2021138])
+    groovy = (b'POST /_search?pretty HTTP/1.1\r\nHost: es\r\n\r\n{"size":1,"script_fields":'
+              b'{"x":{"script":"java.lang.Math.class.forName(\\"java.lang.Runtime\\")"}}}')
+    c.session(9200, [groovy], [OK], sid=[2020648])
+    mvel = ("GET /_search?source=%7B%22size%22%3A1%2C%22script_fields%22%3A%7B%22x%22%3A%7B"
+            "%22script%22%3A%22import%20java.util.*%3Bnew%20Scanner(Runtime.getRuntime()"
+            ".exec(%5C%22id%5C%22))%22%7D%7D%7D HTTP/1.1")
+    c.session(9200, [http(mvel, [("Host", "es")])], [OK], sid=[2018495])
+    # CONNECT: off-port (8081 is not in HTTP_PORTS), proxy ports, a mail relay probe.
+    c.session(8081, [http("CONNECT www.example.com:8443 HTTP/1.1")], sid=[2008284, 2000560])
+    c.session(8080, [http("CONNECT www.example.com:443 HTTP/1.1", [("Host", "x")])],
+              sid=[2001675])
+    c.session(3128, [http("CONNECT mail.example.com:25 HTTP/1.0")],
+              sid=[2003869, 2001675, 2000560])
+    c.session(8888, [http("GET http://www.example.com/ HTTP/1.1", [("Host", "www.example.com")])],
+              sid=[2001669])
+    # Outbound: a host of HOME_NET asking an outside proxy.
+    c.session(80, [http("GET / HTTP/1.1", [("Host", "a"), ("Proxy-Connection", "keep-alive")])],
+              sid=[2001449], hosts=("198.51.100.30", "192.0.2.80"))
+    # Telnet: a DVR's default root password typed one character per segment, a backdoor
+    # account on 2323, and what telnet servers answer.
+    typed = [IAC_CLIENT] + [bytes([ch]) for ch in b"root\r\nxc3511\r\n"]
+    c.session(23, typed, [IAC_SERVER + b"login: ", b"", b"", b"", b"", b"", b"Password: ", b"",
+                          b"", b"", b"", b"", b"", b"", b"\r\nLogin incorrect\r\n"],
+              sid=[2027973], server_sid=[2101251])
+    c.session(2323, [b"admin\r\n", b"QwestM0dem\r\n"], [b"login: ", b"Password: "],
+              sid=[2025080])
+    c.session(23, [b"root\r\n", b"toor\r\n", b"x\r\n"],
+              [b"login: root\r\n", b"Login failed\r\n", b"root not on system console\r\n"],
+              server_sid=[2100719, 2100492, 2100717])
+    c.session(23, [b"\r\n"], [b"Password required, but none set\r\n"], server_sid=[2008860])
+    # Look-alikes: none of the rules may fire.
+    c.session(9200, [http("GET /_plugin/head/index.html HTTP/1.1")], [OK])
+    c.session(8080, [http("GET /index.html HTTP/1.1", [("Host", "a")])], [OK])
+    c.session(23, [b"root\r\n", b"hunter2\r\n"], [b"login: ", b"Password: ", b"$ "])
+
+
 def segmented(c):
     """Attacks split across segments: only stream matching sees them whole."""
     prompt = [IAC_SERVER + b"\r\nlogin: "]
@@ -239,7 +290,7 @@ def main():
     os.makedirs(out, exist_ok=True)
     parts = {}
     for name, fill in [("threats", threats), ("benign", benign), ("malformed", malformed),
-                       ("segmented", segmented), ("synflood", synflood)]:
+                       ("segmented", segmented), ("synflood", synflood), ("et_open", et_open)]:
         c = Capture()
         fill(c)
         parts[name] = c

@@ -205,6 +205,7 @@ void load_rules(Session& s, const Vars& vars) {
         for (const auto& e : load.errors) msg += (msg.empty() ? "" : "\n") + e.str();
         throw std::runtime_error(msg);
     }
+    for (const auto& e : load.skipped) std::cerr << "pktsieve: skipped " << e.str() << "\n";
     s.rules = std::move(load.ruleset);
 }
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <chrono>
 #include <map>
 #include <optional>
@@ -23,8 +24,12 @@ std::optional<std::string> unsupported_regex(Rule& r) {
         for (const auto& p : *list) {
             if (p.kind == Pattern::Kind::isdataat) continue;
             auto msg = check_pattern(p);
-            if (msg && (msg->find("not supported") != std::string::npos ||
-                        msg->find("Unsupported") != std::string::npos))
+            if (!msg) continue;
+            std::string lower = *msg;
+            for (auto& ch : lower)
+                ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+            if (lower.find("unsupported") != std::string::npos ||
+                lower.find("not supported") != std::string::npos)
                 return "pcre not supported by Hyperscan: " + *msg;
         }
     return std::nullopt;
