@@ -1,5 +1,5 @@
 // One alert as it leaves a worker: fixed-size and trivially copyable, so it can travel through
-// an rte_ring by value. The rule is an index into the rule set the worker used.
+// an rte_ring by value. The rule is an index into the rule set of `generation` (RulesetInfo).
 // Thread-safety: value type.
 #pragma once
 
@@ -14,6 +14,7 @@ namespace pktsieve {
 struct AlertRecord {
     uint64_t ts_us = 0;  // packet time (capture timestamp when the port gives one)
     uint32_t rule = 0;
+    uint32_t generation = 0;
     uint16_t sport = 0, dport = 0;
     IpAddr src{}, dst{};
     std::array<uint16_t, 2> vlan{};

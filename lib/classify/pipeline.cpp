@@ -46,7 +46,8 @@ bool header_matches(const Rule& r, const Packet& p, FlowDir dir) {
 
 Pipeline::Pipeline(const Ruleset& rs, unsigned worker, WorkerStats& stats, BurstAlerts& alerts,
                    const FlowTableConfig& flows)
-    : rs_(&rs), scratch_(rs.scratch(worker)), stats_(&stats), alerts_(&alerts) {
+    : rs_(&rs), worker_(worker), scratch_(rs.scratch(worker)), stats_(&stats), alerts_(&alerts) {
+    if (stats.rules.size() < rs.slot_count()) stats.rules.resize(rs.slot_count());
     if (rs.tcp_matching() != TcpMatching::stream) return;
     flows_.emplace(flows);
     match_.resize(flows.capacity);
@@ -67,6 +68,34 @@ Pipeline::~Pipeline() {
     // Restore only if nobody installed another pool since (pipelines on one thread need not
     // end in the order they began).
     if (StreamPool::current() == pool_.get()) StreamPool::install(previous_pool_);
+}
+
+void Pipeline::switch_rules(const Ruleset& rs) {
+    rs_ = &rs;
+    scratch_ = rs.scratch(worker_);
+    ++generation_;
+    ++stats_->counters.reload_switches;
+    if (stats_->rules.size() < rs.slot_count()) stats_->rules.resize(rs.slot_count());
+    rates_.clear();  // keyed by rule index, which the new set renumbers
+    if (!flows_ || rs.max_stream_size() + 16 <= pool_->block_size()) return;
+    // Streams of the old pool go back to it as their flows move on; it is freed once empty.
+    retired_pools_.push_back(std::move(pool_));
+    pool_ = std::make_unique<StreamPool>(rs.max_stream_size(), size_t{flows_->capacity()} * 2 + 1);
+    StreamPool::install(pool_.get());
+}
+
+// A flow's match state from an earlier rule set: its streams are dropped unreported (the old
+// databases may be gone) and restart at the flow's next byte under the new set; partial
+// matches, alert de-duplication and flowbits start afresh. HTTP parsing carries on.
+void Pipeline::adopt_rules(FlowMatch& fm) {
+    for (auto& d : fm.dir) {
+        if (d.stream) StreamPool::discard(d.stream);
+        d.stream = nullptr;
+        d.n_parts = 0;
+    }
+    fm.n_alerted = 0;
+    fm.flowbits = 0;
+    fm.generation = generation_;
 }
 
 bool Pipeline::count_parse(Malformed m, const Packet& p) {
@@ -151,7 +180,9 @@ void Pipeline::track_tcp(const Packet& p, const PortGroup* g, uint64_t ts_us) {
     if (t.fresh) {
         close_flow(t.index, *t.flow);  // a reused closed flow may keep one direction open
         match_[t.index] = FlowMatch{};
+        match_[t.index].generation = generation_;
     }
+    if (match_[t.index].generation != generation_) adopt_rules(match_[t.index]);
     Verdict v;
     v.dir = flows_->is_client(*t.flow, t.from_a) ? FlowDir::to_server : FlowDir::to_client;
     v.established = t.flow->state != FlowState::opening;
@@ -224,6 +255,7 @@ void Pipeline::end_direction(Direction& d, const Packet& as, const Verdict& v, u
 
 void Pipeline::close_flow(uint32_t index, const Flow& f) {
     FlowMatch& fm = match_[index];
+    if (fm.generation != generation_) adopt_rules(fm);  // never report through an old set
     for (int i = 0; i < 2; ++i) {
         if (!fm.dir[i].stream) continue;
         const bool from_a = i == 0;
@@ -238,6 +270,7 @@ void Pipeline::close_flow(uint32_t index, const Flow& f) {
 
 void Pipeline::housekeeping() {
     if (!flows_) return;
+    std::erase_if(retired_pools_, [](const auto& p) { return p->in_use() == 0; });
     flows_->expire(latest_ts_, 256, [this](uint32_t i, const Flow& f) { close_flow(i, f); });
 }
 
@@ -353,7 +386,7 @@ bool Pipeline::conditions_hold(const Rule& r, const Packet& p, const Verdict& v)
 void Pipeline::on_rule(uint32_t rule, const Packet& p, const Verdict& v, uint64_t ts_us) {
     const Rule& r = rs_->rules()[rule];
     if (!conditions_hold(r, p, v)) return;
-    RuleCount& rc = stats_->rules[rule];
+    RuleCount& rc = stats_->rules[rs_->slot(rule)];
     ++rc.hits;
     if (v.flow)
         for (const auto& op : r.flowbits) {
@@ -382,6 +415,7 @@ void Pipeline::on_rule(uint32_t rule, const Packet& p, const Verdict& v, uint64_
     AlertRecord a;
     a.ts_us = ts_us;
     a.rule = rule;
+    a.generation = static_cast<uint32_t>(rs_->info.generation);
     a.sport = p.sport;
     a.dport = p.dport;
     a.src = p.src;

@@ -50,6 +50,10 @@ class Pipeline {
     Pipeline& operator=(const Pipeline&) = delete;
 
     void process(const uint8_t* data, uint32_t len, uint64_t ts_us);
+    // Adopts a reloaded rule set (see docs/rules.md, reload): its scratch from now on, per-rule
+    // counters at the new set's slots, and each flow's match state reset the next time the
+    // flow is seen, its streams restarting under the new set. Call between bursts.
+    void switch_rules(const Ruleset& rs);
     // Expires idle flows (bounded work); call on a timer. Uses packet time, not wall time.
     void housekeeping();
     // Closes every flow's streams (end-of-data matches are reported); call once at the end.
@@ -91,6 +95,7 @@ class Pipeline {
         uint32_t n_alerted = 0;
         uint64_t flowbits = 0;
         HttpFlow http;
+        uint32_t generation = 0;  // of the rule set this state belongs to
     };
     struct Verdict {  // what a match needs to know about the flow it came from
         FlowDir dir = FlowDir::any;
@@ -117,6 +122,7 @@ class Pipeline {
     char* http_slot(uint32_t slot) { return http_mem_.data() + size_t{slot} * kHttpHead; }
     void end_direction(Direction& d, const Packet& as, const Verdict& v, uint64_t ts_us);
     void close_flow(uint32_t index, const Flow& f);
+    void adopt_rules(FlowMatch& fm);
     void resolve_parts(Matches& m, Direction& d);
     // `bufs`: what rules to verify are checked against (nullptr: none can be among `m`).
     void report(const Matches& m, const Packet& p, const Verdict& v, uint64_t ts_us,
@@ -128,13 +134,16 @@ class Pipeline {
     void on_rule(uint32_t rule, const Packet& p, const Verdict& v, uint64_t ts_us);
 
     const Ruleset* rs_;
+    unsigned worker_;
+    uint32_t generation_ = 0;  // rule sets adopted, counted by this pipeline
     hs_scratch_t* scratch_;
     WorkerStats* stats_;
     BurstAlerts* alerts_;
     std::optional<FlowTable> flows_;  // stream matching only
     std::vector<FlowMatch> match_;    // per flow index
     std::unique_ptr<StreamPool> pool_;
-    StreamPool* previous_pool_ = nullptr;  // restored when this pipeline goes
+    std::vector<std::unique_ptr<StreamPool>> retired_pools_;  // too small for a reloaded set
+    StreamPool* previous_pool_ = nullptr;                     // restored when this pipeline goes
     uint64_t latest_ts_ = 0;
     std::vector<char> http_mem_;       // kHttpSlots heads of kHttpHead bytes
     std::vector<uint32_t> http_free_;  // free head slots

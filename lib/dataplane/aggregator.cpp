@@ -8,18 +8,17 @@
 
 namespace pktsieve {
 
-Aggregator::Aggregator(const Ruleset& rules, std::vector<WorkerContext*> workers,
+Aggregator::Aggregator(const RuleReloader& rules, std::vector<WorkerContext*> workers,
                        const std::string& eve_path, StatsPublisher& publisher,
                        std::function<void(StatsView&)> enrich, uint64_t publish_cycles)
-    : rules_(rules),
+    : reloader_(rules),
       workers_(std::move(workers)),
       latest_(workers_.size(), nullptr),
       publisher_(publisher),
       enrich_(std::move(enrich)),
       publish_cycles_(publish_cycles),
       start_tsc_(rte_rdtsc()) {
-    for (const auto& r : rules_.rules())
-        rule_stats_.push_back({r.gid, r.sid, r.rev, r.msg, r.threat, 0, 0});
+    refresh_rules();
     if (!eve_path.empty()) {
         eve_ = std::fopen(eve_path.c_str(), "w");
         if (!eve_) throw std::runtime_error("cannot open EVE file '" + eve_path + "'");
@@ -29,6 +28,28 @@ Aggregator::Aggregator(const Ruleset& rules, std::vector<WorkerContext*> workers
 
 Aggregator::~Aggregator() {
     if (eve_) std::fclose(eve_);
+}
+
+void Aggregator::refresh_rules() {
+    if (rules_ && reloader_.generation() == rules_->info.generation) return;
+    rules_ = reloader_.current();
+    recent_.push_back(rules_);
+    if (recent_.size() > kRecentSets) recent_.pop_front();  // may free an old set, here
+    rule_stats_.clear();
+    for (uint32_t i = 0; i < rules_->rules().size(); ++i) {
+        const auto& r = rules_->rules()[i];
+        rule_stats_.push_back({r.gid, r.sid, r.rev, r.msg, r.threat, rules_->slot(i), 0, 0});
+    }
+}
+
+void Aggregator::write_alert(const AlertRecord& a, unsigned lcore) {
+    for (auto it = recent_.rbegin(); it != recent_.rend(); ++it) {
+        if ((*it)->info.generation != a.generation) continue;
+        const std::string line = eve_alert(a, (*it)->rules()[a.rule], lcore);
+        if (std::fwrite(line.data(), 1, line.size(), eve_) != line.size()) eve_failed_ = true;
+        return;
+    }
+    ++unrendered_;
 }
 
 unsigned Aggregator::drain_worker(size_t i) {
@@ -47,10 +68,7 @@ unsigned Aggregator::drain_worker(size_t i) {
                                                nullptr)) > 0) {
         taken += n;
         if (!eve_) continue;
-        for (unsigned k = 0; k < n; ++k) {
-            const std::string line = eve_alert(batch[k], rules_.rules()[batch[k].rule], w.lcore);
-            if (std::fwrite(line.data(), 1, line.size(), eve_) != line.size()) eve_failed_ = true;
-        }
+        for (unsigned k = 0; k < n; ++k) write_alert(batch[k], w.lcore);
     }
     return taken;
 }
@@ -63,7 +81,7 @@ unsigned Aggregator::drain() {
 
 void Aggregator::publish() {
     auto v = std::make_shared<StatsView>();
-    v->threats = rules_.threats();
+    v->threats = rules_->threats();
     v->rules = rule_stats_;
     for (size_t i = 0; i < workers_.size(); ++i) {
         if (latest_[i])
@@ -71,8 +89,17 @@ void Aggregator::publish() {
         else
             v->workers.push_back({workers_[i]->lcore, {}});
     }
-    v->ruleset_groups = rules_.group_count();
-    v->ruleset_db_bytes = rules_.database_bytes();
+    v->total.alerts_unlogged += unrendered_;
+    v->ruleset.groups = rules_->group_count();
+    v->ruleset.db_bytes = rules_->database_bytes();
+    v->ruleset.generation = rules_->info.generation;
+    v->ruleset.hash = rules_->info.hash;
+    v->ruleset.skipped = rules_->info.skipped;
+    v->ruleset.compile_seconds = rules_->info.compile_seconds;
+    const ReloadStatus st = reloader_.status();
+    v->ruleset.reloads = st.reloads;
+    v->ruleset.reload_failures = st.failures;
+    v->ruleset.last_error = st.last_error;
     v->elapsed_s =
         static_cast<double>(rte_rdtsc() - start_tsc_) / static_cast<double>(rte_get_tsc_hz());
     rates_.add(v->elapsed_s, v->total);
@@ -89,6 +116,7 @@ void Aggregator::run() {
         bool all_done = true;
         for (auto* w : workers_) all_done = all_done && w->done.load(std::memory_order_acquire);
         // Workers publish their final totals before `done`; this drain sees them.
+        refresh_rules();
         const unsigned taken = drain();
         if (all_done) break;
         if (rte_rdtsc() >= next_publish) {
@@ -99,6 +127,7 @@ void Aggregator::run() {
     }
     if (eve_ && std::fflush(eve_) != 0) eve_failed_ = true;
     publish();
+    finished_.store(true, std::memory_order_release);
 }
 
 int Aggregator::lcore_main(void* arg) {

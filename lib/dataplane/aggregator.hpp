@@ -5,12 +5,15 @@
 // worker's live counters.
 #pragma once
 
+#include <atomic>
 #include <cstdio>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "dataplane/reloader.hpp"
 #include "dataplane/worker.hpp"
 #include "stats/published.hpp"
 #include "stats/rates.hpp"
@@ -22,7 +25,7 @@ class Aggregator {
   public:
     // `enrich` adds what lives outside the workers (devices, distributor, mode) to each view.
     // `eve_path` empty: alerts are counted but not logged.
-    Aggregator(const Ruleset& rules, std::vector<WorkerContext*> workers,
+    Aggregator(const RuleReloader& rules, std::vector<WorkerContext*> workers,
                const std::string& eve_path, StatsPublisher& publisher,
                std::function<void(StatsView&)> enrich, uint64_t publish_cycles);
     ~Aggregator();
@@ -34,16 +37,26 @@ class Aggregator {
     // rte_eal_remote_launch entry point; arg is an Aggregator*.
     static int lcore_main(void* arg);
     bool eve_failed() const { return eve_failed_; }
+    // Set once run() has published the final view.
+    bool finished() const { return finished_.load(std::memory_order_acquire); }
 
   private:
     unsigned drain();
     unsigned drain_worker(size_t i);
+    void write_alert(const AlertRecord& a, unsigned lcore);
+    void refresh_rules();
     void publish();
 
-    const Ruleset& rules_;
+    // Sets kept to render alerts raised under them: alerts travel through rings for at most a
+    // few milliseconds, reloads take longer than that to compile.
+    static constexpr size_t kRecentSets = 8;
+    const RuleReloader& reloader_;
+    std::shared_ptr<const Ruleset> rules_;
+    std::deque<std::shared_ptr<const Ruleset>> recent_;
+    uint64_t unrendered_ = 0;  // alerts of a set no longer kept: counted, not logged
     std::vector<WorkerContext*> workers_;
     std::vector<WorkerSnapshot*> latest_;
-    std::vector<RuleStat> rule_stats_;  // per rule identity with zero counts, built once
+    std::vector<RuleStat> rule_stats_;  // per rule identity with zero counts, built per set
     StatsPublisher& publisher_;
     std::function<void(StatsView&)> enrich_;
     uint64_t publish_cycles_;
@@ -52,6 +65,7 @@ class Aggregator {
     RateWindows rates_;
     std::FILE* eve_ = nullptr;
     bool eve_failed_ = false;
+    std::atomic<bool> finished_{false};
 };
 
 }  // namespace pktsieve

@@ -19,6 +19,7 @@
 #include "dataplane/aggregator.hpp"
 #include "dataplane/distributor.hpp"
 #include "dataplane/port.hpp"
+#include "dataplane/reloader.hpp"
 #include "dataplane/telemetry.hpp"
 #include "match/load.hpp"
 #include "pcap/pcap_count.hpp"
@@ -33,9 +34,14 @@ constexpr unsigned kAlertRingSize = 16384;
 constexpr unsigned kRxDescriptors = 1024;
 
 std::atomic<bool> g_stop{false};
+std::atomic<bool> g_reload{false};
 
 void on_signal(int) {
     g_stop.store(true, std::memory_order_relaxed);
+}
+
+void on_hup(int) {
+    g_reload.store(true, std::memory_order_relaxed);
 }
 
 std::vector<unsigned> allowed_cpus() {
@@ -75,7 +81,7 @@ struct Session {
     const Options& opts;
     bool pcap_mode = false;
     uint64_t expected_packets = 0;
-    std::unique_ptr<Ruleset> rules;
+    std::unique_ptr<RuleReloader> reloader;
     DistributionPlan plan;
     LcoreLayout layout;
     rte_mempool* pool = nullptr;
@@ -147,7 +153,8 @@ void setup_workers(Session& s) {
         auto w = std::make_unique<WorkerContext>();
         w->index = i;
         w->lcore = s.layout.workers[i];
-        w->rules = s.rules.get();
+        w->rules = &s.reloader->current_rules();
+        w->qsbr = s.reloader->qsbr();
         if (software) {
             const int socket = static_cast<int>(rte_lcore_to_socket_id(w->lcore));
             w->source.ring = rte_ring_create(fmt::format("dist_{}", i).c_str(), kWorkerRingSize,
@@ -163,7 +170,9 @@ void setup_workers(Session& s) {
         w->flush_cycles = rte_get_tsc_hz() * s.opts.stats_interval_ms / 1000;
         w->flows.capacity = s.opts.flows;
         w->capture_only = s.opts.capture_only;
-        w->stats = WorkerStats(s.rules->rules().size());
+        const uint32_t slots = s.reloader->current()->slot_count();
+        w->stats = WorkerStats(slots);
+        w->stats.rules.reserve(std::max<size_t>(size_t{slots} * 2, 1024));  // room for reloads
         w->ts_offset = s.ports.front().ts_offset;
         w->ts_flag = s.ports.front().ts_flag;
         init_worker_rings(*w, kAlertRingSize);
@@ -196,17 +205,26 @@ void report(const Session& s, const StatsView& v) {
     if (!s.opts.stats_json.empty()) write_file(s.opts.stats_json, render_json(v));
 }
 
+void print_skipped(const std::vector<RuleError>& skipped) {
+    for (const auto& e : skipped) std::cerr << "pktsieve: skipped " << e.str() << "\n";
+}
+
 void load_rules(Session& s, const Vars& vars) {
     const auto tcp = s.opts.tcp_matching == "block" ? TcpMatching::block : TcpMatching::stream;
-    auto load = load_ruleset(s.opts.rules, vars, static_cast<unsigned>(s.layout.workers.size()),
-                             tcp, s.opts.strict);
-    if (!load.ruleset) {
-        std::string msg;
-        for (const auto& e : load.errors) msg += (msg.empty() ? "" : "\n") + e.str();
-        throw std::runtime_error(msg);
-    }
-    for (const auto& e : load.skipped) std::cerr << "pktsieve: skipped " << e.str() << "\n";
-    s.rules = std::move(load.ruleset);
+    s.reloader = std::make_unique<RuleReloader>(
+        s.opts.rules, vars, static_cast<unsigned>(s.layout.workers.size()), tcp, s.opts.strict);
+    print_skipped(s.reloader->load_initial().skipped);
+}
+
+// SIGHUP: reload from the running set's files, here on the main lcore.
+void reload_on_signal(Session& s) {
+    if (!g_reload.exchange(false, std::memory_order_relaxed)) return;
+    const ReloadResult r = s.reloader->reload();
+    print_skipped(r.skipped);
+    for (const auto& e : r.errors) std::cerr << "pktsieve: reload: " << e.str() << "\n";
+    std::cerr << fmt::format("pktsieve: reload {}: generation {}, {} rules, compiled in {:.3f} s\n",
+                             r.ok ? "done" : "rejected, the running set stays", r.generation,
+                             r.loaded, r.compile_seconds);
 }
 
 int run_dataplane(Session& s, const Vars& vars) {
@@ -228,13 +246,21 @@ int run_dataplane(Session& s, const Vars& vars) {
                  s.distributor->ring_full_waits.load(std::memory_order_relaxed)});
     };
     StatsPublisher& publisher = telemetry_publisher();
-    Aggregator agg(*s.rules, raw, s.opts.eve, publisher, enrich,
+    Aggregator agg(*s.reloader, raw, s.opts.eve, publisher, enrich,
                    rte_get_tsc_hz() * s.opts.stats_interval_ms / 1000);
     rte_eal_remote_launch(Aggregator::lcore_main, &agg, s.layout.aggregator);
     for (auto* w : raw) rte_eal_remote_launch(worker_main, w, w->lcore);
     if (s.distributor)
         rte_eal_remote_launch(distributor_main, s.distributor.get(), s.distributor->lcore);
+    set_telemetry_reloader(s.reloader.get());
+    // The main lcore waits, and runs the reloads SIGHUP asks for (a lcore of its own, so the
+    // compile never runs on a worker or the aggregator).
+    while (!agg.finished()) {
+        reload_on_signal(s);
+        rte_delay_us_sleep(10000);
+    }
     rte_eal_mp_wait_lcore();
+    set_telemetry_reloader(nullptr);
 
     const auto final_view = publisher.latest();
     report(s, *final_view);
@@ -271,6 +297,7 @@ int run(const CommandLine& cl) {
     // Early, so a signal during start-up still ends in an orderly exit with exact totals.
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
+    std::signal(SIGHUP, on_hup);
     register_telemetry();
     Argv argv(eal);
     if (rte_eal_init(static_cast<int>(argv.ptrs.size() - 1), argv.ptrs.data()) < 0) {
@@ -285,8 +312,9 @@ int run(const CommandLine& cl) {
         g_stop.store(true);
         rte_eal_mp_wait_lcore();
     }
+    set_telemetry_reloader(nullptr);
     teardown(s);
-    s.rules.reset();
+    s.reloader.reset();
     rte_eal_cleanup();
     return rc;
 }

@@ -1,10 +1,13 @@
 #include "dataplane/telemetry.hpp"
 
+#include "dataplane/reloader.hpp"
+
 #include <fmt/format.h>
 #include <rte_telemetry.h>
 
 #include <algorithm>
 #include <cstdlib>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -122,7 +125,49 @@ int ports_cmd(const char*, const char* params, rte_tel_data* d) {
     return 0;
 }
 
+std::mutex g_reloader_mu;
+RuleReloader* g_reloader = nullptr;
+
+std::vector<std::string> split_params(const char* params) {
+    std::vector<std::string> out;
+    std::string cur;
+    for (const char* p = params ? params : ""; *p; ++p) {
+        if (*p == ',') {
+            if (!cur.empty()) out.push_back(cur);
+            cur.clear();
+        } else {
+            cur.push_back(*p);
+        }
+    }
+    if (!cur.empty()) out.push_back(cur);
+    return out;
+}
+
+int reload_cmd(const char*, const char* params, rte_tel_data* d) {
+    std::lock_guard lock(g_reloader_mu);
+    if (!g_reloader) return -1;
+    const ReloadResult r = g_reloader->reload(split_params(params));
+    rte_tel_data_start_dict(d);
+    rte_tel_data_add_dict_u64(d, "ok", r.ok ? 1 : 0);
+    rte_tel_data_add_dict_u64(d, "generation", r.generation);
+    rte_tel_data_add_dict_u64(d, "rules_loaded", r.loaded);
+    rte_tel_data_add_dict_u64(d, "rules_skipped", r.skipped.size());
+    rte_tel_data_add_dict_u64(d, "compile_us", static_cast<uint64_t>(r.compile_seconds * 1e6));
+    rte_tel_data_add_dict_u64(d, "grace_us", static_cast<uint64_t>(r.grace_seconds * 1e6));
+    // At most 64 lines: a reply is bounded (16 KiB); the first errors say what to fix.
+    std::vector<RuleError> errors(r.errors.begin(),
+                                  r.errors.begin() + std::min<ptrdiff_t>(r.errors.size(), 64));
+    add_string_column(d, "errors", errors, [](auto& e) { return e.str(); });
+    rte_tel_data_add_dict_u64(d, "error_count", r.errors.size());
+    return 0;
+}
+
 }  // namespace
+
+void set_telemetry_reloader(RuleReloader* r) {
+    std::lock_guard lock(g_reloader_mu);
+    g_reloader = r;
+}
 
 StatsPublisher& telemetry_publisher() {
     static StatsPublisher publisher;  // process lifetime: the telemetry thread may outlive run()
@@ -138,6 +183,9 @@ void register_telemetry() {
                                "pktsieve top rules by hits. Parameter: count (default 10)");
     rte_telemetry_register_cmd("/pktsieve/ports", ports_cmd,
                                "pktsieve top destination ports by alerts. Parameter: count");
+    rte_telemetry_register_cmd("/pktsieve/reload", reload_cmd,
+                               "pktsieve: reload the rules. Parameters: rule files (default: "
+                               "the running set's)");
 }
 
 }  // namespace pktsieve

@@ -157,20 +157,41 @@ void free_worker_rings(WorkerContext& w) {
     rte_ring_free(w.alert_ring);
 }
 
+// A reloaded set is adopted between bursts; the iteration that does it is timed, so the
+// pause a reload costs a worker is measured where it happens.
+inline bool adopt_rules(WorkerContext& w, Pipeline& pipe, const Ruleset*& rs) {
+    const Ruleset* now = w.rules->load(std::memory_order_acquire);
+    if (likely(now == rs)) return false;
+    pipe.switch_rules(*now);
+    rs = now;
+    return true;
+}
+
 int worker_main(void* arg) {
     auto& w = *static_cast<WorkerContext*>(arg);
-    Pipeline pipe(*w.rules, w.index, w.stats, w.alerts, w.flows);
+    // Online before the first read of the set: a reload after this waits for this worker.
+    rte_rcu_qsbr_thread_register(w.qsbr, w.index);
+    rte_rcu_qsbr_thread_online(w.qsbr, w.index);
+    const Ruleset* rs = w.rules->load(std::memory_order_acquire);
+    Pipeline pipe(*rs, w.index, w.stats, w.alerts, w.flows);
     const BurstFn handle = w.capture_only ? count_burst : classify_burst;
     rte_mbuf* bufs[kMaxBurst];
     const Clock clock;
     const uint64_t housekeeping_cycles = rte_get_tsc_hz() / 100;
     uint64_t last_rx = rte_rdtsc(), next_flush = last_rx + w.flush_cycles;
     uint64_t next_housekeeping = last_rx + housekeeping_cycles;
+    const uint64_t us_divisor = std::max<uint64_t>(rte_get_tsc_hz() / 1000000, 1);
     for (unsigned idle = 0;;) {
         const uint64_t start = rte_rdtsc();
+        const bool switched = adopt_rules(w, pipe, rs);
         const uint16_t n = receive(w, pipe, handle, bufs, clock.now_us(start));
         flush_alerts(w);
+        rte_rcu_qsbr_quiescent(w.qsbr, w.index);
         const uint64_t now = rte_rdtsc();
+        if (unlikely(switched)) {
+            uint64_t& peak = w.stats.counters.reload_max_pause_us;
+            peak = std::max(peak, (now - start) / us_divisor);
+        }
         if (n) {
             last_rx = now;
             idle = 0;
@@ -189,6 +210,7 @@ int worker_main(void* arg) {
         if (source_done(w, now, last_rx)) break;
     }
     // Open flows end with the input: their end-of-data matches are reported now.
+    adopt_rules(w, pipe, rs);
     pipe.finish();
     pipe.sync_counters();
     // Final totals must arrive: the aggregator keeps draining until `done`, so these spins end.
@@ -197,6 +219,8 @@ int worker_main(void* arg) {
         rte_pause();
     }
     while (!publish(w)) rte_pause();
+    rte_rcu_qsbr_thread_offline(w.qsbr, w.index);
+    rte_rcu_qsbr_thread_unregister(w.qsbr, w.index);
     w.done.store(true, std::memory_order_release);
     return 0;
 }

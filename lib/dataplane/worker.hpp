@@ -4,6 +4,7 @@
 // consumes them and returns snapshot buffers).
 #pragma once
 
+#include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
 #include <array>
@@ -46,7 +47,10 @@ struct RxSource {
 struct alignas(64) WorkerContext {
     unsigned index = 0;
     unsigned lcore = 0;
-    const Ruleset* rules = nullptr;
+    // The running rule set, swapped by the reloader; the worker reads it before each burst
+    // and reports quiescence to `qsbr` (as thread `index`) after it.
+    const std::atomic<const Ruleset*>* rules = nullptr;
+    rte_rcu_qsbr* qsbr = nullptr;
     RxSource source;
     uint16_t burst = 32;
     uint64_t flush_cycles = 0;

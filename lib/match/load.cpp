@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <chrono>
+#include <fstream>
 #include <map>
 #include <optional>
 #include <set>
@@ -72,6 +73,27 @@ RulesetLoad load_ruleset(const std::vector<std::string>& files, const Vars& vars
     out.compile_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return out;
+}
+
+void SlotRegistry::assign(Ruleset& rs) {
+    std::vector<uint32_t> slots;
+    for (const auto& r : rs.rules())
+        slots.push_back(slots_.emplace(std::pair{r.gid, r.sid}, size()).first->second);
+    rs.set_slots(std::move(slots), size());
+}
+
+std::string hash_files(const std::vector<std::string>& files) {
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (const auto& f : files) {
+        std::ifstream in(f, std::ios::binary);
+        if (!in) return "";
+        char buf[65536];
+        while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+            for (std::streamsize i = 0; i < in.gcount(); ++i)
+                h = (h ^ static_cast<unsigned char>(buf[i])) * 0x100000001b3ull;
+        }
+    }
+    return fmt::format("{:016x}", h);
 }
 
 std::map<std::string, size_t> skip_reasons(const std::vector<RuleError>& skipped) {

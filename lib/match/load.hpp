@@ -31,6 +31,20 @@ RulesetLoad load_ruleset(const std::vector<std::string>& files, const Vars& vars
 int check_rules(const std::vector<std::string>& files, const Vars& vars, bool strict,
                 std::ostream& out);
 
+// Stable counter slots per (gid, sid) across reloads: rules seen before keep their slot, new
+// ones get the next free slot. Not thread-safe: one reloader owns the registry.
+class SlotRegistry {
+  public:
+    void assign(Ruleset& rs);
+    uint32_t size() const { return static_cast<uint32_t>(slots_.size()); }
+
+  private:
+    std::map<std::pair<uint32_t, uint32_t>, uint32_t> slots_;
+};
+
+// FNV-1a 64 over the files' bytes in order, as 16 hex digits ("" if one cannot be read).
+std::string hash_files(const std::vector<std::string>& files);
+
 // Skipped rules counted by reason, the quoted name kept ("unsupported keyword 'x'").
 std::map<std::string, size_t> skip_reasons(const std::vector<RuleError>& skipped);
 

@@ -40,6 +40,8 @@ std::unique_ptr<Ruleset> Ruleset::compile(std::vector<Rule> rules, unsigned work
     std::unique_ptr<Ruleset> rs(new Ruleset());
     rs->rules_ = std::move(rules);
     rs->tcp_ = tcp;
+    rs->slot_count_ = static_cast<uint32_t>(rs->rules_.size());
+    for (uint32_t i = 0; i < rs->slot_count_; ++i) rs->slots_.push_back(i);
     std::vector<RuleError> errors;
     for (auto& r : rs->rules_) {
         lower_rule(r);

@@ -65,6 +65,14 @@ inline ProtoClass proto_class(uint8_t proto) {
                                 : ProtoClass::other;
 }
 
+// Where a rule set came from, for stats; filled in by whoever loads it, before publishing.
+struct RulesetInfo {
+    uint64_t generation = 0;  // 1 for the set loaded at start, +1 per successful reload
+    std::string hash;         // FNV-1a 64 of the rule files' bytes, hex
+    size_t skipped = 0;       // rules left out (unsupported)
+    double compile_seconds = 0;
+};
+
 class Ruleset {
   public:
     static constexpr uint16_t kNoGroup = 0xffff;
@@ -129,6 +137,16 @@ class Ruleset {
     // Ports a stateless packet treats as the server side (see docs/rules.md, flow).
     bool is_server_port(uint16_t port) const { return server_ports_.test(port); }
 
+    // Per-rule counters live at a stable slot per (gid, sid), so counts of rules that stay
+    // survive a reload; by default the slot is the rule's index.
+    uint32_t slot(uint32_t rule) const { return slots_[rule]; }
+    uint32_t slot_count() const { return slot_count_; }
+    void set_slots(std::vector<uint32_t> slots, uint32_t count) {
+        slots_ = std::move(slots);
+        slot_count_ = count;
+    }
+    RulesetInfo info;
+
     size_t group_count() const { return groups_.size(); }
     size_t database_bytes() const;
 
@@ -158,6 +176,8 @@ class Ruleset {
     std::vector<HsDatabase> pcre_owned_;
     std::vector<std::vector<const hs_database_t*>> pcre_dbs_;
     size_t flowbit_count_ = 0;
+    std::vector<uint32_t> slots_;
+    uint32_t slot_count_ = 0;
     std::vector<bool> setter_;
     std::bitset<65536> server_ports_;
     std::unique_ptr<hs_scratch_t, HsScratchDeleter> prototype_;

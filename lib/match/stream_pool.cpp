@@ -56,6 +56,10 @@ StreamPool::~StreamPool() {
     if (t_pool == this) t_pool = nullptr;
 }
 
+void StreamPool::discard(hs_stream_t* stream) {
+    pool_free(stream);
+}
+
 StreamPool* StreamPool::install(StreamPool* pool) {
     static std::once_flag once;
     std::call_once(once, [] { hs_set_stream_allocator(pool_alloc, pool_free); });

@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <vector>
 
+#include <hs/hs.h>
+
 namespace pktsieve {
 
 class StreamPool {
@@ -25,6 +27,9 @@ class StreamPool {
     // pool installed before.
     static StreamPool* install(StreamPool* pool);
     static StreamPool* current();
+    // Returns a stream's memory to where it came from without Hyperscan: for a stream whose
+    // database may already be freed (it reports nothing, as hs_close_stream without callback).
+    static void discard(hs_stream_t* stream);
 
     size_t block_size() const { return block_; }  // including a 16-byte origin header
     size_t in_use() const { return count_ - free_.size(); }

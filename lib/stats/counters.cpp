@@ -1,5 +1,7 @@
 #include "stats/counters.hpp"
 
+#include <algorithm>
+
 namespace pktsieve {
 
 const std::array<CounterInfo, kScalarCounters> kCounterInfo{{
@@ -58,6 +60,11 @@ const std::array<CounterInfo, kScalarCounters> kCounterInfo{{
      CounterKind::counter, &Counters::verify_candidates},
     {"verify", "exhausted", "checks stopped at the step limit (counted as no match)",
      CounterKind::counter, &Counters::verify_exhausted},
+    {"reload", "switches", "rule sets a worker switched to (once per worker per reload)",
+     CounterKind::counter, &Counters::reload_switches},
+    {"reload", "max_pause_us",
+     "longest worker loop iteration that switched rule sets, microseconds", CounterKind::peak,
+     &Counters::reload_max_pause_us},
     {"scan", "packets", "payloads scanned by Hyperscan", CounterKind::counter,
      &Counters::scanned_packets},
     {"scan", "bytes", "payload bytes scanned by Hyperscan", CounterKind::counter,
@@ -77,7 +84,9 @@ const std::array<CounterInfo, kScalarCounters> kCounterInfo{{
 }};
 
 Counters& Counters::operator+=(const Counters& o) {
-    for (const auto& c : kCounterInfo) this->*c.field += o.*c.field;
+    for (const auto& c : kCounterInfo)
+        this->*c.field = c.kind == CounterKind::peak ? std::max(this->*c.field, o.*c.field)
+                                                     : this->*c.field + o.*c.field;
     for (size_t i = 0; i < malformed_by.size(); ++i) malformed_by[i] += o.malformed_by[i];
     return *this;
 }

@@ -51,6 +51,8 @@ struct Counters {
     uint64_t verify_exhausted = 0;
     uint64_t alerts_suppressed = 0;
     uint64_t rate_replaced = 0;
+    uint64_t reload_switches = 0;
+    uint64_t reload_max_pause_us = 0;
     std::array<uint64_t, kMalformedReasons> malformed_by{};
 
     Counters& operator+=(const Counters& o);
@@ -60,7 +62,8 @@ struct Counters {
     }
 };
 
-enum class CounterKind { counter, gauge };
+// gauge: a level, summed over workers; peak: a maximum, the largest over workers.
+enum class CounterKind { counter, gauge, peak };
 
 struct CounterInfo {
     std::string_view group;  // JSON object it belongs to
@@ -70,7 +73,7 @@ struct CounterInfo {
     uint64_t Counters::*field;
 };
 
-inline constexpr size_t kScalarCounters = 36;
+inline constexpr size_t kScalarCounters = 38;
 extern const std::array<CounterInfo, kScalarCounters> kCounterInfo;
 
 // Ties the table to the struct: a field added without a table row breaks the build.

@@ -98,10 +98,15 @@ std::string render_json(const StatsView& v) {
             "\"scanned_per_second\": {:.1f}}}",
             i ? ", " : "", r.window_s, r.span_s, r.packets, r.bits, r.alerts, r.scanned);
     }
+    const RulesetStat& rs = v.ruleset;
     o += fmt::format(
-        "], \"ruleset\": {{\"rules\": {}, \"groups\": {}, \"database_bytes\": {}}}, "
+        "], \"ruleset\": {{\"rules\": {}, \"skipped\": {}, \"groups\": {}, "
+        "\"database_bytes\": {}, \"generation\": {}, \"hash\": {}, \"compile_seconds\": {:.6f}, "
+        "\"reloads\": {}, \"reload_failures\": {}, \"last_reload_error\": {}}}, "
         "\"generation\": {}, \"tsc_hz\": {}, \"elapsed_seconds\": {:.6f}}}\n",
-        v.rules.size(), v.ruleset_groups, v.ruleset_db_bytes, v.generation, v.tsc_hz, v.elapsed_s);
+        v.rules.size(), rs.skipped, rs.groups, rs.db_bytes, rs.generation, json_quote(rs.hash),
+        rs.compile_seconds, rs.reloads, rs.reload_failures, json_quote(rs.last_error), v.generation,
+        v.tsc_hz, v.elapsed_s);
     return o;
 }
 
@@ -137,6 +142,11 @@ std::string render_table(const StatsView& v) {
         o += fmt::format("  {:<18} {:>10} {:>10}\n", w.lcore, w.counters.rx_packets,
                          w.counters.alerts);
     if (!v.distribution.empty()) o += fmt::format("distribution: {}\n", v.distribution);
+    o += fmt::format(
+        "rule set: generation {} ({}), {} rules, {} skipped, {} database bytes, compiled in "
+        "{:.3f} s; {} reloads, {} failed\n",
+        v.ruleset.generation, v.ruleset.hash, v.rules.size(), v.ruleset.skipped, v.ruleset.db_bytes,
+        v.ruleset.compile_seconds, v.ruleset.reloads, v.ruleset.reload_failures);
     for (const auto& d : v.distributors)
         o += fmt::format("rx lcore {}: {} packets, {} waits on full worker rings\n", d.lcore,
                          d.packets, d.ring_full_waits);

@@ -5,9 +5,10 @@ namespace pktsieve {
 void StatsView::add(const WorkerSnapshot& s) {
     total += s.counters;
     workers.push_back({s.lcore, s.counters});
-    for (size_t i = 0; i < s.rules.size() && i < rules.size(); ++i) {
-        rules[i].hits += s.rules[i].hits;
-        rules[i].alerts += s.rules[i].alerts;
+    for (auto& r : rules) {
+        if (r.slot >= s.rules.size()) continue;  // a worker that has not counted there yet
+        r.hits += s.rules[r.slot].hits;
+        r.alerts += s.rules[r.slot].alerts;
     }
     for (const auto& [port, n] : s.ports) port_alerts[port] += n;
 }

@@ -18,7 +18,18 @@ struct RuleStat {
     uint32_t gid = 1, sid = 0, rev = 0;
     std::string msg;
     std::string threat;  // empty: no threat metadata
+    uint32_t slot = 0;   // where workers count it (stable per gid:sid across reloads)
     uint64_t hits = 0, alerts = 0;
+};
+
+// The running rule set and the reloads that led to it.
+struct RulesetStat {
+    size_t groups = 0, db_bytes = 0, skipped = 0;
+    uint64_t generation = 0;
+    std::string hash;
+    double compile_seconds = 0;
+    uint64_t reloads = 0, reload_failures = 0;
+    std::string last_error;  // of the last failed reload
 };
 
 struct WorkerStat {
@@ -52,8 +63,7 @@ struct StatsView {
     std::array<Rate, kRateWindows.size()> rates{};
     uint64_t generation = 0;  // increases with every publish
     uint64_t tsc_hz = 0;      // for cycles per packet
-    size_t ruleset_groups = 0;
-    size_t ruleset_db_bytes = 0;
+    RulesetStat ruleset;
     double elapsed_s = 0;
 
     // Adds one worker's snapshot (rules must already be sized to the snapshot's rule count).

@@ -9,7 +9,8 @@
 
 using namespace pktsieve;
 
-TEST_CASE("counter table covers every field once, and += adds every field", "[stats]") {
+TEST_CASE("counter table covers every field once; += adds counters and gauges, keeps peaks",
+          "[stats]") {
     std::set<std::pair<std::string_view, std::string_view>> names;
     for (size_t i = 0; i < kCounterInfo.size(); ++i) {
         const auto& c = kCounterInfo[i];
@@ -24,8 +25,15 @@ TEST_CASE("counter table covers every field once, and += adds every field", "[st
     a += b;
     a += b;
     v = 1;
-    for (const auto& c : kCounterInfo) CHECK(a.*c.field == 2 * v++);
+    for (const auto& c : kCounterInfo) {
+        CHECK(a.*c.field == (c.kind == CounterKind::peak ? v : 2 * v));
+        ++v;
+    }
     for (auto m : a.malformed_by) CHECK(m == 2 * v++);
+    Counters high;
+    high.reload_max_pause_us = 1000;
+    a += high;
+    CHECK(a.reload_max_pause_us == 1000);
 }
 
 TEST_CASE("json_quote escapes what JSON requires", "[stats]") {
@@ -36,7 +44,7 @@ TEST_CASE("json_quote escapes what JSON requires", "[stats]") {
 TEST_CASE("the view sums workers and derives threats from rules", "[stats]") {
     StatsView v;
     v.threats = {"es-rce", "telnet-login"};
-    v.rules = {{1, 10, 1, "a", "es-rce", 0, 0}, {1, 11, 1, "b", "", 0, 0}};
+    v.rules = {{1, 10, 1, "a", "es-rce", 0, 0, 0}, {1, 11, 1, "b", "", 1, 0, 0}};
     WorkerSnapshot s1, s2;
     s1.lcore = 1;
     s1.counters.rx_packets = 5;

@@ -1,0 +1,101 @@
+#include "dataplane/reloader.hpp"
+
+#include <rte_malloc.h>
+
+#include <chrono>
+#include <stdexcept>
+
+namespace pktsieve {
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+RuleReloader::RuleReloader(std::vector<std::string> files, Vars vars, unsigned workers,
+                           TcpMatching tcp, bool strict)
+    : files_(std::move(files)),
+      vars_(std::move(vars)),
+      workers_(workers),
+      tcp_(tcp),
+      strict_(strict) {
+    const size_t size = rte_rcu_qsbr_get_memsize(workers);
+    qsv_ = static_cast<rte_rcu_qsbr*>(rte_zmalloc("pktsieve_qsbr", size, RTE_CACHE_LINE_SIZE));
+    if (!qsv_ || rte_rcu_qsbr_init(qsv_, workers) != 0)
+        throw std::runtime_error("cannot create the RCU QSBR variable");
+}
+
+RuleReloader::~RuleReloader() {
+    std::lock_guard lock(reload_mu_);  // an in-flight reload (telemetry thread) ends first
+    rte_free(qsv_);
+}
+
+ReloadResult RuleReloader::load_initial() {
+    std::lock_guard lock(reload_mu_);
+    ReloadResult r = load(files_);
+    if (!r.ok) {
+        std::string msg;
+        for (const auto& e : r.errors) msg += (msg.empty() ? "" : "\n") + e.str();
+        throw std::runtime_error(msg);
+    }
+    return r;
+}
+
+ReloadResult RuleReloader::reload(const std::vector<std::string>& files) {
+    std::lock_guard lock(reload_mu_);
+    ReloadResult r = load(files.empty() ? files_ : files);
+    std::lock_guard state(current_mu_);
+    if (r.ok) {
+        ++status_.reloads;
+        if (!files.empty()) files_ = files;
+    } else {
+        ++status_.failures;
+        status_.last_error = r.errors.empty() ? "" : r.errors.front().str();
+    }
+    return r;
+}
+
+ReloadResult RuleReloader::load(const std::vector<std::string>& files) {
+    ReloadResult r;
+    const auto t0 = std::chrono::steady_clock::now();
+    RulesetLoad l = load_ruleset(files, vars_, workers_, tcp_, strict_);
+    r.compile_seconds = seconds_since(t0);
+    r.errors = std::move(l.errors);
+    r.skipped = l.skipped;
+    r.generation = generation();
+    if (!l.ruleset) return r;
+    slots_.assign(*l.ruleset);
+    l.ruleset->info = {r.generation + 1, hash_files(files), l.skipped.size(), r.compile_seconds};
+    r.loaded = l.ruleset->rules().size();
+    std::shared_ptr<const Ruleset> next(std::move(l.ruleset));
+    std::shared_ptr<const Ruleset> old;
+    {
+        std::lock_guard state(current_mu_);
+        old = std::exchange(current_, next);
+        current_raw_.store(next.get(), std::memory_order_release);
+        generation_.store(next->info.generation, std::memory_order_release);
+    }
+    // After the grace period no worker uses the old set; the aggregator may still hold it.
+    const auto t1 = std::chrono::steady_clock::now();
+    rte_rcu_qsbr_synchronize(qsv_, RTE_QSBR_THRID_INVALID);
+    r.grace_seconds = seconds_since(t1);
+    old.reset();
+    r.ok = true;
+    r.generation = next->info.generation;
+    return r;
+}
+
+std::shared_ptr<const Ruleset> RuleReloader::current() const {
+    std::lock_guard state(current_mu_);
+    return current_;
+}
+
+ReloadStatus RuleReloader::status() const {
+    std::lock_guard state(current_mu_);
+    return status_;
+}
+
+}  // namespace pktsieve
