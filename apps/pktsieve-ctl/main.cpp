@@ -11,9 +11,31 @@
 
 namespace {
 
+// Reload answers ok, the generation now running, and on failure every error as file:line.
+int reload(pktsieve::TelemetryClient& client, const pktsieve::CtlOptions& o) {
+    std::string cmd = "/pktsieve/reload";
+    for (const auto& f : o.rules) cmd += "," + f;
+    const auto reply = client.query(cmd);
+    if (o.json) std::cout << reply.dump() << std::endl;
+    if (reply.at("ok").get<int>() != 1) {
+        for (const auto& e : reply.at("errors")) std::cerr << e.get<std::string>() << "\n";
+        std::cerr << "pktsieve-ctl: reload rejected (" << reply.at("error_count").get<int>()
+                  << " errors); generation " << reply.at("generation").get<uint64_t>()
+                  << " keeps running\n";
+        return 1;
+    }
+    if (!o.json)
+        std::cout << "reloaded: generation " << reply.at("generation").get<uint64_t>() << ", "
+                  << reply.at("rules_loaded").get<uint64_t>() << " rules, "
+                  << reply.at("rules_skipped").get<uint64_t>() << " skipped, compiled in "
+                  << reply.at("compile_us").get<uint64_t>() / 1000 << " ms\n";
+    return 0;
+}
+
 int show(const pktsieve::CtlOptions& o) {
     const std::string socket = pktsieve::find_telemetry_socket(o.file_prefix);
     pktsieve::TelemetryClient client(socket);
+    if (o.command == "reload") return reload(client, o);
     if (o.command == "raw") {
         std::cout << client.query(o.raw_command).dump(1) << "\n";
         return 0;

@@ -1,6 +1,7 @@
 #include "control/ctl_options.hpp"
 
 #include <boost/program_options.hpp>
+#include <filesystem>
 #include <sstream>
 
 #include "config/options.hpp"
@@ -22,7 +23,9 @@ po::options_description describe(CtlOptions& o) {
         ("watch", po::value(&o.watch_s)->default_value(0)->value_name("SECONDS"),
          "refresh every SECONDS until interrupted (0: print once)")
         ("top", po::value(&o.top)->default_value(10)->value_name("N"),
-         "rules and ports to show (1..100)");
+         "rules and ports to show (1..100)")
+        ("rules", po::value(&o.rules)->value_name("FILE")->composing(),
+         "reload: load these rule files instead of the running set's (repeatable)");
     // clang-format on
     return d;
 }
@@ -55,9 +58,18 @@ CtlOptions parse_ctl_command_line(int argc, const char* const* argv) {
         if (words.size() != 2 || words[1].empty() || words[1][0] != '/')
             throw OptionError("raw needs one telemetry command, e.g. raw /pktsieve/stats");
         o.raw_command = words[1];
+    } else if (o.command == "reload") {
+        if (words.size() > 1) throw OptionError("reload takes no argument (use --rules FILE)");
+        // The daemon may run elsewhere in the file system: it gets absolute paths.
+        for (auto& f : o.rules) {
+            if (f.find(',') != std::string::npos)
+                throw OptionError("rule file names cannot contain ',': " + f);
+            f = std::filesystem::absolute(f).lexically_normal().string();
+        }
     } else {
-        throw OptionError("unknown command '" + o.command + "' (stats, raw)");
+        throw OptionError("unknown command '" + o.command + "' (stats, raw, reload)");
     }
+    if (!o.rules.empty() && o.command != "reload") throw OptionError("--rules is for reload");
     if (o.watch_s < 0) throw OptionError("--watch must be >= 0");
     if (o.top == 0 || o.top > 100) throw OptionError("--top must be in 1..100");
     return o;
@@ -67,7 +79,10 @@ std::string ctl_help_text() {
     CtlOptions o;
     std::ostringstream s;
     s << "usage: pktsieve-ctl [options] stats     show a running daemon's stats\n"
-         "       pktsieve-ctl [options] raw CMD   send one DPDK telemetry command, print JSON\n\n"
+         "       pktsieve-ctl [options] raw CMD   send one DPDK telemetry command, print JSON\n"
+         "       pktsieve-ctl [options] reload [--rules FILE...]\n"
+         "                                        reload the rules (exit 1 and every error if\n"
+         "                                        they are rejected; the running set stays)\n\n"
       << describe(o);
     return s.str();
 }

@@ -3,13 +3,15 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace pktsieve {
 
 struct CtlOptions {
-    std::string command;      // "stats" or "raw"
-    std::string raw_command;  // with "raw": the telemetry command to send
-    std::string file_prefix;  // empty: find the one running pktsieve
+    std::string command;             // "stats", "raw" or "reload"
+    std::string raw_command;         // with "raw": the telemetry command to send
+    std::string file_prefix;         // empty: find the one running pktsieve
+    std::vector<std::string> rules;  // reload: absolute paths of the new rule files
     bool json = false;
     double watch_s = 0;  // 0: once
     unsigned top = 10;

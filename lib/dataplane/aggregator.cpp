@@ -64,8 +64,12 @@ unsigned Aggregator::drain_worker(size_t i) {
     }
     AlertRecord batch[256];
     unsigned n = 0;
-    while ((n = rte_ring_sc_dequeue_burst_elem(w.alert_ring, batch, sizeof(AlertRecord), 256,
-                                               nullptr)) > 0) {
+    // Bounded per call: under an alert flood the ring never empties, and the stats must still
+    // be published on time (alerts that wait are dropped by the workers and counted).
+    for (unsigned rounds = 0;
+         rounds < 16 && (n = rte_ring_sc_dequeue_burst_elem(w.alert_ring, batch,
+                                                            sizeof(AlertRecord), 256, nullptr)) > 0;
+         ++rounds) {
         taken += n;
         if (!eve_) continue;
         for (unsigned k = 0; k < n; ++k) write_alert(batch[k], w.lcore);
@@ -118,7 +122,11 @@ void Aggregator::run() {
         // Workers publish their final totals before `done`; this drain sees them.
         refresh_rules();
         const unsigned taken = drain();
-        if (all_done) break;
+        if (all_done) {
+            while (drain() > 0) {
+            }
+            break;
+        }
         if (rte_rdtsc() >= next_publish) {
             publish();
             next_publish = rte_rdtsc() + publish_cycles_;

@@ -78,6 +78,14 @@ int stats_cmd(const char*, const char*, rte_tel_data* d) {
                    [](auto& x) { return x.ring_full_waits; });
     rte_tel_data_add_dict_u64(d, "workers", v->workers.size());
     rte_tel_data_add_dict_u64(d, "rules_loaded", v->rules.size());
+    rte_tel_data_add_dict_u64(d, "rules_skipped", v->ruleset.skipped);
+    rte_tel_data_add_dict_u64(d, "ruleset_generation", v->ruleset.generation);
+    rte_tel_data_add_dict_string(d, "ruleset_hash", v->ruleset.hash.c_str());
+    rte_tel_data_add_dict_u64(d, "ruleset_database_bytes", v->ruleset.db_bytes);
+    rte_tel_data_add_dict_u64(d, "ruleset_compile_us",
+                              static_cast<uint64_t>(v->ruleset.compile_seconds * 1e6));
+    rte_tel_data_add_dict_u64(d, "reloads", v->ruleset.reloads);
+    rte_tel_data_add_dict_u64(d, "reload_failures", v->ruleset.reload_failures);
     rte_tel_data_add_dict_u64(d, "generation", v->generation);
     rte_tel_data_add_dict_u64(d, "elapsed_ms", static_cast<uint64_t>(v->elapsed_s * 1000));
     return 0;

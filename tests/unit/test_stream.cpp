@@ -222,3 +222,39 @@ TEST_CASE("streams go back to their own pool, whatever pipelines come and go", "
     d->feed(c3.frames);
     CHECK(d->stats.counters.alerts == 1);
 }
+
+TEST_CASE("a flow spanning a reload keeps being scanned; its partial match is dropped",
+          "[stream][reload]") {
+    auto compile = [](const std::string& text, SlotRegistry& slots) {
+        auto load = parse_rules(text, "r.rules", Vars());
+        REQUIRE(load.ok());
+        auto rs = Ruleset::compile(std::move(load.rules), 1);
+        slots.assign(*rs);
+        return rs;
+    };
+    SlotRegistry slots;
+    auto a = compile("alert tcp any any -> any 80 (content:\"abcdef\"; sid:1;)\n", slots);
+    auto b = compile(
+        "alert tcp any any -> any 80 (content:\"xyz\"; sid:2;)\n"
+        "alert tcp any any -> any 80 (content:\"abcdef\"; sid:1;)\n",
+        slots);
+    CHECK(b->slot(1) == a->slot(0));  // sid 1 keeps its counter across the reload
+    Run r(*a);
+    Conversation split(40000, 80), whole(40001, 80);
+    split.client("abc");
+    whole.client("abcdef");
+    r.feed(split.frames);
+    r.feed(whole.frames);
+    CHECK(r.stats.rules[0].alerts == 1);
+    r.pipe.switch_rules(*b);
+    split.frames.clear();
+    whole.frames.clear();
+    split.client("def");     // completes "abcdef" only across the reload: not matched
+    split.client("xyz");     // the flow is scanned with the new set
+    whole.client("abcdef");  // a new alert: per-flow de-duplication starts afresh
+    r.feed(split.frames);
+    r.feed(whole.frames);
+    CHECK(r.stats.rules[b->slot(1)].alerts == 2);
+    CHECK(r.stats.rules[b->slot(0)].alerts == 1);
+    CHECK(r.stats.counters.reload_switches == 1);
+}
