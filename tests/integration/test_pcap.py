@@ -167,7 +167,7 @@ class Cli(unittest.TestCase):
         with open(path, "w") as f:
             f.write("# ok\nalert tcp any any -> any 80 (content:\"a\"; sid:1;)\n"
                     "alert tcp any any -> any 80 (content:\"a\" sid:2;)\n"
-                    "alert tcp any any -> any 80 (pcre:\"/(a)\\1/\"; sid:3;)\n")
+                    "alert tcp any any -> any 80 (pcre:\"/(a/\"; sid:3;)\n")
         r = self.run_cli("--check-rules", path)
         self.assertNotEqual(r.returncode, 0)
         self.assertIn(f"{path}:3: ", r.stdout)
@@ -175,7 +175,7 @@ class Cli(unittest.TestCase):
         # Fix line 3: the Hyperscan error on line 4 shows up next.
         with open(path, "w") as f:
             f.write("# ok\nalert tcp any any -> any 80 (content:\"a\"; sid:1;)\n\n"
-                    "alert tcp any any -> any 80 (pcre:\"/(a)\\1/\"; sid:3;)\n")
+                    "alert tcp any any -> any 80 (pcre:\"/(a/\"; sid:3;)\n")
         r = self.run_cli("--check-rules", path)
         self.assertNotEqual(r.returncode, 0)
         self.assertIn(f"{path}:4: pattern rejected by Hyperscan", r.stdout)
