@@ -135,7 +135,7 @@ void Pipeline::match_request(std::string_view head, const Packet& p, const Verdi
             ++c.scan_errors;
     }
     report(m, p, hv, ts_us, &b);
-    report_list(g->http_always, p, hv, ts_us, b);
+    report_list(g->http_always, p, hv, ts_us, &b);
 }
 
 }  // namespace pktsieve

@@ -152,11 +152,7 @@ void Pipeline::scan_packet(const PortGroup* g, const Packet& p, const Verdict& v
         scan_block(g->db.get(), p, v, ts_us);
         if (!flows_ && g->reads_http) http_packet(p, v, ts_us);
     }
-    if (!g->always.empty()) {
-        Buffers b;
-        b.set(Buffer::payload, {reinterpret_cast<const char*>(p.payload()), p.payload_len});
-        report_list(g->always, p, v, ts_us, b);
-    }
+    if (!g->always.empty()) report_list(g->always, p, v, ts_us, nullptr);
 }
 
 void Pipeline::scan_block(const hs_database_t* db, const Packet& p, const Verdict& v,
@@ -169,9 +165,7 @@ void Pipeline::scan_block(const hs_database_t* db, const Packet& p, const Verdic
     if (hs_scan(db, reinterpret_cast<const char*>(p.payload()), p.payload_len, 0, scratch_, collect,
                 &m) != HS_SUCCESS)
         ++c.scan_errors;
-    Buffers b;
-    b.set(Buffer::payload, {reinterpret_cast<const char*>(p.payload()), p.payload_len});
-    report(m, p, v, ts_us, &b);
+    report(m, p, v, ts_us, nullptr);
 }
 
 void Pipeline::track_tcp(const Packet& p, const PortGroup* g, uint64_t ts_us) {
@@ -344,26 +338,30 @@ void Pipeline::report(const Matches& m, const Packet& p, const Verdict& v, uint6
     // Rules that only set flowbits go first, so a rule testing the bit in the same packet sees it.
     for (const bool setters : {true, false})
         for (uint32_t i = 0; i < m.n; ++i)
-            if (rs_->sets_flowbits_only(m.ids[i]) == setters && verified(m.ids[i], bufs))
+            if (rs_->sets_flowbits_only(m.ids[i]) == setters && verified(m.ids[i], p, bufs))
                 on_rule(m.ids[i], p, v, ts_us);
 }
 
 void Pipeline::report_list(const std::vector<uint32_t>& rules, const Packet& p, const Verdict& v,
-                           uint64_t ts_us, const Buffers& bufs) {
+                           uint64_t ts_us, const Buffers* bufs) {
     Matches m;
     for (size_t i = 0; i < rules.size(); i += kMaxMatches) {
         m.n = static_cast<uint32_t>(std::min<size_t>(kMaxMatches, rules.size() - i));
         std::copy_n(rules.begin() + static_cast<long>(i), m.n, m.ids);
-        report(m, p, v, ts_us, &bufs);
+        report(m, p, v, ts_us, bufs);
     }
 }
 
-bool Pipeline::verified(uint32_t rule, const Buffers* bufs) {
+bool Pipeline::verified(uint32_t rule, const Packet& p, const Buffers* bufs) {
     const Rule& r = rs_->rules()[rule];
     if (!r.verify) return true;
-    if (!bufs) return false;
     Counters& c = stats_->counters;
     ++c.verify_candidates;
+    Buffers payload;  // built only here: most scans nominate no rule to verify
+    if (!bufs) {
+        payload.set(Buffer::payload, {reinterpret_cast<const char*>(p.payload()), p.payload_len});
+        bufs = &payload;
+    }
     const VerifyResult res = verify_rule(r, rs_->pcre_databases(rule), *bufs, scratch_);
     c.verify_exhausted += res.exhausted;
     return res.matched;

@@ -124,12 +124,12 @@ class Pipeline {
     void close_flow(uint32_t index, const Flow& f);
     void adopt_rules(FlowMatch& fm);
     void resolve_parts(Matches& m, Direction& d);
-    // `bufs`: what rules to verify are checked against (nullptr: none can be among `m`).
+    // `bufs`: what rules to verify are checked against (nullptr: the packet's payload).
     void report(const Matches& m, const Packet& p, const Verdict& v, uint64_t ts_us,
                 const Buffers* bufs = nullptr);
     void report_list(const std::vector<uint32_t>& rules, const Packet& p, const Verdict& v,
-                     uint64_t ts_us, const Buffers& bufs);
-    bool verified(uint32_t rule, const Buffers* bufs);
+                     uint64_t ts_us, const Buffers* bufs);
+    bool verified(uint32_t rule, const Packet& p, const Buffers* bufs);
     bool conditions_hold(const Rule& r, const Packet& p, const Verdict& v) const;
     void on_rule(uint32_t rule, const Packet& p, const Verdict& v, uint64_t ts_us);
 
