@@ -6,6 +6,12 @@ namespace pktsieve {
 
 namespace {
 
+// Whether a packet without flow state has anything to be matched by (its direction is worked
+// out only then).
+inline bool worth_scanning(const PortGroup* g, const Packet& p) {
+    return g && ((p.payload_len > 0 && (g->db || g->reads_http)) || !g->always.empty());
+}
+
 constexpr uint8_t kFin = 0x01, kSyn = 0x02, kRst = 0x04, kAck = 0x10;
 
 bool one_way(const Rule& r, const IpAddr& src, uint16_t sport, const IpAddr& dst, uint16_t dport) {
@@ -129,11 +135,13 @@ void Pipeline::process(const uint8_t* data, uint32_t len, uint64_t ts_us) {
         // completes the handshake just as well), or data towards a port whose group has no
         // stream, HTTP or flowbits rule (e.g. server responses to ephemeral ports). SYN, FIN
         // and RST always count.
-        if (!(p.tcp_flags & (kSyn | kFin | kRst)) && (p.payload_len == 0 || !g || !g->flow_state))
-            return scan_packet(g, p, stateless(g, p), ts_us);
+        if (!(p.tcp_flags & (kSyn | kFin | kRst)) && (p.payload_len == 0 || !g || !g->flow_state)) {
+            if (worth_scanning(g, p)) scan_packet(g, p, stateless(g, p), ts_us);
+            return;
+        }
         return track_tcp(p, g, ts_us);
     }
-    scan_packet(g, p, stateless(g, p), ts_us);
+    if (worth_scanning(g, p)) scan_packet(g, p, stateless(g, p), ts_us);
 }
 
 Pipeline::Verdict Pipeline::stateless(const PortGroup* g, const Packet& p) const {
@@ -183,7 +191,7 @@ void Pipeline::track_tcp(const Packet& p, const PortGroup* g, uint64_t ts_us) {
     v.flow = &match_[t.index];
     v.http = v.flow->http.is_http;
     if (p.payload_len > 0) scan_stream(p, t, g, v, ts_us);
-    scan_packet(g, p, v, ts_us);  // flow:stateless, rules to verify, rules without prefilter
+    if (worth_scanning(g, p)) scan_packet(g, p, v, ts_us);  // stateless, verified, no prefilter
     if (p.tcp_flags & (kFin | kRst)) {
         auto& dirs = v.flow->dir;
         for (int i = 0; i < 2; ++i) {
@@ -335,6 +343,11 @@ void Pipeline::resolve_parts(Matches& m, Direction& d) {
 void Pipeline::report(const Matches& m, const Packet& p, const Verdict& v, uint64_t ts_us,
                       const Buffers* bufs) {
     stats_->counters.match_overflow += m.overflow;
+    if (rs_->flowbit_count() == 0) {
+        for (uint32_t i = 0; i < m.n; ++i)
+            if (verified(m.ids[i], p, bufs)) on_rule(m.ids[i], p, v, ts_us);
+        return;
+    }
     // Rules that only set flowbits go first, so a rule testing the bit in the same packet sees it.
     for (const bool setters : {true, false})
         for (uint32_t i = 0; i < m.n; ++i)
@@ -367,6 +380,14 @@ bool Pipeline::verified(uint32_t rule, const Packet& p, const Buffers* bufs) {
     return res.matched;
 }
 
+bool Pipeline::rate_limited(uint32_t rule, const Rule& r, const Packet& p, uint64_t ts_us) {
+    const auto& df = r.detection_filter;
+    const auto& th = r.threshold;
+    if (df.type == RateLimit::Type::none && th.type == RateLimit::Type::none) return false;
+    return !rates_.pass(rule, df, df.by_dst ? p.dst : p.src, ts_us) ||
+           !rates_.pass(rule, th, th.by_dst ? p.dst : p.src, ts_us);
+}
+
 bool Pipeline::conditions_hold(const Rule& r, const Packet& p, const Verdict& v) const {
     if (!header_matches(r, p, v.dir)) return false;
     if (r.flow_established && !v.established) return false;
@@ -394,10 +415,7 @@ void Pipeline::on_rule(uint32_t rule, const Packet& p, const Verdict& v, uint64_
             if (op.op == FlowbitOp::Op::toggle) v.flow->flowbits ^= bit;
         }
     if (r.noalert) return;
-    const auto& df = r.detection_filter;
-    const auto& th = r.threshold;
-    if (!rates_.pass(rule, df, df.by_dst ? p.dst : p.src, ts_us) ||
-        !rates_.pass(rule, th, th.by_dst ? p.dst : p.src, ts_us)) {
+    if (rate_limited(rule, r, p, ts_us)) {
         ++stats_->counters.alerts_suppressed;
         return;
     }
