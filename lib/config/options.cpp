@@ -30,6 +30,9 @@ po::options_description describe(Options& o) {
         ("check-rules", po::value(&o.check_rules)->value_name("FILE"),
          "validate FILE (parse and compile), print what it loaded and skipped, exit 0 if good, "
          "1 if not")
+        ("watch-rules", po::bool_switch(&o.watch_rules),
+         "reload the rules when a rule file is rewritten or replaced (inotify on its directory; "
+         "as pktsieve-ctl reload and SIGHUP, a bad file is rejected and the running set stays)")
         ("strict", po::bool_switch(&o.strict),
          "a rule using an unsupported keyword, protocol or flag is an error (default: the rule "
          "is skipped, reported and counted)")

@@ -33,7 +33,8 @@ struct Options {
     std::string tcp_matching = "stream";
     unsigned flows = 262144;  // per worker
     bool quiet = false;
-    bool strict = false;  // a rule using something unsupported rejects its file
+    bool strict = false;       // a rule using something unsupported rejects its file
+    bool watch_rules = false;  // reload when a rule file is rewritten (inotify)
     bool capture_only = false;
     bool help = false;
     bool version = false;

@@ -93,6 +93,11 @@ std::shared_ptr<const Ruleset> RuleReloader::current() const {
     return current_;
 }
 
+std::vector<std::string> RuleReloader::files() const {
+    std::lock_guard state(current_mu_);
+    return files_;
+}
+
 ReloadStatus RuleReloader::status() const {
     std::lock_guard state(current_mu_);
     return status_;

@@ -56,6 +56,8 @@ class RuleReloader {
     std::shared_ptr<const Ruleset> current() const;
     uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
     ReloadStatus status() const;
+    // The files of the running set.
+    std::vector<std::string> files() const;
 
   private:
     ReloadResult load(const std::vector<std::string>& files);

@@ -24,6 +24,7 @@
 #include "match/load.hpp"
 #include "pcap/pcap_count.hpp"
 #include "stats/render.hpp"
+#include "watch/file_watch.hpp"
 
 namespace pktsieve {
 
@@ -216,9 +217,16 @@ void load_rules(Session& s, const Vars& vars) {
     print_skipped(s.reloader->load_initial().skipped);
 }
 
-// SIGHUP: reload from the running set's files, here on the main lcore.
-void reload_on_signal(Session& s) {
-    if (!g_reload.exchange(false, std::memory_order_relaxed)) return;
+// SIGHUP, or a rewritten rule file with --watch-rules: reload from the running set's files,
+// here on the main lcore.
+void reload_when_asked(Session& s, FileWatch* watch) {
+    bool asked = g_reload.exchange(false, std::memory_order_relaxed);
+    if (watch) {
+        const auto now_ms = rte_get_timer_cycles() / (rte_get_timer_hz() / 1000);
+        if (watch->files() != s.reloader->files()) watch->watch(s.reloader->files());
+        asked = watch->changed(now_ms) || asked;
+    }
+    if (!asked) return;
     const ReloadResult r = s.reloader->reload();
     print_skipped(r.skipped);
     for (const auto& e : r.errors) std::cerr << "pktsieve: reload: " << e.str() << "\n";
@@ -245,6 +253,8 @@ int run_dataplane(Session& s, const Vars& vars) {
                 {s.distributor->lcore, s.distributor->packets.load(std::memory_order_relaxed),
                  s.distributor->ring_full_waits.load(std::memory_order_relaxed)});
     };
+    std::unique_ptr<FileWatch> watch;  // before any lcore starts: failing here stops nothing
+    if (s.opts.watch_rules) watch = std::make_unique<FileWatch>(s.reloader->files());
     StatsPublisher& publisher = telemetry_publisher();
     Aggregator agg(*s.reloader, raw, s.opts.eve, publisher, enrich,
                    rte_get_tsc_hz() * s.opts.stats_interval_ms / 1000);
@@ -253,10 +263,10 @@ int run_dataplane(Session& s, const Vars& vars) {
     if (s.distributor)
         rte_eal_remote_launch(distributor_main, s.distributor.get(), s.distributor->lcore);
     set_telemetry_reloader(s.reloader.get());
-    // The main lcore waits, and runs the reloads SIGHUP asks for (a lcore of its own, so the
-    // compile never runs on a worker or the aggregator).
+    // The main lcore waits, and runs the reloads SIGHUP or --watch-rules ask for (a lcore of
+    // its own, so the compile never runs on a worker or the aggregator).
     while (!agg.finished()) {
-        reload_on_signal(s);
+        reload_when_asked(s, watch.get());
         rte_delay_us_sleep(10000);
     }
     rte_eal_mp_wait_lcore();

@@ -1,6 +1,7 @@
 """Live reload under traffic: 2 workers on an in-memory replay (net_pcap infinite_rx), 100
 reloads alternating two rule files through pktsieve-ctl, a bad file rejected while the old set
-keeps alerting, SIGHUP; then every received packet is accounted for and per-sid counters hold.
+keeps alerting, SIGHUP, --watch-rules; then every received packet is accounted for and per-sid
+counters hold.
 No EVE log here: the replay raises ~10^5 alerts per second (test_pcap checks EVE lines)."""
 import os
 import signal
@@ -37,7 +38,9 @@ class ReloadUnderTraffic(unittest.TestCase):
         self.work = tempfile.mkdtemp(prefix="pktsieve-reload-")
         with open(daemon.RULES) as f:
             shipped = f.read()
-        self.a = daemon.RULES
+        self.a = os.path.join(self.work, "a.rules")
+        with open(self.a, "w") as f:
+            f.write(shipped)
         # B: the telnet rule under a new sid, the CONNECT rule gone, the rest unchanged.
         self.b = os.path.join(self.work, "b.rules")
         with open(self.b, "w") as f:
@@ -54,7 +57,7 @@ class ReloadUnderTraffic(unittest.TestCase):
             [daemon.PKTSIEVE, "--no-huge", "-m", "1024", "--no-pci", "--log-level=*:error",
              f"--file-prefix={self.prefix}", f"--lcores={lcores()}", f"--vdev={vdev}", "--",
              "--rules", self.a, "--workers", "2", "-q", "--stats-json", self.stats_path,
-             "--stats-interval-ms", "50"],
+             "--stats-interval-ms", "50", "--watch-rules"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def tearDown(self):
@@ -113,6 +116,25 @@ class ReloadUnderTraffic(unittest.TestCase):
         self.proc.send_signal(signal.SIGHUP)
         self.wait(lambda s: s["stats"]["ruleset_generation"] == RELOADS + 2, "SIGHUP reload")
 
+        # --watch-rules: the running file replaced the way suricata-update does (write aside,
+        # rename over) is reloaded; a broken rewrite is rejected and the running set stays.
+        with open(self.a) as f:
+            text = f.read()
+        for content, generation in [(text.replace("sid:9000021;", "sid:9100021;"), RELOADS + 3),
+                                    (text + "alert tcp any any -> any 1 (depth:1;)\n",
+                                     RELOADS + 3),
+                                    (text, RELOADS + 4)]:
+            with open(self.a + ".tmp", "w") as f:
+                f.write(content)
+            os.rename(self.a + ".tmp", self.a)
+            failures = self.stats()["stats"]["reload_failures"]
+            if generation == RELOADS + 3 and "depth:1" in content:
+                self.wait(lambda s: s["stats"]["reload_failures"] == failures + 1,
+                          "the broken rewrite rejected")
+            else:
+                self.wait(lambda s: s["stats"]["ruleset_generation"] == generation,
+                          f"watched reload to generation {generation}")
+
         self.proc.send_signal(signal.SIGTERM)
         out, err = self.proc.communicate(timeout=120)
         self.assertEqual(self.proc.returncode, 0, err)
@@ -123,9 +145,9 @@ class ReloadUnderTraffic(unittest.TestCase):
         self.assertEqual(sum(w["packets"]["received"] for w in stats["workers"]), p["received"])
         rs = stats["ruleset"]
         self.assertEqual((rs["generation"], rs["reloads"], rs["reload_failures"]),
-                         (RELOADS + 2, RELOADS + 1, 1))
-        self.assertIn("depth", rs["last_reload_error"])
-        self.assertLessEqual(stats["reload"]["switches"], 2 * (RELOADS + 1))
+                         (RELOADS + 4, RELOADS + 3, 2))
+        self.assertIn(f"{self.a}:", rs["last_reload_error"])
+        self.assertLessEqual(stats["reload"]["switches"], 2 * (RELOADS + 3))
         self.assertGreater(stats["reload"]["switches"], 0)
         # Per sid: the running set (A) shows its rules; counts of sids present throughout grew
         # across every reload; nothing alerts more than it hit.
@@ -136,7 +158,7 @@ class ReloadUnderTraffic(unittest.TestCase):
             self.assertGreaterEqual(r["hits"], r["alerts"], key)
         self.assertGreater(rules["9000001"]["alerts"], traversal_before)
         self.assertLessEqual(sum(r["alerts"] for r in rules.values()), stats["alerts"]["total"])
-        print(f"\nreload: {RELOADS + 1} reloads; RSS steady {rss_steady} KiB, peak {rss_peak} "
+        print(f"\nreload: {RELOADS + 3} reloads; RSS steady {rss_steady} KiB, peak {rss_peak} "
               f"KiB; longest worker pause {stats['reload']['max_pause_us']} us; "
               f"{p['received']} packets", file=sys.stderr)
 
