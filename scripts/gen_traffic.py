@@ -229,6 +229,10 @@ def et_open(c):
     c.session(8081, [http("CONNECT www.example.com:8443 HTTP/1.1")], sid=[2008284, 2000560])
     c.session(8080, [http("CONNECT www.example.com:443 HTTP/1.1", [("Host", "x")])],
               sid=[2001675])
+    # The same off-port probe cut into three segments: the stream and the gathered request
+    # head still see it whole.
+    c.session(8081, [b"CONNECT www.exa", b"mple.com:8443 HT", b"TP/1.1\r\n\r\n"],
+              sid=[2008284, 2000560])
     c.session(3128, [http("CONNECT mail.example.com:25 HTTP/1.0")],
               sid=[2003869, 2001675, 2000560])
     c.session(8888, [http("GET http://www.example.com/ HTTP/1.1", [("Host", "www.example.com")])],

@@ -87,7 +87,10 @@ bool Pipeline::http_accumulate(std::string_view& in, const Packet& p, const Verd
         ++c.http_truncated;
         end = h.len;
     }
-    if (h.phase == HttpFlow::Phase::head) match_request(head.substr(0, end), p, v, ts_us);
+    if (h.phase == HttpFlow::Phase::head) {
+        match_request(head.substr(0, end), p, v, ts_us);
+        match_gathered(head.substr(0, end), p, v, ts_us);
+    }
     in.remove_prefix(end - before);
     h.body_left = request_.content_length;
     release_http(h);
@@ -98,12 +101,49 @@ bool Pipeline::http_accumulate(std::string_view& in, const Packet& p, const Verd
     return !truncated;
 }
 
+// The client's bytes end (FIN, RST, expiry, eviction, exit) inside a request head: what arrived
+// of it is matched as the head.
+void Pipeline::flush_http(const Packet& as, const Verdict& v, uint64_t ts_us) {
+    HttpFlow& h = v.flow->http;
+    if (h.slot != kNoSlot && h.phase == HttpFlow::Phase::head) {
+        const std::string_view head(http_slot(h.slot), h.len);
+        match_request(head, as, v, ts_us);
+        match_gathered(head, as, v, ts_us);
+    }
+    release_http(h);
+    h.phase = HttpFlow::Phase::not_http;
+}
+
 // Without flow state: a packet that begins a request is matched as one (head up to its end).
 void Pipeline::http_packet(const Packet& p, const Verdict& v, uint64_t ts_us) {
     const std::string_view in(reinterpret_cast<const char*>(p.payload()), p.payload_len);
     if (http_start(in) != HttpStart::request) return;
     const size_t end = head_end(in);
     match_request(end == std::string_view::npos ? in : in.substr(0, end), p, v, ts_us);
+}
+
+// A head that arrived in pieces is also one payload for the payload rules that are verified
+// per packet (negations, negative distances, ...), which no single piece could satisfy. Whole
+// rules already saw these bytes in the stream; de-duplication per flow keeps one alert.
+void Pipeline::match_gathered(std::string_view head, const Packet& p, const Verdict& v,
+                              uint64_t ts_us) {
+    const PortGroup* g = rs_->group_for(kProtoTcp, p.dport);
+    if (!g || !g->db || !g->gathers_heads) return;
+    Matches m;
+    if (hs_scan(g->db.get(), head.data(), static_cast<unsigned>(head.size()), 0, scratch_, collect,
+                &m) != HS_SUCCESS)
+        ++stats_->counters.scan_errors;
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < m.n; ++i) {
+        const Rule& r = rs_->rules()[m.ids[i]];
+        if (r.verify && !r.needs_http && !r.flow_stateless) m.ids[kept++] = m.ids[i];
+    }
+    m.n = kept;
+    Buffers b;
+    b.set(Buffer::payload, head);
+    Verdict hv = v;
+    hv.http = true;
+    report(m, p, hv, ts_us, &b);
 }
 
 void Pipeline::match_request(std::string_view head, const Packet& p, const Verdict& v,

@@ -145,7 +145,7 @@ void Pipeline::process(const uint8_t* data, uint32_t len, uint64_t ts_us) {
 }
 
 Pipeline::Verdict Pipeline::stateless(const PortGroup* g, const Packet& p) const {
-    Verdict v{stateless_direction(*rs_, p), true, false, nullptr};
+    Verdict v{stateless_direction(*rs_, p), true, false, false, nullptr};
     if (g && g->reads_http && p.payload_len)
         v.http = http_start({reinterpret_cast<const char*>(p.payload()), p.payload_len}) ==
                  HttpStart::request;
@@ -191,6 +191,8 @@ void Pipeline::track_tcp(const Packet& p, const PortGroup* g, uint64_t ts_us) {
     v.flow = &match_[t.index];
     v.http = v.flow->http.is_http;
     if (p.payload_len > 0) scan_stream(p, t, g, v, ts_us);
+    v.head_pending =
+        v.dir == FlowDir::to_server && v.flow->http.is_http && v.flow->http.slot != kNoSlot;
     if (worth_scanning(g, p)) scan_packet(g, p, v, ts_us);  // stateless, verified, no prefilter
     if (p.tcp_flags & (kFin | kRst)) {
         auto& dirs = v.flow->dir;
@@ -199,6 +201,8 @@ void Pipeline::track_tcp(const Packet& p, const PortGroup* g, uint64_t ts_us) {
             if (from_a != t.from_a && !(p.tcp_flags & kRst)) continue;  // FIN ends one side
             Verdict dv = v;
             dv.dir = flows_->is_client(*t.flow, from_a) ? FlowDir::to_server : FlowDir::to_client;
+            dv.head_pending = false;
+            if (dv.dir == FlowDir::to_server) flush_http(as_packet(*t.flow, from_a), dv, ts_us);
             end_direction(dirs[i], as_packet(*t.flow, from_a), dv, ts_us);
             dirs[i].ended = true;
         }
@@ -225,7 +229,7 @@ void Pipeline::scan_stream(const Packet& p, const Tracked& t, const PortGroup* g
     }
     if (nb.len == 0 || !g) return;
     const auto* bytes = reinterpret_cast<const char*>(p.payload() + nb.skip);
-    if (g->reads_http && v.dir == FlowDir::to_server) {
+    if ((g->reads_http || g->gathers_heads) && v.dir == FlowDir::to_server) {
         http_stream({bytes, nb.len}, p, v, ts_us);
         v.http = v.flow->http.is_http;
     }
@@ -266,6 +270,11 @@ void Pipeline::close_flow(uint32_t index, const Flow& f) {
         v.established = f.state != FlowState::opening;
         v.flow = &fm;
         end_direction(fm.dir[i], as_packet(f, from_a), v, f.last_seen_us);
+    }
+    if (fm.http.slot != kNoSlot) {
+        const bool client_a = flows_->is_client(f, true);
+        Verdict v{FlowDir::to_server, f.state != FlowState::opening, fm.http.is_http, false, &fm};
+        flush_http(as_packet(f, client_a), v, f.last_seen_us);
     }
     release_http(fm.http);
 }
@@ -345,13 +354,13 @@ void Pipeline::report(const Matches& m, const Packet& p, const Verdict& v, uint6
     stats_->counters.match_overflow += m.overflow;
     if (rs_->flowbit_count() == 0) {
         for (uint32_t i = 0; i < m.n; ++i)
-            if (verified(m.ids[i], p, bufs)) on_rule(m.ids[i], p, v, ts_us);
+            if (verified(m.ids[i], p, v, bufs)) on_rule(m.ids[i], p, v, ts_us);
         return;
     }
     // Rules that only set flowbits go first, so a rule testing the bit in the same packet sees it.
     for (const bool setters : {true, false})
         for (uint32_t i = 0; i < m.n; ++i)
-            if (rs_->sets_flowbits_only(m.ids[i]) == setters && verified(m.ids[i], p, bufs))
+            if (rs_->sets_flowbits_only(m.ids[i]) == setters && verified(m.ids[i], p, v, bufs))
                 on_rule(m.ids[i], p, v, ts_us);
 }
 
@@ -365,9 +374,11 @@ void Pipeline::report_list(const std::vector<uint32_t>& rules, const Packet& p, 
     }
 }
 
-bool Pipeline::verified(uint32_t rule, const Packet& p, const Buffers* bufs) {
+bool Pipeline::verified(uint32_t rule, const Packet& p, const Verdict& v, const Buffers* bufs) {
     const Rule& r = rs_->rules()[rule];
     if (!r.verify) return true;
+    // A piece of a request head: the gathered head is verified once complete (match_gathered).
+    if (v.head_pending && !bufs && !r.needs_http) return false;
     Counters& c = stats_->counters;
     ++c.verify_candidates;
     Buffers payload;  // built only here: most scans nominate no rule to verify

@@ -100,7 +100,8 @@ class Pipeline {
     struct Verdict {  // what a match needs to know about the flow it came from
         FlowDir dir = FlowDir::any;
         bool established = true;
-        bool http = false;  // the flow (or, without flow state, the packet) is HTTP
+        bool http = false;          // the flow (or, without flow state, the packet) is HTTP
+        bool head_pending = false;  // a client segment of a request head still arriving
         FlowMatch* flow = nullptr;
     };
 
@@ -118,6 +119,8 @@ class Pipeline {
     bool http_accumulate(std::string_view& in, const Packet& p, const Verdict& v, uint64_t ts_us);
     void http_packet(const Packet& p, const Verdict& v, uint64_t ts_us);
     void match_request(std::string_view head, const Packet& p, const Verdict& v, uint64_t ts_us);
+    void match_gathered(std::string_view head, const Packet& p, const Verdict& v, uint64_t ts_us);
+    void flush_http(const Packet& as, const Verdict& v, uint64_t ts_us);
     void release_http(HttpFlow& h);
     char* http_slot(uint32_t slot) { return http_mem_.data() + size_t{slot} * kHttpHead; }
     void end_direction(Direction& d, const Packet& as, const Verdict& v, uint64_t ts_us);
@@ -129,7 +132,7 @@ class Pipeline {
                 const Buffers* bufs = nullptr);
     void report_list(const std::vector<uint32_t>& rules, const Packet& p, const Verdict& v,
                      uint64_t ts_us, const Buffers* bufs);
-    bool verified(uint32_t rule, const Packet& p, const Buffers* bufs);
+    bool verified(uint32_t rule, const Packet& p, const Verdict& v, const Buffers* bufs);
     bool conditions_hold(const Rule& r, const Packet& p, const Verdict& v) const;
     bool rate_limited(uint32_t rule, const Rule& r, const Packet& p, uint64_t ts_us);
     void on_rule(uint32_t rule, const Packet& p, const Verdict& v, uint64_t ts_us);

@@ -175,6 +175,8 @@ void Ruleset::compile_group(PortGroup& g, bool tcp_stream, std::vector<RuleError
             g.always.push_back(r);
         } else {
             (tcp_stream && !rule.verify && !rule.flow_stateless ? stream : packet).push_back(r);
+            g.gathers_heads =
+                g.gathers_heads || (tcp_stream && rule.verify && !rule.flow_stateless);
         }
     }
     if (!stream.empty()) {
@@ -186,7 +188,7 @@ void Ruleset::compile_group(PortGroup& g, bool tcp_stream, std::vector<RuleError
     if (!packet.empty()) g.db.reset(compile_db(packet, HS_MODE_BLOCK, errors));
     for (size_t b = 0; b < kBufferCount; ++b)
         if (!http[b].empty()) g.http[b].reset(compile_db(http[b], HS_MODE_BLOCK, errors));
-    g.flow_state = tcp_stream && (g.flow_state || g.stream || g.reads_http);
+    g.flow_state = tcp_stream && (g.flow_state || g.stream || g.reads_http || g.gathers_heads);
 }
 
 // Each pcre of a rule to verify is its own database: the verifier scans it from wherever the

@@ -52,7 +52,10 @@ struct PortGroup {
     std::vector<uint32_t> always;       // payload rules without a prefilter: verified per packet
     std::vector<uint32_t> http_always;  // HTTP rules without a prefilter: verified per request
     bool reads_http = false;            // some rule reads HTTP buffers or needs the flow to be HTTP
-    bool flow_state = false;            // stream mode: packets to these ports are tracked as flows
+    // Stream mode: payload rules verified per packet also see request heads gathered from
+    // pieces, so clients' bytes are followed as HTTP here too.
+    bool gathers_heads = false;
+    bool flow_state = false;  // stream mode: packets to these ports are tracked as flows
 };
 
 enum class TcpMatching : uint8_t { stream, block };

@@ -87,6 +87,20 @@ TEST_CASE("negative distance looks back from the previous match", "[keywords]") 
     CHECK(fires(d, "ab.cd") == 0);
 }
 
+TEST_CASE("a rule verified per packet also sees a request head gathered from pieces",
+          "[keywords][http]") {
+    const auto r =
+        kHdr + "(content:\"CONNECT \"; content:!\":443\"; distance:0; within:64; sid:1;)";
+    // Only a reader of the connection's bytes ahead of each segment can tell.
+    CHECK(run(r, session(8080, {"CONNECT exa", "mple.com:8", "443 HTTP/1.1\r\n\r\n"})).alerts(1) ==
+          1);
+    CHECK(run(r, session(8080, {"CONNECT exa", "mple.com:4", "43 HTTP/1.1\r\n\r\n"})).alerts(1) ==
+          0);
+    const auto o = run(r, session(8080, {"CONNECT a:80 HTTP/1.1\r\n\r\n"}));
+    CHECK(o.alerts(1) == 1);  // whole in one segment: matched per packet, once
+    CHECK(o.hits(1) == 1);
+}
+
 TEST_CASE("endswith, startswith, offset and depth", "[keywords]") {
     CHECK(fires(kHdr + "(content:\"abc\"; endswith; sid:1;)", "xxabc") == 1);
     CHECK(fires(kHdr + "(content:\"abc\"; endswith; sid:1;)", "abcx") == 0);
