@@ -88,6 +88,11 @@ LcoreLayout plan_lcores(const std::vector<unsigned>& enabled, bool need_rx,
     l.workers = chosen_workers.empty() ? free : chosen_workers;
     if (max_workers && l.workers.size() > max_workers) l.workers.resize(max_workers);
     if (l.workers.empty()) throw short_of();
+    if (max_workers && l.workers.size() < max_workers)  // asked for, so never fewer in silence
+        throw OptionError(std::to_string(max_workers) + " workers need " +
+                          std::to_string(needed - 1 + max_workers) + " lcores (main, aggregator, " +
+                          (need_rx ? "RX, " : "") + std::to_string(max_workers) +
+                          " workers); the EAL has " + std::to_string(enabled.size()));
     return l;
 }
 

@@ -27,8 +27,9 @@ struct LcoreLayout {
 };
 
 // `enabled`: the EAL's lcores, main first. `chosen_workers`: --worker-lcores (empty: take the
-// lcores left over). `max_workers`: --workers (0: no limit). Throws OptionError when the lcores
-// do not suffice or a chosen lcore is not enabled or already taken.
+// lcores left over). `max_workers`: --workers (0: every lcore left over; otherwise exactly that
+// many). Throws OptionError when the lcores do not suffice or a chosen lcore is not enabled or
+// already taken.
 LcoreLayout plan_lcores(const std::vector<unsigned>& enabled, bool need_rx,
                         const std::vector<unsigned>& chosen_workers, unsigned max_workers);
 

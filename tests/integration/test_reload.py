@@ -26,6 +26,8 @@ def status_kib(pid, field):
 
 
 def lcores():
+    """Main and aggregator share the first CPU; the two workers (each polling its own net_pcap
+    queue) take the others, round robin."""
     cpus = sorted(os.sched_getaffinity(0))
     return ",".join(["0@%d" % cpus[0], "1@%d" % cpus[0], "2@%d" % cpus[1 % len(cpus)],
                      "3@%d" % cpus[2 % len(cpus)]])
@@ -57,7 +59,7 @@ class ReloadUnderTraffic(unittest.TestCase):
             [daemon.PKTSIEVE, "--no-huge", "-m", "1024", "--no-pci", "--log-level=*:error",
              f"--file-prefix={self.prefix}", f"--lcores={lcores()}", f"--vdev={vdev}", "--",
              "--rules", self.a, "--workers", "2", "-q", "--stats-json", self.stats_path,
-             "--stats-interval-ms", "50", "--watch-rules"],
+             "--stats-interval-ms", "50", "--watch-rules", "--distribution", "queues"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def tearDown(self):
@@ -142,6 +144,7 @@ class ReloadUnderTraffic(unittest.TestCase):
         p = stats["packets"]
         self.assertGreater(p["received"], 0)
         self.assertEqual(p["received"], p["parsed"] + p["malformed"])
+        self.assertEqual(len(stats["workers"]), 2)
         self.assertEqual(sum(w["packets"]["received"] for w in stats["workers"]), p["received"])
         rs = stats["ruleset"]
         self.assertEqual((rs["generation"], rs["reloads"], rs["reload_failures"]),

@@ -97,6 +97,8 @@ TEST_CASE("lcore layout: main, aggregator, RX, workers", "[options][lcores]") {
     CHECK_THROWS_WITH(plan_lcores({0, 1, 2}, true, {}, 0),
                       Catch::Contains("need at least 4 lcores"));
     CHECK_THROWS_WITH(plan_lcores({0, 1, 2}, false, {5}, 0), Catch::Contains("not enabled"));
+    CHECK_THROWS_WITH(plan_lcores({0, 1, 2, 3}, true, {}, 2),
+                      "2 workers need 5 lcores (main, aggregator, RX, 2 workers); the EAL has 4");
     CHECK_THROWS_WITH(plan_lcores({0, 1, 2}, false, {0}, 0), Catch::Contains("main lcore"));
 }
 
