@@ -5,7 +5,8 @@
 // direction's reassembled bytes) and a block database for its `flow:stateless` rules; UDP and
 // other protocols are always matched per packet.
 //
-// Thread-safety: immutable after compile(), except scratch(w), which belongs to worker w alone.
+// Thread-safety: immutable once shared (its loader sets `info` and the counter slots first),
+// except scratch(w), which belongs to worker w alone.
 #pragma once
 
 #include <hs/hs.h>
