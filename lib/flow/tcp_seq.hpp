@@ -34,7 +34,7 @@ inline NewBytes new_bytes(SeqTrack& t, uint32_t seq, uint32_t len, bool syn, boo
         t.next = data_seq;
     }
     if (ahead < 0) {
-        const auto old = static_cast<uint32_t>(-ahead);
+        const uint32_t old = t.next - data_seq;  // -ahead, also for INT32_MIN
         out.skip = old < len ? old : len;
     }
     out.len = len - out.skip;

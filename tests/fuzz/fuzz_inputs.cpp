@@ -10,6 +10,7 @@
 
 #include "../unit/frames.hpp"
 #include "classify/pipeline.hpp"
+#include "http/request.hpp"
 #include "match/load.hpp"
 #include "rules/parser.hpp"
 
@@ -43,6 +44,22 @@ std::vector<Bytes> seeds() {
     f.dport = 23;
     f.payload = "\xff\xfb\x18root\r\nxc3511\r\n";
     out.push_back(test::frame(f));
+    // HTTP: whole heads, pieces of one (same flow, consecutive sequence numbers), a CONNECT.
+    f = {};
+    f.dport = 80;
+    f.payload = "GET /a/%2e%2e/etc/passwd HTTP/1.1\r\nHost: x\r\nUser-Agent: curl/8\r\n\r\n";
+    out.push_back(test::frame(f));
+    const std::string head =
+        "POST /x HTTP/1.1\r\nContent-Length: 3\r\nHost: a\r\n\r\nabcGET / HTTP/1.0\r\n";
+    for (size_t at = 0, seq = 1; at < head.size(); at += 9, seq += 9) {
+        f.payload = head.substr(at, 9);
+        f.seq = static_cast<uint32_t>(seq);
+        out.push_back(test::frame(f));
+    }
+    f = {};
+    f.dport = 8080;
+    f.payload = "CONNECT a:8443 HTTP/1.1\r\n\r\nUSER x PASS y";
+    out.push_back(test::frame(f));
     return out;
 }
 
@@ -61,9 +78,9 @@ void mutate(Bytes& b, std::mt19937_64& rng) {
     }
 }
 
-void fuzz_frames(uint64_t iterations, uint64_t seed) {
-    auto load = load_ruleset({PKTSIEVE_SOURCE_DIR "/signatures/pktsieve.rules"}, Vars(), 1);
-    if (!load.ruleset) std::abort();
+void fuzz_frames(const char* rules, uint64_t iterations, uint64_t seed) {
+    auto load = load_ruleset({rules}, Vars(), 1);
+    if (!load.ruleset || !load.skipped.empty()) std::abort();
     WorkerStats stats(load.ruleset->rules().size());
     auto alerts = std::make_unique<BurstAlerts>();
     Pipeline pipe(*load.ruleset, 0, stats, *alerts);
@@ -84,18 +101,53 @@ void fuzz_frames(uint64_t iterations, uint64_t seed) {
     const Counters& c = stats.counters;
     require(c.rx_packets == iterations, "every frame counted", iterations);
     require(c.parsed + c.malformed == c.rx_packets, "parsed + malformed == received", iterations);
-    std::printf("fuzz: %llu frames: %llu parsed, %llu malformed, %llu scanned, %llu alerts\n",
+    pipe.finish();
+    std::printf(
+        "fuzz: %s: %llu frames: %llu parsed, %llu malformed, %llu scanned, %llu alerts, "
+        "%llu HTTP heads, %llu verified\n",
+        rules, static_cast<unsigned long long>(iterations),
+        static_cast<unsigned long long>(c.parsed), static_cast<unsigned long long>(c.malformed),
+        static_cast<unsigned long long>(c.scanned_packets),
+        static_cast<unsigned long long>(c.alerts), static_cast<unsigned long long>(c.http_requests),
+        static_cast<unsigned long long>(c.verify_candidates));
+}
+
+// The request-head parser alone: every view it returns lies inside the bytes it was given.
+void fuzz_http(uint64_t iterations, uint64_t seed) {
+    const Bytes base = test::Bytes(
+        {'G',  'E',  'T', ' ', '/', '%', '4', '1', ' ', 'H', 'T', 'T',  'P',  '/',  '1', '.', '1',
+         '\r', '\n', 'H', 'o', 's', 't', ':', ' ', 'A', ':', '8', '\r', '\n', 'C',  'o', 'n', 't',
+         'e',  'n',  't', '-', 'L', 'e', 'n', 'g', 't', 'h', ':', '9',  '\n', '\r', '\n'});
+    std::mt19937_64 rng(seed);
+    HttpRequest r;
+    uint64_t parsed = 0;
+    for (uint64_t i = 0; i < iterations; ++i) {
+        Bytes b = base;
+        for (unsigned m = 0, n = 1 + rng() % 3; m < n; ++m) mutate(b, rng);
+        const std::vector<char> exact(b.begin(), b.end());
+        const std::string_view in(exact.data(), exact.size());
+        http_start(in);
+        const size_t end = head_end(in);
+        require(end == std::string_view::npos || end <= in.size(), "head end in bounds", i);
+        if (!parse_request(in, r)) continue;
+        ++parsed;
+        for (const auto v : {r.method, r.uri_raw, r.protocol, r.request_line, r.user_agent})
+            require(v.empty() ||
+                        (v.data() >= in.data() && v.data() + v.size() <= in.data() + in.size()),
+                    "views inside the head", i);
+    }
+    std::printf("fuzz: %llu HTTP heads mutated, %llu parsed as requests\n",
                 static_cast<unsigned long long>(iterations),
-                static_cast<unsigned long long>(c.parsed),
-                static_cast<unsigned long long>(c.malformed),
-                static_cast<unsigned long long>(c.scanned_packets),
-                static_cast<unsigned long long>(c.alerts));
+                static_cast<unsigned long long>(parsed));
 }
 
 void fuzz_rules(uint64_t iterations, uint64_t seed) {
     const std::string base =
         "alert tcp [10.0.0.0/8,!10.1.1.1] any -> $HOME_NET [80,8000:8100] (msg:\"a\\\"b\"; "
         "content:\"GET |0d 0a|\"; nocase; depth:10; offset:1; pcre:\"/x[yz]+/ix\"; flow:to_server; "
+        "content:!\"ab\"; distance:-3; within:9; http.uri; content:\"/a\"; pcre:\"/b/RU\"; "
+        "isdataat:!2,relative; dsize:3<>90; flags:S+,CE; flowbits:set,x; "
+        "threshold:type both, track by_dst, count 2, seconds 9; "
         "metadata:threat es-rce, cve X; classtype:web-application-attack; sid:1; rev:2;)";
     const std::string alphabet = "[]!$:;,\"|\\/()- 0123456789abcdefxyz";
     std::mt19937_64 rng(seed);
@@ -113,6 +165,15 @@ void fuzz_rules(uint64_t iterations, uint64_t seed) {
             parse_rule(r, Vars());
             ++accepted;
         } catch (const SyntaxError&) {
+            continue;
+        }
+        // Some of what parses is also lowered and compiled (the verifier's databases too).
+        if (i % 64 == 0) {
+            auto load = parse_rules(r, "fuzz.rules", Vars());
+            try {
+                if (load.ok() && !load.rules.empty()) Ruleset::compile(std::move(load.rules), 1);
+            } catch (const CompileError&) {
+            }
         }
     }
     std::printf("fuzz: %llu rule mutations, %llu still valid\n",
@@ -125,7 +186,9 @@ void fuzz_rules(uint64_t iterations, uint64_t seed) {
 int main(int argc, char** argv) {
     const uint64_t iterations = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 200000;
     const uint64_t seed = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 20150520;
-    fuzz_frames(iterations, seed);
+    fuzz_frames(PKTSIEVE_SOURCE_DIR "/signatures/pktsieve.rules", iterations, seed);
+    fuzz_frames(PKTSIEVE_SOURCE_DIR "/tests/fuzz/keywords.rules", iterations / 2, seed + 1);
+    fuzz_http(iterations / 4, seed + 2);
     fuzz_rules(iterations / 10, seed);
     return failures == 0 ? 0 : 1;
 }

@@ -165,3 +165,13 @@ TEST_CASE("TCP sequence: in order, retransmit, overlap, gap, wrap", "[flow][seq]
     nb = new_bytes(mid, 5000, 7, false, false);  // midstream pick-up
     CHECK((nb.len == 7 && !nb.gap && mid.next == 5007));
 }
+
+TEST_CASE("a segment exactly 2^31 behind the stream is old data, counted without overflow",
+          "[flow][seq]") {
+    SeqTrack t;
+    new_bytes(t, 0x80000000u, 10, false, false);  // next: 0x8000000a
+    const NewBytes nb = new_bytes(t, 0x0000000au, 10, false, false);
+    CHECK_FALSE(nb.gap);
+    CHECK(nb.skip == 10);
+    CHECK(nb.len == 0);
+}
