@@ -24,6 +24,9 @@ int reload(pktsieve::TelemetryClient& client, const pktsieve::CtlOptions& o) {
                   << " keeps running\n";
         return 1;
     }
+    if (reply.contains("skipped"))
+        for (const auto& e : reply.at("skipped"))
+            std::cerr << "skipped " << e.get<std::string>() << "\n";
     if (!o.json)
         std::cout << "reloaded: generation " << reply.at("generation").get<uint64_t>() << ", "
                   << reply.at("rules_loaded").get<uint64_t>() << " rules, "

@@ -166,6 +166,9 @@ int reload_cmd(const char*, const char* params, rte_tel_data* d) {
     std::vector<RuleError> errors(r.errors.begin(),
                                   r.errors.begin() + std::min<ptrdiff_t>(r.errors.size(), 64));
     add_string_column(d, "errors", errors, [](auto& e) { return e.str(); });
+    std::vector<RuleError> skipped(r.skipped.begin(),
+                                   r.skipped.begin() + std::min<ptrdiff_t>(r.skipped.size(), 64));
+    add_string_column(d, "skipped", skipped, [](auto& e) { return e.str(); });
     rte_tel_data_add_dict_u64(d, "error_count", r.errors.size());
     return 0;
 }

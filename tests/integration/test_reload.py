@@ -107,30 +107,45 @@ class ReloadUnderTraffic(unittest.TestCase):
                 self.wait(lambda s: self.rule_alerts(s, 9100030) > 0, "alerts of sid 9100030")
         rss_peak = status_kib(self.proc.pid, "VmHWM")
 
+        # A file with an unsupported rule loads without it, and says which.
+        partial = os.path.join(self.work, "partial.rules")
+        with open(self.a) as f, open(partial, "w") as out:
+            out.write(f.read() + 'alert tcp any any -> any 9 (msg:"x"; content:"x"; lua:x; sid:7;)\n')
+        r = self.ctl("reload", "--rules", partial)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(f"skipped {partial}:", r.stderr)
+        self.assertIn("unsupported keyword 'lua'", r.stderr)
+        self.assertIn(f"generation {RELOADS + 2}, 6 rules, 1 skipped", r.stdout)
+        r = self.ctl("reload", "--rules", self.a)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        extra = 2  # the two reloads above
+
         # A bad file: rejected whole with file:line, exit 1, the running set keeps alerting.
         before = self.stats()["stats"]
         r = self.ctl("reload", "--rules", self.bad)
         self.assertEqual(r.returncode, 1)
         self.assertIn(f"{self.bad}:2: 'depth' needs an integer", r.stderr)
         self.wait(lambda s: s["stats"]["alerts_total"] > before["alerts_total"] + 10 and
-                  s["stats"]["ruleset_generation"] == RELOADS + 1, "alerts after the bad file")
+                  s["stats"]["ruleset_generation"] == RELOADS + 1 + extra,
+                  "alerts after the bad file")
 
         self.proc.send_signal(signal.SIGHUP)
-        self.wait(lambda s: s["stats"]["ruleset_generation"] == RELOADS + 2, "SIGHUP reload")
+        self.wait(lambda s: s["stats"]["ruleset_generation"] == RELOADS + 2 + extra,
+                  "SIGHUP reload")
 
         # --watch-rules: the running file replaced the way suricata-update does (write aside,
         # rename over) is reloaded; a broken rewrite is rejected and the running set stays.
         with open(self.a) as f:
             text = f.read()
-        for content, generation in [(text.replace("sid:9000021;", "sid:9100021;"), RELOADS + 3),
-                                    (text + "alert tcp any any -> any 1 (depth:1;)\n",
-                                     RELOADS + 3),
-                                    (text, RELOADS + 4)]:
+        base = RELOADS + extra
+        for content, generation in [(text.replace("sid:9000021;", "sid:9100021;"), base + 3),
+                                    (text + "alert tcp any any -> any 1 (depth:1;)\n", base + 3),
+                                    (text, base + 4)]:
             with open(self.a + ".tmp", "w") as f:
                 f.write(content)
             os.rename(self.a + ".tmp", self.a)
             failures = self.stats()["stats"]["reload_failures"]
-            if generation == RELOADS + 3 and "depth:1" in content:
+            if "depth:1" in content:
                 self.wait(lambda s: s["stats"]["reload_failures"] == failures + 1,
                           "the broken rewrite rejected")
             else:
@@ -148,9 +163,9 @@ class ReloadUnderTraffic(unittest.TestCase):
         self.assertEqual(sum(w["packets"]["received"] for w in stats["workers"]), p["received"])
         rs = stats["ruleset"]
         self.assertEqual((rs["generation"], rs["reloads"], rs["reload_failures"]),
-                         (RELOADS + 4, RELOADS + 3, 2))
+                         (base + 4, base + 3, 2))
         self.assertIn(f"{self.a}:", rs["last_reload_error"])
-        self.assertLessEqual(stats["reload"]["switches"], 2 * (RELOADS + 3))
+        self.assertLessEqual(stats["reload"]["switches"], 2 * (base + 3))
         self.assertGreater(stats["reload"]["switches"], 0)
         # Per sid: the running set (A) shows its rules; counts of sids present throughout grew
         # across every reload; nothing alerts more than it hit.
@@ -161,7 +176,7 @@ class ReloadUnderTraffic(unittest.TestCase):
             self.assertGreaterEqual(r["hits"], r["alerts"], key)
         self.assertGreater(rules["9000001"]["alerts"], traversal_before)
         self.assertLessEqual(sum(r["alerts"] for r in rules.values()), stats["alerts"]["total"])
-        print(f"\nreload: {RELOADS + 3} reloads; RSS steady {rss_steady} KiB, peak {rss_peak} "
+        print(f"\nreload: {base + 3} reloads; RSS steady {rss_steady} KiB, peak {rss_peak} "
               f"KiB; longest worker pause {stats['reload']['max_pause_us']} us; "
               f"{p['received']} packets", file=sys.stderr)
 

@@ -285,3 +285,26 @@ TEST_CASE("fast_pattern, rawbytes, raw_data are accepted and change nothing", "[
     CHECK(fires(r, "GET /etc/passwd") == 1);
     CHECK(fires(r, "passwd GET") == 0);
 }
+
+TEST_CASE("the threshold table is bounded: a full probe window replaces its oldest entry",
+          "[keywords][threshold]") {
+    RateTracker t(8);  // one probe window
+    const RateLimit limit{RateLimit::Type::limit, false, 1, 60};
+    IpAddr a{};
+    for (uint8_t i = 0; i < 8; ++i) {
+        a[15] = i;
+        CHECK(t.pass(1, limit, a, 1000 + i));  // first event of each address passes
+    }
+    CHECK(t.replaced() == 0);
+    a[15] = 0;
+    CHECK_FALSE(t.pass(1, limit, a, 2000));  // still tracked: limited
+    a[15] = 100;
+    CHECK(t.pass(1, limit, a, 3000));  // a ninth address takes the oldest slot (address 0)
+    CHECK(t.replaced() == 1);
+    a[15] = 0;
+    CHECK(t.pass(1, limit, a, 4000));  // address 0 was forgotten: counted afresh
+    // An expired window is reused without counting a replacement.
+    a[15] = 200;
+    CHECK(t.pass(1, limit, a, 1000 + 61'000'000));
+    CHECK(t.memory_bytes() > 0);
+}
