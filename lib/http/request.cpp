@@ -57,7 +57,7 @@ bool parse_request_line(std::string_view line, HttpRequest& out) {
         sp2 != std::string_view::npos && rest.substr(sp2 + 1).rfind("HTTP/", 0) == 0;
     out.uri_raw = has_proto ? trim_ws(rest.substr(0, sp2)) : rest;
     out.protocol = has_proto ? rest.substr(sp2 + 1) : std::string_view();
-    percent_decode(out.uri_raw, out.uri);
+    normalize_uri(out.uri_raw, out.uri);
     return true;
 }
 
@@ -125,6 +125,47 @@ bool parse_request(std::string_view head, HttpRequest& out) {
     }
     out.header_names.append("\r\n");
     return true;
+}
+
+// RFC 3986 5.2.4 on a decoded path: "." segments go, ".." also takes the segment before it.
+// Quadratic in the worst case, on at most a head's 2 KiB.
+void remove_dot_segments(std::string& path) {
+    auto starts = [](const std::string& s, std::string_view p) { return s.rfind(p, 0) == 0; };
+    auto pop_segment = [](std::string& out) {
+        const size_t cut = out.rfind('/');
+        out.resize(cut == std::string::npos ? 0 : cut);
+    };
+    std::string in = std::move(path), out;
+    while (!in.empty()) {
+        if (starts(in, "../")) {
+            in.erase(0, 3);
+        } else if (starts(in, "./")) {
+            in.erase(0, 2);
+        } else if (starts(in, "/./") || in == "/.") {
+            in.replace(0, in == "/." ? 2 : 3, "/");
+        } else if (starts(in, "/../") || in == "/..") {
+            in.replace(0, in == "/.." ? 3 : 4, "/");
+            pop_segment(out);
+        } else if (in == "." || in == "..") {
+            in.clear();
+        } else {
+            const size_t next = in.find('/', in[0] == '/' ? 1 : 0);
+            const size_t n = next == std::string::npos ? in.size() : next;
+            out.append(in, 0, n);
+            in.erase(0, n);
+        }
+    }
+    path = std::move(out);
+}
+
+void normalize_uri(std::string_view raw, std::string& out) {
+    const size_t q = raw.find('?');
+    percent_decode(raw.substr(0, q), out);
+    remove_dot_segments(out);
+    if (q == std::string_view::npos) return;
+    std::string query;
+    percent_decode(raw.substr(q), query);
+    out += query;
 }
 
 void percent_decode(std::string_view in, std::string& out) {

@@ -12,7 +12,7 @@ namespace pktsieve {
 
 struct HttpRequest {
     std::string_view method, uri_raw, protocol, request_line, user_agent;
-    std::string uri;           // percent-decoded
+    std::string uri;           // normalised: percent-decoded, dot segments removed (see below)
     std::string host;          // Host header, lower-cased, without port
     std::string header;        // "Name: value\r\n" per header line, in order
     std::string header_names;  // "\r\nName1\r\nName2\r\n\r\n"
@@ -35,5 +35,8 @@ bool parse_request(std::string_view head, HttpRequest& out);
 
 // %XX -> byte; malformed escapes stay as they are.
 void percent_decode(std::string_view in, std::string& out);
+// http.uri as Suricata (libhtp) normalises it: the path percent-decoded, then its "." and ".."
+// segments resolved (RFC 3986 5.2.4); the query percent-decoded.
+void normalize_uri(std::string_view raw, std::string& out);
 
 }  // namespace pktsieve

@@ -21,7 +21,7 @@ enum class FlowDir : uint8_t { any, to_server, to_client };
 enum class Buffer : uint8_t {
     payload,
     http_method,
-    http_uri,  // percent-decoded
+    http_uri,  // normalised: percent-decoded, dot segments resolved
     http_uri_raw,
     http_request_line,
     http_host,  // lower-cased, without port
