@@ -104,8 +104,11 @@ void set_flow(Rule& r, std::string_view v) {
             r.flow_established = true;
         else if (item == "stateless")
             r.flow_stateless = true;
+        else if (item == "not_established" || item == "only_stream" || item == "no_stream" ||
+                 item == "only_frag" || item == "no_frag")
+            throw Unsupported("unsupported flow option '" + std::string(item) + "'");
         else
-            throw SyntaxError("option '" + std::string(item) + "' not supported");
+            throw SyntaxError("option '" + std::string(item) + "' not known");
     }
 }
 
@@ -276,6 +279,13 @@ const OptionTable& rule_options() {
             {"detection_filter", [](ParseState& s, auto k,
                                     auto v) { s.rule.detection_filter = parse_rate(v, k, false); }},
             {"flags", [](ParseState& s, auto, auto v) { s.rule.flags = parse_flags(v); }},
+            {"noalert", [](ParseState& s, auto, auto) { s.rule.noalert = true; }},
+            // Which side is the target, for EVE's source/target objects (not written yet).
+            {"target",
+             [](ParseState&, auto, auto v) {
+                 if (v != "src_ip" && v != "dest_ip")
+                     throw SyntaxError("needs src_ip or dest_ip, got '" + std::string(v) + "'");
+             }},
             {"dsize", [](ParseState& s, auto, auto v) { s.rule.dsize = parse_dsize(v); }},
         };
         for (const auto& [k, f] : payload_options()) t.emplace(k, f);

@@ -131,7 +131,12 @@ TEST_CASE("each rule error names its cause", "[rules]") {
     CHECK(error_of(h + "(sid:1; pcre:\"/a/Q\";)") == "unsupported pcre flag 'Q'");
     CHECK(error_of(h + "(sid:1; pcre:\"abc\";)") == "'pcre' must look like \"/regex/flags\"");
     CHECK(error_of(h + "(sid:1; content:\"a\"; flow:sideways;)") ==
-          "flow: option 'sideways' not supported");
+          "flow: option 'sideways' not known");
+    CHECK(error_of(h + "(sid:1; content:\"a\"; flow:established,only_stream;)") ==
+          "unsupported flow option 'only_stream'");
+    CHECK(error_of(h + "(sid:1; content:\"a\"; target:both;)") ==
+          "target: needs src_ip or dest_ip, got 'both'");
+    CHECK(error_of(h + "(sid:1; content:\"a\"; target:dest_ip; noalert;)").empty());
     CHECK(error_of(h + "(sid:1; content:\"a\"; classtype:nope;)") == "unknown classtype 'nope'");
     CHECK(error_of(h + "(sid:1; content:\"a\"; msg:\"unterminated;)") ==
           "unterminated quoted string");
