@@ -14,11 +14,6 @@ inline bool worth_scanning(const PortGroup* g, const Packet& p) {
 
 constexpr uint8_t kFin = 0x01, kSyn = 0x02, kRst = 0x04, kAck = 0x10;
 
-bool one_way(const Rule& r, const IpAddr& src, uint16_t sport, const IpAddr& dst, uint16_t dport) {
-    return r.sport.contains(sport) && r.dport.contains(dport) && r.src.match(src) &&
-           r.dst.match(dst);
-}
-
 // The packet a flow direction's end-of-stream matches are reported as.
 Packet as_packet(const Flow& f, bool from_a) {
     static constexpr uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
@@ -42,12 +37,6 @@ FlowDir stateless_direction(const Ruleset& rs, const Packet& p) {
     const bool d = rs.is_server_port(p.dport), s = rs.is_server_port(p.sport);
     if (d != s) return d ? FlowDir::to_server : FlowDir::to_client;
     return p.dport <= p.sport ? FlowDir::to_server : FlowDir::to_client;
-}
-
-bool header_matches(const Rule& r, const Packet& p, FlowDir dir) {
-    if (r.flow != FlowDir::any && r.flow != dir) return false;
-    return one_way(r, p.src, p.sport, p.dst, p.dport) ||
-           (r.bidirectional && one_way(r, p.dst, p.dport, p.src, p.sport));
 }
 
 Pipeline::Pipeline(const Ruleset& rs, unsigned worker, WorkerStats& stats, BurstAlerts& alerts,
@@ -347,111 +336,6 @@ void Pipeline::resolve_parts(Matches& m, Direction& d) {
             m.ids[out++] = part.rule;
     }
     m.n = out;
-}
-
-void Pipeline::report(const Matches& m, const Packet& p, const Verdict& v, uint64_t ts_us,
-                      const Buffers* bufs) {
-    stats_->counters.match_overflow += m.overflow;
-    if (rs_->flowbit_count() == 0) {
-        for (uint32_t i = 0; i < m.n; ++i)
-            if (verified(m.ids[i], p, v, bufs)) on_rule(m.ids[i], p, v, ts_us);
-        return;
-    }
-    // Rules that only set flowbits go first, so a rule testing the bit in the same packet sees it.
-    for (const bool setters : {true, false})
-        for (uint32_t i = 0; i < m.n; ++i)
-            if (rs_->sets_flowbits_only(m.ids[i]) == setters && verified(m.ids[i], p, v, bufs))
-                on_rule(m.ids[i], p, v, ts_us);
-}
-
-void Pipeline::report_list(const std::vector<uint32_t>& rules, const Packet& p, const Verdict& v,
-                           uint64_t ts_us, const Buffers* bufs) {
-    Matches m;
-    for (size_t i = 0; i < rules.size(); i += kMaxMatches) {
-        m.n = static_cast<uint32_t>(std::min<size_t>(kMaxMatches, rules.size() - i));
-        std::copy_n(rules.begin() + static_cast<long>(i), m.n, m.ids);
-        report(m, p, v, ts_us, bufs);
-    }
-}
-
-bool Pipeline::verified(uint32_t rule, const Packet& p, const Verdict& v, const Buffers* bufs) {
-    const Rule& r = rs_->rules()[rule];
-    if (!r.verify) return true;
-    // A piece of a request head: the gathered head is verified once complete (match_gathered).
-    if (v.head_pending && !bufs && !r.needs_http) return false;
-    Counters& c = stats_->counters;
-    ++c.verify_candidates;
-    Buffers payload;  // built only here: most scans nominate no rule to verify
-    if (!bufs) {
-        payload.set(Buffer::payload, {reinterpret_cast<const char*>(p.payload()), p.payload_len});
-        bufs = &payload;
-    }
-    const VerifyResult res = verify_rule(r, rs_->pcre_databases(rule), *bufs, scratch_);
-    c.verify_exhausted += res.exhausted;
-    return res.matched;
-}
-
-bool Pipeline::rate_limited(uint32_t rule, const Rule& r, const Packet& p, uint64_t ts_us) {
-    const auto& df = r.detection_filter;
-    const auto& th = r.threshold;
-    if (df.type == RateLimit::Type::none && th.type == RateLimit::Type::none) return false;
-    return !rates_.pass(rule, df, df.by_dst ? p.dst : p.src, ts_us) ||
-           !rates_.pass(rule, th, th.by_dst ? p.dst : p.src, ts_us);
-}
-
-bool Pipeline::conditions_hold(const Rule& r, const Packet& p, const Verdict& v) const {
-    if (!header_matches(r, p, v.dir)) return false;
-    if (r.flow_established && !v.established) return false;
-    if (r.app_http && !v.http) return false;
-    if (!r.dsize.matches(p.payload_len) || !r.flags.matches(p.tcp_flags)) return false;
-    const uint64_t bits = v.flow ? v.flow->flowbits : 0;
-    for (const auto& op : r.flowbits) {
-        const bool set = bits >> op.bit & 1;
-        if ((op.op == FlowbitOp::Op::isset && !set) || (op.op == FlowbitOp::Op::isnotset && set))
-            return false;
-    }
-    return true;
-}
-
-void Pipeline::on_rule(uint32_t rule, const Packet& p, const Verdict& v, uint64_t ts_us) {
-    const Rule& r = rs_->rules()[rule];
-    if (!conditions_hold(r, p, v)) return;
-    RuleCount& rc = stats_->rules[rs_->slot(rule)];
-    ++rc.hits;
-    if (v.flow)
-        for (const auto& op : r.flowbits) {
-            const uint64_t bit = uint64_t{1} << op.bit;
-            if (op.op == FlowbitOp::Op::set) v.flow->flowbits |= bit;
-            if (op.op == FlowbitOp::Op::unset) v.flow->flowbits &= ~bit;
-            if (op.op == FlowbitOp::Op::toggle) v.flow->flowbits ^= bit;
-        }
-    if (r.noalert) return;
-    if (rate_limited(rule, r, p, ts_us)) {
-        ++stats_->counters.alerts_suppressed;
-        return;
-    }
-    if (v.flow) {  // one alert per flow and rule
-        auto& fm = *v.flow;
-        const auto end = fm.alerted.begin() + fm.n_alerted;
-        if (std::find(fm.alerted.begin(), end, rule) != end) return;
-        if (fm.n_alerted < kAlertSlots) fm.alerted[fm.n_alerted++] = rule;
-    }
-    ++rc.alerts;
-    ++stats_->counters.alerts;
-    stats_->ports.add(p.dport);
-    AlertRecord a;
-    a.ts_us = ts_us;
-    a.rule = rule;
-    a.generation = static_cast<uint32_t>(rs_->info.generation);
-    a.sport = p.sport;
-    a.dport = p.dport;
-    a.src = p.src;
-    a.dst = p.dst;
-    a.vlan = p.vlan;
-    a.vlan_count = p.vlan_count;
-    a.l3 = p.l3;
-    a.proto = p.proto;
-    if (!alerts_->push(a)) ++stats_->counters.alerts_unlogged;
 }
 
 }  // namespace pktsieve

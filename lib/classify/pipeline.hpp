@@ -9,6 +9,9 @@
 // verified exactly (match/verify) on the packet, or on the HTTP request a flow's client sent
 // (parsed from the stream, its head kept in a bounded per-worker buffer while it arrives).
 //
+// Code: pipeline.cpp (the packet's way, flows, streams), http_flow.cpp (HTTP requests),
+// rule_match.cpp (from a candidate rule to an alert).
+//
 // Thread-safety: one Pipeline per worker, constructed on the worker's thread (it installs the
 // worker's stream pool); it writes only that worker's WorkerStats, alert buffer and scratch.
 #pragma once

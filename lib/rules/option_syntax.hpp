@@ -23,6 +23,8 @@ using OptionTable = std::map<std::string_view, OptionHandler>;
 
 // Handlers of contents, pcres and everything that modifies or places them.
 const OptionTable& payload_options();
+// Handlers of what a match needs besides the payload (flowbits, thresholds, flags, dsize).
+const OptionTable& condition_options();
 
 std::string unquote(std::string_view v, std::string_view key);
 long parse_int(std::string_view v, std::string_view key, long lo, long hi);
