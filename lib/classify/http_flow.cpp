@@ -6,6 +6,15 @@
 
 namespace pktsieve {
 
+// What follows a head: its body (chunked, or Content-Length bytes), then the next request.
+void Pipeline::after_head(HttpFlow& h) const {
+    h.body_left = request_.content_length;
+    h.chunks = {};
+    h.phase = request_.chunked ? HttpFlow::Phase::chunked
+              : h.body_left    ? HttpFlow::Phase::body
+                               : HttpFlow::Phase::start;
+}
+
 void Pipeline::release_http(HttpFlow& h) {
     if (h.slot != kNoSlot) http_free_.push_back(h.slot);
     h.slot = kNoSlot;
@@ -24,6 +33,12 @@ void Pipeline::http_stream(std::string_view in, const Packet& p, const Verdict& 
             if (h.body_left == 0) h.phase = HttpFlow::Phase::start;
             continue;
         }
+        if (h.phase == HttpFlow::Phase::chunked) {
+            const auto r = h.chunks.feed(in);
+            if (r == ChunkedBody::Result::malformed) h.phase = HttpFlow::Phase::not_http;
+            if (r == ChunkedBody::Result::done) h.phase = HttpFlow::Phase::start;
+            continue;
+        }
         if (h.slot == kNoSlot && h.phase == HttpFlow::Phase::start) {
             const size_t end = head_end(in);
             if (end != std::string_view::npos) {
@@ -34,8 +49,7 @@ void Pipeline::http_stream(std::string_view in, const Packet& p, const Verdict& 
                 h.is_http = true;
                 match_request(in.substr(0, end), p, v, ts_us);
                 in.remove_prefix(end);
-                h.body_left = request_.content_length;
-                h.phase = h.body_left ? HttpFlow::Phase::body : HttpFlow::Phase::start;
+                after_head(h);
                 continue;
             }
         }
@@ -92,12 +106,10 @@ bool Pipeline::http_accumulate(std::string_view& in, const Packet& p, const Verd
         match_gathered(head.substr(0, end), p, v, ts_us);
     }
     in.remove_prefix(end - before);
-    h.body_left = request_.content_length;
     release_http(h);
+    after_head(h);
     // The rest of a head too long to keep cannot be told from a body: stop following.
-    h.phase = truncated     ? HttpFlow::Phase::not_http
-              : h.body_left ? HttpFlow::Phase::body
-                            : HttpFlow::Phase::start;
+    if (truncated) h.phase = HttpFlow::Phase::not_http;
     return !truncated;
 }
 

@@ -27,6 +27,7 @@
 #include "classify/rate_limit.hpp"
 #include "flow/flow_table.hpp"
 #include "flow/tcp_seq.hpp"
+#include "http/chunked.hpp"
 #include "http/request.hpp"
 #include "match/ruleset.hpp"
 #include "match/stream_pool.hpp"
@@ -86,11 +87,12 @@ class Pipeline {
     };
     static constexpr uint32_t kNoSlot = UINT32_MAX;
     struct HttpFlow {  // the client side of a flow, as HTTP requests
-        enum class Phase : uint8_t { start, head, body, not_http } phase = Phase::start;
+        enum class Phase : uint8_t { start, head, body, chunked, not_http } phase = Phase::start;
         bool is_http = false;     // the first request began like one
         uint32_t slot = kNoSlot;  // head buffer while a head arrives in pieces
         uint32_t len = 0;         // bytes in it
         uint64_t body_left = 0;
+        ChunkedBody chunks;
     };
     struct FlowMatch {
         std::array<Direction, 2> dir;  // [0]: from endpoint a, [1]: from b
@@ -120,6 +122,7 @@ class Pipeline {
     // HTTP (http_flow.cpp): requests from a flow's client bytes, or from one packet.
     void http_stream(std::string_view in, const Packet& p, const Verdict& v, uint64_t ts_us);
     bool http_accumulate(std::string_view& in, const Packet& p, const Verdict& v, uint64_t ts_us);
+    void after_head(HttpFlow& h) const;
     void http_packet(const Packet& p, const Verdict& v, uint64_t ts_us);
     void match_request(std::string_view head, const Packet& p, const Verdict& v, uint64_t ts_us);
     void match_gathered(std::string_view head, const Packet& p, const Verdict& v, uint64_t ts_us);

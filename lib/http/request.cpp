@@ -75,6 +75,9 @@ void add_header(std::string_view name, std::string_view value, HttpRequest& out)
         out.host.clear();
         for (char c : value.substr(0, end))
             out.host.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c | 0x20) : c);
+    } else if (iequals(name, "transfer-encoding")) {
+        for (size_t i = 0; i + 7 <= value.size(); ++i)
+            out.chunked = out.chunked || iequals(value.substr(i, 7), "chunked");
     } else if (iequals(name, "content-length")) {
         uint64_t n = 0;
         auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
@@ -107,6 +110,7 @@ bool parse_request(std::string_view head, HttpRequest& out) {
     out.header.clear();
     out.header_names.assign("\r\n");
     out.content_length = 0;
+    out.chunked = false;
     out.complete = false;
     size_t pos = 0;
     if (!parse_request_line(next_line(head, pos), out)) return false;

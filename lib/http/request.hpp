@@ -17,6 +17,7 @@ struct HttpRequest {
     std::string header;        // "Name: value\r\n" per header line, in order
     std::string header_names;  // "\r\nName1\r\nName2\r\n\r\n"
     uint64_t content_length = 0;
+    bool chunked = false;   // Transfer-Encoding: chunked (it overrides Content-Length)
     bool complete = false;  // the blank line that ends the head was seen
 };
 

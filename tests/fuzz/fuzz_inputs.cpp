@@ -50,7 +50,8 @@ std::vector<Bytes> seeds() {
     f.payload = "GET /a/%2e%2e/etc/passwd HTTP/1.1\r\nHost: x\r\nUser-Agent: curl/8\r\n\r\n";
     out.push_back(test::frame(f));
     const std::string head =
-        "POST /x HTTP/1.1\r\nContent-Length: 3\r\nHost: a\r\n\r\nabcGET / HTTP/1.0\r\n";
+        "POST /x HTTP/1.1\r\nContent-Length: 3\r\nHost: a\r\n\r\nabcPUT /y HTTP/1.1\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n3;x\r\nabc\r\n0\r\nT: 1\r\n\r\nGET / HTTP/1.0\r\n";
     for (size_t at = 0, seq = 1; at < head.size(); at += 9, seq += 9) {
         f.payload = head.substr(at, 9);
         f.seq = static_cast<uint32_t>(seq);

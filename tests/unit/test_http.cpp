@@ -1,6 +1,7 @@
 // The HTTP request-head parser and the verifier's search, alone.
 #include <catch2/catch.hpp>
 
+#include "http/chunked.hpp"
 #include "http/request.hpp"
 #include "match/verify.hpp"
 
@@ -73,4 +74,36 @@ TEST_CASE("the verifier's search honours its window and case", "[verify]") {
     CHECK(find_bytes("xxABcab", 0, 7, "ab", false) == 5);
     CHECK(find_bytes("ab", 0, 2, "abc", false) == std::string_view::npos);
     CHECK(find_bytes("ab", 2, 1, "a", false) == std::string_view::npos);
+}
+
+TEST_CASE("a chunked body is skipped up to its end, in any pieces", "[http][chunked]") {
+    const std::string body =
+        "5;name=x\r\nhello\r\n1A\r\nabcdefghijklmnopqrstuvwxyz\r\n0\r\nTrailer: 1\r\n\r\nGET /next";
+    for (size_t piece : {1, 2, 7, 100}) {
+        INFO(piece);
+        ChunkedBody c;
+        std::string rest;
+        ChunkedBody::Result r = ChunkedBody::Result::more;
+        for (size_t at = 0; at < body.size(); at += piece) {
+            std::string_view in(body.data() + at, std::min(piece, body.size() - at));
+            if (r == ChunkedBody::Result::done) {
+                rest += in;
+                continue;
+            }
+            r = c.feed(in);
+            rest += in;  // what follows the body, once done
+        }
+        CHECK(r == ChunkedBody::Result::done);
+        CHECK(rest == "GET /next");
+    }
+    ChunkedBody no_trailer;
+    std::string_view in = "0\r\n\r\nX";
+    CHECK(no_trailer.feed(in) == ChunkedBody::Result::done);
+    CHECK(in == "X");
+    for (const char* bad : {"zz\r\n", "\r\n", "5\r\nhelloXY", "12345678901234\r\n"}) {
+        INFO(bad);
+        ChunkedBody c;
+        std::string_view b = bad;
+        CHECK(c.feed(b) == ChunkedBody::Result::malformed);
+    }
 }

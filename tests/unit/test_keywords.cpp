@@ -308,3 +308,20 @@ TEST_CASE("the threshold table is bounded: a full probe window replaces its olde
     CHECK(t.pass(1, limit, a, 1000 + 61'000'000));
     CHECK(t.memory_bytes() > 0);
 }
+
+TEST_CASE("keep-alive after a chunked body: the next request is still matched", "[http]") {
+    const auto r = kHttp + "(http.uri; content:\"/etc/passwd\"; sid:1;)";
+    const std::string chunked =
+        "POST /_bulk HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "10\r\nGET /etc/passwd \r\n0\r\n\r\n";  // a body that looks like a request: skipped
+    const auto o = run(r, session(9200, {chunked, "GET /x/../etc/passwd HTTP/1.1\r\n\r\n"}));
+    CHECK(o.counters.http_requests == 2);
+    CHECK(o.hits(1) == 1);
+    // The same body cut anywhere.
+    const std::string all = chunked + "GET /etc/passwd HTTP/1.1\r\n\r\n";
+    std::vector<std::string> parts;
+    for (size_t at = 0; at < all.size(); at += 5) parts.push_back(all.substr(at, 5));
+    const auto cut = run(r, session(9200, parts));
+    CHECK(cut.counters.http_requests == 2);
+    CHECK(cut.hits(1) == 1);
+}
