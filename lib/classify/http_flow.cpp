@@ -127,9 +127,10 @@ void Pipeline::flush_http(const Packet& as, const Verdict& v, uint64_t ts_us) {
 }
 
 // Without flow state: a packet that begins a request is matched as one (head up to its end).
+// (v.http already says whether the payload begins like a request: Pipeline::stateless.)
 void Pipeline::http_packet(const Packet& p, const Verdict& v, uint64_t ts_us) {
+    if (!v.http) return;
     const std::string_view in(reinterpret_cast<const char*>(p.payload()), p.payload_len);
-    if (http_start(in) != HttpStart::request) return;
     const size_t end = head_end(in);
     match_request(end == std::string_view::npos ? in : in.substr(0, end), p, v, ts_us);
 }

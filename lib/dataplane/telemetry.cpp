@@ -151,6 +151,13 @@ std::vector<std::string> split_params(const char* params) {
     return out;
 }
 
+// At most 64 lines: a reply is bounded (16 KiB); the first ones say what to fix.
+void add_rule_errors(rte_tel_data* d, const char* name, const std::vector<RuleError>& all) {
+    const std::vector<RuleError> first(all.begin(),
+                                       all.begin() + std::min<ptrdiff_t>(all.size(), 64));
+    add_string_column(d, name, first, [](auto& e) { return e.str(); });
+}
+
 int reload_cmd(const char*, const char* params, rte_tel_data* d) {
     std::lock_guard lock(g_reloader_mu);
     if (!g_reloader) return -1;
@@ -162,13 +169,8 @@ int reload_cmd(const char*, const char* params, rte_tel_data* d) {
     rte_tel_data_add_dict_u64(d, "rules_skipped", r.skipped.size());
     rte_tel_data_add_dict_u64(d, "compile_us", static_cast<uint64_t>(r.compile_seconds * 1e6));
     rte_tel_data_add_dict_u64(d, "grace_us", static_cast<uint64_t>(r.grace_seconds * 1e6));
-    // At most 64 lines: a reply is bounded (16 KiB); the first errors say what to fix.
-    std::vector<RuleError> errors(r.errors.begin(),
-                                  r.errors.begin() + std::min<ptrdiff_t>(r.errors.size(), 64));
-    add_string_column(d, "errors", errors, [](auto& e) { return e.str(); });
-    std::vector<RuleError> skipped(r.skipped.begin(),
-                                   r.skipped.begin() + std::min<ptrdiff_t>(r.skipped.size(), 64));
-    add_string_column(d, "skipped", skipped, [](auto& e) { return e.str(); });
+    add_rule_errors(d, "errors", r.errors);
+    add_rule_errors(d, "skipped", r.skipped);
     rte_tel_data_add_dict_u64(d, "error_count", r.errors.size());
     return 0;
 }

@@ -1,17 +1,8 @@
 #include "http/chunked.hpp"
 
+#include "text/ascii.hpp"
+
 namespace pktsieve {
-
-namespace {
-
-int hex(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-}  // namespace
 
 ChunkedBody::Result ChunkedBody::feed(std::string_view& in) {
     while (!in.empty()) {
@@ -27,7 +18,7 @@ ChunkedBody::Result ChunkedBody::feed(std::string_view& in) {
         if (c != '\n' && ++line_ > kMaxLine) return Result::malformed;
         switch (state_) {
             case State::size:
-                if (const int d = hex(c); d >= 0) {
+                if (const int d = hex_value(c); d >= 0) {
                     if (left_ >> 40) return Result::malformed;  // no chunk is a terabyte
                     left_ = left_ << 4 | static_cast<uint64_t>(d);
                     digits_ = true;

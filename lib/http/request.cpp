@@ -1,5 +1,7 @@
 #include "http/request.hpp"
 
+#include "text/ascii.hpp"
+
 #include <charconv>
 
 namespace pktsieve {
@@ -12,25 +14,11 @@ bool token_char(char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' || c == '_';
 }
 
-int hex(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 std::string_view trim_ws(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
         s.remove_suffix(1);
     return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i)
-        if ((a[i] | 0x20) != (b[i] | 0x20)) return false;
-    return true;
 }
 
 // Next line of `s` from `pos` without its "\r\n" / "\n"; pos moves past it.
@@ -64,24 +52,75 @@ bool parse_request_line(std::string_view line, HttpRequest& out) {
 void add_header(std::string_view name, std::string_view value, HttpRequest& out) {
     out.header.append(name).append(": ").append(value).append("\r\n");
     out.header_names.append(name).append("\r\n");
-    if (iequals(name, "user-agent")) {
+    if (iequals_ascii(name, "user-agent")) {
         out.user_agent = value;
-    } else if (iequals(name, "host")) {
+    } else if (iequals_ascii(name, "host")) {
         // "[v6]:port" keeps its brackets; "name:port" loses the port.
         size_t end = value.size();
         const size_t colon = value.rfind(':');
         if (colon != std::string_view::npos && value.find(']', colon) == std::string_view::npos)
             end = colon;
         out.host.clear();
-        for (char c : value.substr(0, end))
-            out.host.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c | 0x20) : c);
-    } else if (iequals(name, "transfer-encoding")) {
+        for (char c : value.substr(0, end)) out.host.push_back(ascii_lower(c));
+    } else if (iequals_ascii(name, "transfer-encoding")) {
         for (size_t i = 0; i + 7 <= value.size(); ++i)
-            out.chunked = out.chunked || iequals(value.substr(i, 7), "chunked");
-    } else if (iequals(name, "content-length")) {
+            out.chunked = out.chunked || iequals_ascii(value.substr(i, 7), "chunked");
+    } else if (iequals_ascii(name, "content-length")) {
         uint64_t n = 0;
         auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
         out.content_length = ec == std::errc{} ? n : 0;
+    }
+}
+
+// RFC 3986 5.2.4 on a decoded path, in place (the output never outgrows the input, so it is
+// written behind the read position): "." segments go, ".." also takes the segment before it.
+void remove_dot_segments(std::string& s) {
+    const size_t n = s.size();
+    size_t r = 0, w = 0;
+    auto at = [&](std::string_view p) { return std::string_view(s).substr(r, p.size()) == p; };
+    auto pop_segment = [&] {  // the output's last segment and the "/" before it
+        while (w > 0 && s[w - 1] != '/') --w;
+        if (w > 0) --w;
+    };
+    while (r < n) {
+        const size_t left = n - r;
+        if (at("../")) {
+            r += 3;
+        } else if (at("./")) {
+            r += 2;
+        } else if (at("/./")) {
+            r += 2;  // the input now starts "/"
+        } else if (left == 2 && at("/.")) {
+            r += 1;
+            s[r] = '/';
+        } else if (at("/../")) {
+            r += 3;
+            pop_segment();
+        } else if (left == 3 && at("/..")) {
+            r += 2;
+            s[r] = '/';
+            pop_segment();
+        } else if ((left == 1 && at(".")) || (left == 2 && at(".."))) {
+            r = n;
+        } else {
+            do {
+                s[w++] = s[r++];
+            } while (r < n && s[r] != '/');
+        }
+    }
+    s.resize(w);
+}
+
+// Appends %XX-decoded `in` to `out`.
+void append_decoded(std::string_view in, std::string& out) {
+    for (size_t i = 0; i < in.size(); ++i) {
+        if (in[i] == '%' && i + 2 < in.size() && hex_value(in[i + 1]) >= 0 &&
+            hex_value(in[i + 2]) >= 0) {
+            out.push_back(static_cast<char>(hex_value(in[i + 1]) << 4 | hex_value(in[i + 2])));
+            i += 2;
+        } else {
+            out.push_back(in[i]);
+        }
     }
 }
 
@@ -131,57 +170,18 @@ bool parse_request(std::string_view head, HttpRequest& out) {
     return true;
 }
 
-// RFC 3986 5.2.4 on a decoded path: "." segments go, ".." also takes the segment before it.
-// Quadratic in the worst case, on at most a head's 2 KiB.
-void remove_dot_segments(std::string& path) {
-    auto starts = [](const std::string& s, std::string_view p) { return s.rfind(p, 0) == 0; };
-    auto pop_segment = [](std::string& out) {
-        const size_t cut = out.rfind('/');
-        out.resize(cut == std::string::npos ? 0 : cut);
-    };
-    std::string in = std::move(path), out;
-    while (!in.empty()) {
-        if (starts(in, "../")) {
-            in.erase(0, 3);
-        } else if (starts(in, "./")) {
-            in.erase(0, 2);
-        } else if (starts(in, "/./") || in == "/.") {
-            in.replace(0, in == "/." ? 2 : 3, "/");
-        } else if (starts(in, "/../") || in == "/..") {
-            in.replace(0, in == "/.." ? 3 : 4, "/");
-            pop_segment(out);
-        } else if (in == "." || in == "..") {
-            in.clear();
-        } else {
-            const size_t next = in.find('/', in[0] == '/' ? 1 : 0);
-            const size_t n = next == std::string::npos ? in.size() : next;
-            out.append(in, 0, n);
-            in.erase(0, n);
-        }
-    }
-    path = std::move(out);
-}
-
+// Reuses `out`'s capacity: no allocation once it has held a head's URI.
 void normalize_uri(std::string_view raw, std::string& out) {
-    const size_t q = raw.find('?');
-    percent_decode(raw.substr(0, q), out);
+    const size_t q = std::min(raw.find('?'), raw.size());
+    out.clear();
+    append_decoded(raw.substr(0, q), out);
     remove_dot_segments(out);
-    if (q == std::string_view::npos) return;
-    std::string query;
-    percent_decode(raw.substr(q), query);
-    out += query;
+    append_decoded(raw.substr(q), out);
 }
 
 void percent_decode(std::string_view in, std::string& out) {
     out.clear();
-    for (size_t i = 0; i < in.size(); ++i) {
-        if (in[i] == '%' && i + 2 < in.size() + 0 && hex(in[i + 1]) >= 0 && hex(in[i + 2]) >= 0) {
-            out.push_back(static_cast<char>(hex(in[i + 1]) << 4 | hex(in[i + 2])));
-            i += 2;
-        } else {
-            out.push_back(in[i]);
-        }
-    }
+    append_decoded(in, out);
 }
 
 }  // namespace pktsieve

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <cctype>
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <map>
@@ -10,8 +10,8 @@
 #include <set>
 
 #include "match/expressions.hpp"
-#include "match/lower.hpp"
 #include "rules/parser.hpp"
+#include "text/ascii.hpp"
 
 namespace pktsieve {
 
@@ -19,20 +19,17 @@ namespace {
 
 // A regex construct Hyperscan does not implement (backreferences, lookbehind, ...) makes the
 // rule unsupported, not wrong; a regex that is malformed stays an error at compile.
-std::optional<std::string> unsupported_regex(Rule& r) {
-    lower_rule(r);
-    for (const auto* list : {&r.patterns, &r.hs})
-        for (const auto& p : *list) {
-            if (p.kind == Pattern::Kind::isdataat) continue;
-            auto msg = check_pattern(p);
-            if (!msg) continue;
-            std::string lower = *msg;
-            for (auto& ch : lower)
-                ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-            if (lower.find("unsupported") != std::string::npos ||
-                lower.find("not supported") != std::string::npos)
-                return "pcre not supported by Hyperscan: " + *msg;
-        }
+std::optional<std::string> unsupported_regex(const Rule& r) {
+    for (const auto& p : r.patterns) {
+        if (p.kind != Pattern::Kind::pcre) continue;  // contents are always literals
+        auto msg = check_pattern(p);
+        if (!msg) continue;
+        std::string lower(msg->size(), ' ');
+        std::transform(msg->begin(), msg->end(), lower.begin(), ascii_lower);
+        if (lower.find("unsupported") != std::string::npos ||
+            lower.find("not supported") != std::string::npos)
+            return "pcre not supported by Hyperscan: " + *msg;
+    }
     return std::nullopt;
 }
 

@@ -1,5 +1,7 @@
 #include "match/verify.hpp"
 
+#include "text/ascii.hpp"
+
 #include <algorithm>
 #include <cstring>
 
@@ -10,14 +12,10 @@ namespace {
 constexpr size_t kMaxItems = 64;
 constexpr size_t kMaxEnds = 64;
 
-unsigned char lower(unsigned char c) {
-    return (c >= 'A' && c <= 'Z') ? c | 0x20 : c;
-}
-
 bool equal_at(std::string_view hay, size_t at, std::string_view needle, bool nocase) {
     if (!nocase) return std::memcmp(hay.data() + at, needle.data(), needle.size()) == 0;
     for (size_t i = 0; i < needle.size(); ++i)
-        if (lower(hay[at + i]) != lower(needle[i])) return false;
+        if (ascii_lower(hay[at + i]) != ascii_lower(needle[i])) return false;
     return true;
 }
 
@@ -147,9 +145,9 @@ size_t find_bytes(std::string_view hay, size_t lo, size_t hi, std::string_view n
         const auto found = hay.substr(0, hi).find(needle, lo);
         return found <= last ? found : std::string_view::npos;
     }
-    const unsigned char first = lower(needle[0]);
+    const char first = ascii_lower(needle[0]);
     for (size_t at = lo; at <= last; ++at)
-        if (lower(hay[at]) == first && equal_at(hay, at, needle, true)) return at;
+        if (ascii_lower(hay[at]) == first && equal_at(hay, at, needle, true)) return at;
     return std::string_view::npos;
 }
 

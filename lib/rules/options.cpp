@@ -9,6 +9,7 @@
 #include "rules/error.hpp"
 #include "rules/list_syntax.hpp"
 #include "rules/option_syntax.hpp"
+#include "text/ascii.hpp"
 
 namespace pktsieve {
 
@@ -68,13 +69,6 @@ std::vector<Option> split_options(std::string_view body) {
     return out;
 }
 
-int hex_digit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 void decode_hex(std::string_view hex, std::string& out) {
     int hi = -1;
     for (char c : hex) {
@@ -82,7 +76,7 @@ void decode_hex(std::string_view hex, std::string& out) {
             if (hi >= 0) throw SyntaxError("odd hex digit in content |" + std::string(hex) + "|");
             continue;
         }
-        const int d = hex_digit(c);
+        const int d = hex_value(c);
         if (d < 0) throw SyntaxError("bad hex in content |" + std::string(hex) + "|");
         if (hi < 0) {
             hi = d;

@@ -132,6 +132,7 @@ void fuzz_http(uint64_t iterations, uint64_t seed) {
         require(end == std::string_view::npos || end <= in.size(), "head end in bounds", i);
         if (!parse_request(in, r)) continue;
         ++parsed;
+        require(r.uri.size() <= r.uri_raw.size(), "normalising never grows the URI", i);
         for (const auto v : {r.method, r.uri_raw, r.protocol, r.request_line, r.user_agent})
             require(v.empty() ||
                         (v.data() >= in.data() && v.data() + v.size() <= in.data() + in.size()),
