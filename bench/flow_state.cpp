@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
     const std::string rules = argc > 1 ? argv[1] : PKTSIEVE_SOURCE_DIR "/signatures/pktsieve.rules";
     const uint32_t flows =
         argc > 2 ? static_cast<uint32_t>(std::strtoul(argv[2], nullptr, 10)) : 65536;
-    auto load = load_ruleset({rules}, Vars(), 1);
+    auto load = load_ruleset({rules}, Vars());
     if (!load.ruleset) {
         for (const auto& e : load.errors) fmt::print(stderr, "{}\n", e.str());
         return 1;

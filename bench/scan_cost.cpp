@@ -66,8 +66,8 @@ int main(int argc, char** argv) {
     const std::string rules = argc > 2 ? argv[2] : PKTSIEVE_SOURCE_DIR "/signatures/pktsieve.rules";
     const int runs = argc > 3 ? std::atoi(argv[3]) : 5;
     const auto frames = read_pcap(argv[1]);
-    auto stream_rs = load_ruleset({rules}, Vars(), 1, TcpMatching::stream).ruleset;
-    auto block_rs = load_ruleset({rules}, Vars(), 1, TcpMatching::block).ruleset;
+    auto stream_rs = load_ruleset({rules}, Vars(), LoadOptions(1, TcpMatching::stream)).ruleset;
+    auto block_rs = load_ruleset({rules}, Vars(), LoadOptions(1, TcpMatching::block)).ruleset;
     if (!stream_rs || !block_rs) return 1;
 
     // The payloads, parsed once outside the timing, and grouped per flow direction in order.

@@ -24,12 +24,13 @@ int reload(pktsieve::TelemetryClient& client, const pktsieve::CtlOptions& o) {
                   << " keeps running\n";
         return 1;
     }
-    if (reply.contains("skipped"))
-        for (const auto& e : reply.at("skipped"))
-            std::cerr << "skipped " << e.get<std::string>() << "\n";
+    for (const char* what : {"failed", "skipped"})
+        if (reply.contains(what))
+            for (const auto& e : reply.at(what)) std::cerr << what << " " << e.get<std::string>() << "\n";
     if (!o.json)
         std::cout << "reloaded: generation " << reply.at("generation").get<uint64_t>() << ", "
                   << reply.at("rules_loaded").get<uint64_t>() << " rules, "
+                  << reply.value("rules_failed", uint64_t{0}) << " failed, "
                   << reply.at("rules_skipped").get<uint64_t>() << " skipped, compiled in "
                   << reply.at("compile_us").get<uint64_t>() / 1000 << " ms\n";
     return 0;

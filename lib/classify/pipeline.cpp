@@ -46,6 +46,7 @@ Pipeline::Pipeline(const Ruleset& rs, unsigned worker, WorkerStats& stats, Burst
     if (rs.tcp_matching() != TcpMatching::stream) return;
     flows_.emplace(flows);
     match_.resize(flows.capacity);
+    size_flowbits();
     http_mem_.resize(size_t{kHttpSlots} * kHttpHead);
     for (uint32_t i = kHttpSlots; i > 0; --i) http_free_.push_back(i - 1);
     // Two directions per flow, plus one stream a gap restart may hold while its old one closes.
@@ -72,6 +73,7 @@ void Pipeline::switch_rules(const Ruleset& rs) {
     ++stats_->counters.reload_switches;
     if (stats_->rules.size() < rs.slot_count()) stats_->rules.resize(rs.slot_count());
     rates_.clear();  // keyed by rule index, which the new set renumbers
+    if (flows_) size_flowbits();
     if (!flows_ || rs.max_stream_size() + 16 <= pool_->block_size()) return;
     // Streams of the old pool go back to it as their flows move on; it is freed once empty.
     retired_pools_.push_back(std::move(pool_));
@@ -89,8 +91,17 @@ void Pipeline::adopt_rules(FlowMatch& fm) {
         d.n_parts = 0;
     }
     fm.n_alerted = 0;
-    fm.flowbits = 0;
+    std::fill_n(flowbits_of(fm), flowbit_words_, 0);
     fm.generation = generation_;
+}
+
+// Flows keep their flowbits across a reload only until they adopt the new set (adopt_rules
+// clears them), so growing the words per flow may lay the old bits out anew: they are cleared.
+void Pipeline::size_flowbits() {
+    const auto words = static_cast<uint32_t>(std::max<size_t>(1, (rs_->flowbit_count() + 63) / 64));
+    if (words == flowbit_words_ && !flowbits_.empty()) return;
+    flowbit_words_ = words;
+    flowbits_.assign(match_.size() * words, 0);
 }
 
 bool Pipeline::count_parse(Malformed m, const Packet& p) {
@@ -172,6 +183,7 @@ void Pipeline::track_tcp(const Packet& p, const PortGroup* g, uint64_t ts_us) {
         close_flow(t.index, *t.flow);  // a reused closed flow may keep one direction open
         match_[t.index] = FlowMatch{};
         match_[t.index].generation = generation_;
+        std::fill_n(flowbits_of(match_[t.index]), flowbit_words_, 0);
     }
     if (match_[t.index].generation != generation_) adopt_rules(match_[t.index]);
     Verdict v;
@@ -290,6 +302,7 @@ void Pipeline::sync_counters() {
     c.flows_evicted = fc.evicted;
     c.flows_timed_out = fc.timed_out;
     c.flow_memory_bytes = flows_->memory_bytes() + match_.capacity() * sizeof(FlowMatch) +
+                          flowbits_.capacity() * sizeof(uint64_t) +
                           pool_->memory_bytes() + http_mem_.capacity() +
                           http_free_.capacity() * sizeof(uint32_t) + rates_.memory_bytes();
 }

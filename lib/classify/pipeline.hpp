@@ -98,7 +98,6 @@ class Pipeline {
         std::array<Direction, 2> dir;  // [0]: from endpoint a, [1]: from b
         std::array<uint32_t, kAlertSlots> alerted{};
         uint32_t n_alerted = 0;
-        uint64_t flowbits = 0;
         HttpFlow http;
         uint32_t generation = 0;  // of the rule set this state belongs to
     };
@@ -142,6 +141,14 @@ class Pipeline {
     bool conditions_hold(const Rule& r, const Packet& p, const Verdict& v) const;
     bool rate_limited(uint32_t rule, const Rule& r, const Packet& p, uint64_t ts_us);
     void on_rule(uint32_t rule, const Packet& p, const Verdict& v, uint64_t ts_us);
+    // A flow's flowbits: flowbit_words_ words per flow, as many as the rule set has names.
+    uint64_t* flowbits_of(const FlowMatch& fm) {
+        return flowbits_.data() + size_t(&fm - match_.data()) * flowbit_words_;
+    }
+    const uint64_t* flowbits_of(const FlowMatch& fm) const {
+        return flowbits_.data() + size_t(&fm - match_.data()) * flowbit_words_;
+    }
+    void size_flowbits();
 
     const Ruleset* rs_;
     unsigned worker_;
@@ -151,6 +158,8 @@ class Pipeline {
     BurstAlerts* alerts_;
     std::optional<FlowTable> flows_;  // stream matching only
     std::vector<FlowMatch> match_;    // per flow index
+    std::vector<uint64_t> flowbits_;  // per flow index, flowbit_words_ words each
+    uint32_t flowbit_words_ = 1;
     std::unique_ptr<StreamPool> pool_;
     std::vector<std::unique_ptr<StreamPool>> retired_pools_;  // too small for a reloaded set
     StreamPool* previous_pool_ = nullptr;                     // restored when this pipeline goes

@@ -77,9 +77,9 @@ bool Pipeline::conditions_hold(const Rule& r, const Packet& p, const Verdict& v)
     if (r.flow_established && !v.established) return false;
     if (r.app_http && !v.http) return false;
     if (!r.dsize.matches(p.payload_len) || !r.flags.matches(p.tcp_flags)) return false;
-    const uint64_t bits = v.flow ? v.flow->flowbits : 0;
+    const uint64_t* bits = v.flow ? flowbits_of(*v.flow) : nullptr;
     for (const auto& op : r.flowbits) {
-        const bool set = bits >> op.bit & 1;
+        const bool set = bits && (bits[op.bit / 64] >> (op.bit % 64) & 1);
         if ((op.op == FlowbitOp::Op::isset && !set) || (op.op == FlowbitOp::Op::isnotset && set))
             return false;
     }
@@ -93,10 +93,11 @@ void Pipeline::on_rule(uint32_t rule, const Packet& p, const Verdict& v, uint64_
     ++rc.hits;
     if (v.flow)
         for (const auto& op : r.flowbits) {
-            const uint64_t bit = uint64_t{1} << op.bit;
-            if (op.op == FlowbitOp::Op::set) v.flow->flowbits |= bit;
-            if (op.op == FlowbitOp::Op::unset) v.flow->flowbits &= ~bit;
-            if (op.op == FlowbitOp::Op::toggle) v.flow->flowbits ^= bit;
+            uint64_t& word = flowbits_of(*v.flow)[op.bit / 64];
+            const uint64_t bit = uint64_t{1} << (op.bit % 64);
+            if (op.op == FlowbitOp::Op::set) word |= bit;
+            if (op.op == FlowbitOp::Op::unset) word &= ~bit;
+            if (op.op == FlowbitOp::Op::toggle) word ^= bit;
         }
     if (r.noalert) return;
     if (rate_limited(rule, r, p, ts_us)) {

@@ -28,14 +28,17 @@ po::options_description describe(Options& o) {
          "embedded mode: read FILE once through a net_pcap vdev (no NIC, no hugepages) and "
          "exit when it is consumed")
         ("check-rules", po::value(&o.check_rules)->value_name("FILE"),
-         "validate FILE (parse and compile), print what it loaded and skipped, exit 0 if good, "
-         "1 if not")
+         "validate FILE (parse and compile), print what it loaded, failed and skipped by reason, "
+         "exit 0 when no rule failed, 1 when any did (as suricata -T)")
+        ("classification-config", po::value(&o.classification_config)->value_name("FILE"),
+         "classtype descriptions and priorities (Suricata's classification.config format); "
+         "default: classification.config beside the first rules file, else the built-in table")
         ("watch-rules", po::bool_switch(&o.watch_rules),
          "reload the rules when a rule file is rewritten or replaced (inotify on its directory; "
          "as pktsieve-ctl reload and SIGHUP, a bad file is rejected and the running set stays)")
         ("strict", po::bool_switch(&o.strict),
-         "a rule using an unsupported keyword, protocol or flag is an error (default: the rule "
-         "is skipped, reported and counted)")
+         "any rule that fails or uses an unsupported keyword, protocol or flag rejects the set "
+         "(default: the rule is reported, counted and left out, the rest loads)")
         ("stats-json", po::value(&o.stats_json)->value_name("FILE"),
          "write the final stats as JSON to FILE (schema: docs/stats.md)")
         ("eve", po::value(&o.eve)->value_name("FILE"),

@@ -19,6 +19,7 @@ struct Options {
     std::vector<std::string> rules;
     std::string pcap;
     std::string check_rules;
+    std::string classification_config;  // empty: beside the first rules file, else built-in
     std::string stats_json;
     std::string eve;
     std::string config;

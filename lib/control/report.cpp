@@ -56,11 +56,12 @@ std::string render_report(const DaemonReport& r) {
         "packets   received {}  parsed {}  malformed {}  bytes {}\n"
         "scan      packets {}  bytes {}\n"
         "alerts    total {}  unlogged {}\n"
-        "rule set  generation {} ({})  rules {}  skipped {}  reloads {}  failed {}\n",
+        "rule set  generation {} ({})  rules {}  failed {}  skipped {}  reloads {}  rejected {}\n",
         u64(s, "packets_received"), u64(s, "packets_parsed"), u64(s, "packets_malformed"),
         u64(s, "packets_bytes"), u64(s, "scan_packets"), u64(s, "scan_bytes"),
         u64(s, "alerts_total"), u64(s, "alerts_unlogged"), u64(s, "ruleset_generation"),
-        s.value("ruleset_hash", std::string("?")), u64(s, "rules_loaded"), u64(s, "rules_skipped"),
+        s.value("ruleset_hash", std::string("?")), u64(s, "rules_loaded"), u64(s, "rules_failed"),
+        u64(s, "rules_skipped"),
         u64(s, "reloads"), u64(s, "reload_failures"));
     o += fmt::format("{:<10} {:>14} {:>16} {:>12}\n", "rate", "packets/s", "bits/s", "alerts/s");
     for (size_t i = 0; i < rows(s, "rate_window_seconds"); ++i)

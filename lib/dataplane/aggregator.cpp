@@ -99,6 +99,7 @@ void Aggregator::publish() {
     v->ruleset.generation = rules_->info.generation;
     v->ruleset.hash = rules_->info.hash;
     v->ruleset.skipped = rules_->info.skipped;
+    v->ruleset.failed = rules_->info.failed;
     v->ruleset.compile_seconds = rules_->info.compile_seconds;
     const ReloadStatus st = reloader_.status();
     v->ruleset.reloads = st.reloads;

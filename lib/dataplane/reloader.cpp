@@ -15,13 +15,9 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 }  // namespace
 
-RuleReloader::RuleReloader(std::vector<std::string> files, Vars vars, unsigned workers,
-                           TcpMatching tcp, bool strict)
-    : files_(std::move(files)),
-      vars_(std::move(vars)),
-      workers_(workers),
-      tcp_(tcp),
-      strict_(strict) {
+RuleReloader::RuleReloader(std::vector<std::string> files, Vars vars, LoadOptions opts)
+    : files_(std::move(files)), vars_(std::move(vars)), opts_(std::move(opts)) {
+    const unsigned workers = opts_.workers;
     const size_t size = rte_rcu_qsbr_get_memsize(workers);
     qsv_ = static_cast<rte_rcu_qsbr*>(rte_zmalloc("pktsieve_qsbr", size, RTE_CACHE_LINE_SIZE));
     if (!qsv_ || rte_rcu_qsbr_init(qsv_, workers) != 0)
@@ -61,14 +57,16 @@ ReloadResult RuleReloader::reload(const std::vector<std::string>& files) {
 ReloadResult RuleReloader::load(const std::vector<std::string>& files) {
     ReloadResult r;
     const auto t0 = std::chrono::steady_clock::now();
-    RulesetLoad l = load_ruleset(files, vars_, workers_, tcp_, strict_);
+    RulesetLoad l = load_ruleset(files, vars_, opts_);
     r.compile_seconds = seconds_since(t0);
     r.errors = std::move(l.errors);
+    r.failed = l.failed;
     r.skipped = l.skipped;
     r.generation = generation();
     if (!l.ruleset) return r;
     slots_.assign(*l.ruleset);
-    l.ruleset->info = {r.generation + 1, hash_files(files), l.skipped.size(), r.compile_seconds};
+    l.ruleset->info = {r.generation + 1, hash_files(files), l.skipped.size(), l.failed.size(),
+                       r.compile_seconds};
     r.loaded = l.ruleset->rules().size();
     std::shared_ptr<const Ruleset> next(std::move(l.ruleset));
     std::shared_ptr<const Ruleset> old;

@@ -4,7 +4,9 @@
 // an rte_rcu_qsbr grace period (workers report quiescence after every burst) and then drops
 // its reference to the old set. The aggregator keeps the last few sets to render alerts that
 // were raised under them, so the old set is freed when the aggregator lets go of it too.
-// A set that fails to parse or compile is rejected whole; the running set stays.
+// A rule that fails to parse or compile is left out and reported, the rest swaps in; a set
+// that cannot load at all (an unreadable file, every rule failed, --strict) is rejected and
+// the running set stays.
 //
 // Thread-safety: reload() may be called from any thread (reloads are serialised); workers read
 // current_rules() lock-free; current() takes a lock (the aggregator polls generation() first).
@@ -26,7 +28,8 @@ namespace pktsieve {
 struct ReloadResult {
     bool ok = false;
     uint64_t generation = 0;  // of the set running after the call
-    std::vector<RuleError> errors;
+    std::vector<RuleError> errors;   // why the set was rejected (empty when ok)
+    std::vector<RuleError> failed;   // rules that failed to parse or compile, left out
     std::vector<RuleError> skipped;
     size_t loaded = 0;
     double compile_seconds = 0, grace_seconds = 0;
@@ -39,8 +42,7 @@ struct ReloadStatus {
 
 class RuleReloader {
   public:
-    RuleReloader(std::vector<std::string> files, Vars vars, unsigned workers, TcpMatching tcp,
-                 bool strict);
+    RuleReloader(std::vector<std::string> files, Vars vars, LoadOptions opts);
     ~RuleReloader();
     RuleReloader(const RuleReloader&) = delete;
     RuleReloader& operator=(const RuleReloader&) = delete;
@@ -64,9 +66,7 @@ class RuleReloader {
 
     std::vector<std::string> files_;
     const Vars vars_;
-    const unsigned workers_;
-    const TcpMatching tcp_;
-    const bool strict_;
+    const LoadOptions opts_;
     rte_rcu_qsbr* qsv_ = nullptr;
     std::mutex reload_mu_;           // one reload at a time
     mutable std::mutex current_mu_;  // guards current_ and status_

@@ -190,6 +190,15 @@ void teardown(Session& s) {
     rte_mempool_free(s.pool);
 }
 
+LoadOptions load_options(const Options& o, unsigned workers = 1) {
+    LoadOptions l;
+    l.workers = workers;
+    l.tcp = o.tcp_matching == "block" ? TcpMatching::block : TcpMatching::stream;
+    l.strict = o.strict;
+    l.classification_file = o.classification_config;
+    return l;
+}
+
 std::string layout_text(const Session& s) {
     std::string workers;
     for (unsigned l : s.layout.workers) workers += (workers.empty() ? "" : ",") + std::to_string(l);
@@ -206,15 +215,18 @@ void report(const Session& s, const StatsView& v) {
     if (!s.opts.stats_json.empty()) write_file(s.opts.stats_json, render_json(v));
 }
 
-void print_skipped(const std::vector<RuleError>& skipped) {
-    for (const auto& e : skipped) std::cerr << "pktsieve: skipped " << e.str() << "\n";
+void print_left_out(const ReloadResult& r) {
+    for (const auto& e : r.failed) std::cerr << "pktsieve: failed " << e.str() << "\n";
+    for (const auto& e : r.skipped) std::cerr << "pktsieve: skipped " << e.str() << "\n";
+    if (!r.failed.empty() || !r.skipped.empty())
+        std::cerr << fmt::format("pktsieve: {} rules loaded, {} failed, {} skipped\n", r.loaded,
+                                 r.failed.size(), r.skipped.size());
 }
 
 void load_rules(Session& s, const Vars& vars) {
-    const auto tcp = s.opts.tcp_matching == "block" ? TcpMatching::block : TcpMatching::stream;
-    s.reloader = std::make_unique<RuleReloader>(
-        s.opts.rules, vars, static_cast<unsigned>(s.layout.workers.size()), tcp, s.opts.strict);
-    print_skipped(s.reloader->load_initial().skipped);
+    s.reloader = std::make_unique<RuleReloader>(s.opts.rules, vars, load_options(s.opts, static_cast<unsigned>(s.layout.workers.size())));
+    const ReloadResult r = s.reloader->load_initial();
+    print_left_out(r);
 }
 
 // SIGHUP, or a rewritten rule file with --watch-rules: reload from the running set's files,
@@ -228,7 +240,7 @@ void reload_when_asked(Session& s, FileWatch* watch) {
     }
     if (!asked) return;
     const ReloadResult r = s.reloader->reload();
-    print_skipped(r.skipped);
+    print_left_out(r);
     for (const auto& e : r.errors) std::cerr << "pktsieve: reload: " << e.str() << "\n";
     std::cerr << fmt::format("pktsieve: reload {}: generation {}, {} rules, compiled in {:.3f} s\n",
                              r.ok ? "done" : "rejected, the running set stays", r.generation,
@@ -287,7 +299,7 @@ int run(const CommandLine& cl) {
     const Options& o = cl.opts;
     Vars vars;
     for (const auto& v : o.vars) vars.set(v);
-    if (!o.check_rules.empty()) return check_rules({o.check_rules}, vars, o.strict, std::cout);
+    if (!o.check_rules.empty()) return check_rules({o.check_rules}, vars, load_options(o), std::cout);
 
     Session s(o);
     std::vector<std::string> eal = live_eal_args(cl.eal);

@@ -78,6 +78,7 @@ int stats_cmd(const char*, const char*, rte_tel_data* d) {
                    [](auto& x) { return x.ring_full_waits; });
     rte_tel_data_add_dict_u64(d, "workers", v->workers.size());
     rte_tel_data_add_dict_u64(d, "rules_loaded", v->rules.size());
+    rte_tel_data_add_dict_u64(d, "rules_failed", v->ruleset.failed);
     rte_tel_data_add_dict_u64(d, "rules_skipped", v->ruleset.skipped);
     rte_tel_data_add_dict_u64(d, "ruleset_generation", v->ruleset.generation);
     rte_tel_data_add_dict_string(d, "ruleset_hash", v->ruleset.hash.c_str());
@@ -166,10 +167,12 @@ int reload_cmd(const char*, const char* params, rte_tel_data* d) {
     rte_tel_data_add_dict_u64(d, "ok", r.ok ? 1 : 0);
     rte_tel_data_add_dict_u64(d, "generation", r.generation);
     rte_tel_data_add_dict_u64(d, "rules_loaded", r.loaded);
+    rte_tel_data_add_dict_u64(d, "rules_failed", r.failed.size());
     rte_tel_data_add_dict_u64(d, "rules_skipped", r.skipped.size());
     rte_tel_data_add_dict_u64(d, "compile_us", static_cast<uint64_t>(r.compile_seconds * 1e6));
     rte_tel_data_add_dict_u64(d, "grace_us", static_cast<uint64_t>(r.grace_seconds * 1e6));
     add_rule_errors(d, "errors", r.errors);
+    add_rule_errors(d, "failed", r.failed);
     add_rule_errors(d, "skipped", r.skipped);
     rte_tel_data_add_dict_u64(d, "error_count", r.errors.size());
     return 0;

@@ -1,4 +1,5 @@
-// Rule files + variables -> a compiled Ruleset, with every error as `file:line: reason`.
+// Rule files + variables -> a compiled Ruleset. One bad rule costs only itself: every rule that
+// fails to parse or compile is reported as `file:line: reason` and the rest loads.
 // Thread-safety: pure functions; compiling is slow, so callers keep it off the workers.
 #pragma once
 
@@ -9,26 +10,49 @@
 #include <vector>
 
 #include "match/ruleset.hpp"
+#include "rules/classification.hpp"
 #include "rules/vars.hpp"
 
 namespace pktsieve {
 
-struct RulesetLoad {
-    std::unique_ptr<Ruleset> ruleset;  // null when errors is non-empty
-    std::vector<RuleError> errors;
-    std::vector<RuleError> skipped;  // rules left out: what they use is not supported
-    double compile_seconds = 0;
+struct LoadOptions {
+    explicit LoadOptions(unsigned w = 1, TcpMatching t = TcpMatching::stream) : workers(w), tcp(t) {}
+    unsigned workers = 1;
+    TcpMatching tcp = TcpMatching::stream;
+    // Any failed or skipped rule rejects the whole set.
+    bool strict = false;
+    // classification.config to read; empty: `classification.config` beside the first rules
+    // file when there is one, else the built-in table.
+    std::string classification_file;
 };
 
-// All files are parsed (every error collected) before anything is compiled; one bad file
-// rejects the whole set. A rule using something unsupported (a keyword, protocol, action, pcre
-// flag or a regex construct Hyperscan lacks) is skipped, or with `strict` is an error.
-RulesetLoad load_ruleset(const std::vector<std::string>& files, const Vars& vars, unsigned workers,
-                         TcpMatching tcp = TcpMatching::stream, bool strict = false);
+struct RulesetLoad {
+    std::unique_ptr<Ruleset> ruleset;  // null when the set is rejected (errors says why)
+    // Why the whole set is rejected: a file that cannot be read, no rule loaded while some
+    // failed, or with `strict` every failure and skip.
+    std::vector<RuleError> errors;
+    std::vector<RuleError> failed;   // rules that failed to parse or compile, left out
+    std::vector<RuleError> skipped;  // rules left out: what they use is not supported
+    std::string classification_source;  // the classification.config read, or "built-in"
+    double compile_seconds = 0;
+    CompileProfile profile;
+    double parse_seconds = 0;
+};
 
-// `--check-rules`: prints what loaded and what was skipped by reason (or every error) to
-// `out`; returns the exit code.
-int check_rules(const std::vector<std::string>& files, const Vars& vars, bool strict,
+// All files are parsed (every failure collected), then the rules that parsed are compiled; a
+// rule using something unsupported (a keyword, protocol, action, pcre flag or regex construct
+// Hyperscan lacks) is skipped.
+RulesetLoad load_ruleset(const std::vector<std::string>& files, const Vars& vars,
+                         const LoadOptions& opts = LoadOptions());
+
+// The classification.config load_ruleset reads for `files` (see LoadOptions); "" for built-in.
+std::string classification_path(const std::vector<std::string>& files,
+                                 const std::string& explicit_file);
+
+// `--check-rules`: prints what loaded, what failed and was skipped by reason, and the compile
+// stages to `out`; returns the exit code: 0 when every rule loaded or was skipped, 1 when any
+// failed (as `suricata -T`) or the set was rejected.
+int check_rules(const std::vector<std::string>& files, const Vars& vars, const LoadOptions& opts,
                 std::ostream& out);
 
 // Stable counter slots per (gid, sid) across reloads: rules seen before keep their slot, new
@@ -45,7 +69,12 @@ class SlotRegistry {
 // FNV-1a 64 over the files' bytes in order, as 16 hex digits ("" if one cannot be read).
 std::string hash_files(const std::vector<std::string>& files);
 
-// Skipped rules counted by reason, the quoted name kept ("unsupported keyword 'x'").
-std::map<std::string, size_t> skip_reasons(const std::vector<RuleError>& skipped);
+// Rules counted by reason, the quoted name kept ("unsupported keyword 'x'"); reasons that
+// differ only in a quoted pattern or value are one reason (see reason_class).
+std::map<std::string, size_t> count_reasons(const std::vector<RuleError>& rules);
+
+// A reason without its rule-specific detail: "unknown classtype 'x'" stays, "Hyperscan: ... at
+// index 12" and "pattern rejected by Hyperscan: ..." lose what follows the first colon.
+std::string reason_class(const std::string& reason);
 
 }  // namespace pktsieve

@@ -51,9 +51,9 @@ const Pattern* prefilter(const Rule& r) {
 
 }  // namespace
 
-void lower_rule(Rule& r) {
+void lower_rule(Rule& r, bool whole_allowed) {
     r.hs.clear();
-    if (whole(r)) {
+    if (whole_allowed && whole(r)) {
         r.verify = false;
         r.prefilter_buffer = Buffer::payload;
         r.hs = fold_chains(r.patterns);

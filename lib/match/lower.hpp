@@ -11,7 +11,9 @@
 
 namespace pktsieve {
 
-// Fills r.hs, r.verify and r.prefilter_buffer from r.patterns.
-void lower_rule(Rule& r);
+// Fills r.hs, r.verify and r.prefilter_buffer from r.patterns. `whole_allowed` false: the rule
+// gets a prefilter and verification even if Hyperscan could decide it alone (used when Hyperscan
+// rejects the whole form, e.g. a pcre part that can only match at end of data).
+void lower_rule(Rule& r, bool whole_allowed = true);
 
 }  // namespace pktsieve

@@ -1,8 +1,14 @@
 #include "match/ruleset.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <exception>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <set>
+#include <thread>
 
 #include "match/expressions.hpp"
 #include "match/lower.hpp"
@@ -10,12 +16,6 @@
 namespace pktsieve {
 
 namespace {
-
-std::string join_errors(const std::vector<RuleError>& errors) {
-    std::string s;
-    for (const auto& e : errors) s += (s.empty() ? "" : "\n") + e.str();
-    return s;
-}
 
 // The ports whose packets a rule may match in the scanned direction: "<>" rules both ways.
 std::vector<std::pair<uint16_t, uint16_t>> scan_ranges(const Rule& r) {
@@ -32,76 +32,188 @@ bool in_class(const Rule& r, ProtoClass c) {
 
 }  // namespace
 
-CompileError::CompileError(std::vector<RuleError> errors)
-    : std::runtime_error(join_errors(errors)), errors_(std::move(errors)) {}
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Runs fn(0) .. fn(n - 1) on up to `threads` threads; the first exception is rethrown here.
+template <typename F>
+void parallel_for(size_t n, unsigned threads, F&& fn) {
+    std::atomic<size_t> next{0};
+    std::exception_ptr error;
+    std::mutex error_mu;
+    auto work = [&] {
+        for (size_t i; (i = next.fetch_add(1)) < n;) {
+            try {
+                fn(i);
+            } catch (...) {
+                std::lock_guard lock(error_mu);
+                if (!error) error = std::current_exception();
+            }
+        }
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < std::min<size_t>(threads, n); ++t) pool.emplace_back(work);
+    work();
+    for (auto& t : pool) t.join();
+    if (error) std::rethrow_exception(error);
+}
+
+// A whole rule of several parts is a logical combination in block mode; Hyperscan refuses some
+// parts inside one (a pcre that can match at end of data: "unordered match in
+// sub-expressions"). Such a rule is matched by prefilter and verification instead.
+void lower_checked(Rule& r) {
+    lower_rule(r);
+    if (r.verify || r.hs.size() < 2) return;
+    if (std::none_of(r.hs.begin(), r.hs.end(),
+                     [](const Pattern& p) { return p.kind == Pattern::Kind::pcre; }))
+        return;
+    std::vector<HsExpression> exprs;
+    append_expressions(r, 0, 1, ExprMode::block, exprs);
+    std::vector<const char*> text;
+    std::vector<unsigned> flags, ids;
+    std::vector<const hs_expr_ext_t*> ext;
+    for (const auto& e : exprs) {
+        text.push_back(e.regex.c_str());
+        flags.push_back(e.flags);
+        ids.push_back(e.id);
+        ext.push_back(&e.ext);
+    }
+    hs_database_t* db = nullptr;
+    hs_compile_error_t* err = nullptr;
+    if (hs_compile_ext_multi(text.data(), flags.data(), ids.data(), ext.data(),
+                             static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &db,
+                             &err) == HS_SUCCESS) {
+        hs_free_database(db);
+        return;
+    }
+    hs_free_compile_error(err);
+    lower_rule(r, false);
+}
+
+// Hyperscan's verdict on each pattern of a lowered rule, alone.
+std::optional<std::string> check_rule(const Rule& r) {
+    for (const auto& p : r.patterns)
+        if (p.kind == Pattern::Kind::pcre && r.verify)  // whole rules: checked in r.hs
+            if (auto msg = check_pattern(p)) return "pattern rejected by Hyperscan: " + *msg;
+    for (const auto& p : r.hs)
+        if (auto msg = check_pattern(p)) return "pattern rejected by Hyperscan: " + *msg;
+    return std::nullopt;
+}
+
+}  // namespace
 
 std::unique_ptr<Ruleset> Ruleset::compile(std::vector<Rule> rules, unsigned workers,
-                                          TcpMatching tcp) {
-    std::unique_ptr<Ruleset> rs(new Ruleset());
-    rs->rules_ = std::move(rules);
-    rs->tcp_ = tcp;
-    rs->slot_count_ = static_cast<uint32_t>(rs->rules_.size());
-    for (uint32_t i = 0; i < rs->slot_count_; ++i) rs->slots_.push_back(i);
-    std::vector<RuleError> errors;
-    for (auto& r : rs->rules_) {
-        lower_rule(r);
-        for (const auto& p : r.patterns)
-            if (p.kind == Pattern::Kind::pcre && r.verify)  // whole rules: checked in r.hs
-                if (auto msg = check_pattern(p))
-                    errors.push_back({r.file, r.line, "pattern rejected by Hyperscan: " + *msg});
-        for (const auto& p : r.hs)
-            if (auto msg = check_pattern(p))
-                errors.push_back({r.file, r.line, "pattern rejected by Hyperscan: " + *msg});
+                                          TcpMatching tcp, std::vector<RuleError>& failed,
+                                          CompileProfile* profile) {
+    CompileProfile prof;
+    prof.threads = std::max(1u, std::thread::hardware_concurrency());
+    auto t0 = std::chrono::steady_clock::now();
+    std::vector<std::optional<std::string>> why(rules.size());
+    parallel_for(rules.size(), prof.threads, [&](size_t i) {
+        lower_checked(rules[i]);
+        why[i] = check_rule(rules[i]);
+    });
+    std::vector<Rule> good;
+    for (size_t i = 0; i < rules.size(); ++i) {
+        if (why[i])
+            failed.push_back({rules[i].file, rules[i].line, *why[i]});
+        else
+            good.push_back(std::move(rules[i]));
     }
-    if (!errors.empty()) throw CompileError(std::move(errors));
-    rs->assign_flowbits(errors);
-    if (!errors.empty()) throw CompileError(std::move(errors));
+    rules = std::move(good);
+    prof.check = seconds_since(t0);
 
-    for (const auto& r : rs->rules_) {
-        auto it = std::find(rs->threats_.begin(), rs->threats_.end(), r.threat);
-        if (!r.threat.empty() && it == rs->threats_.end())
-            it = rs->threats_.insert(rs->threats_.end(), r.threat);
-        rs->rule_threat_.push_back(
-            r.threat.empty() ? UINT32_MAX : static_cast<uint32_t>(it - rs->threats_.begin()));
+    // A rule Hyperscan accepts alone can still fail inside a group's database; it is left out
+    // and the set built again without it (rule indices are the databases' match ids).
+    for (;; ++prof.attempts) {
+        std::unique_ptr<Ruleset> rs(new Ruleset());
+        rs->rules_ = std::move(rules);
+        rs->tcp_ = tcp;
+        rs->index_rules();
+        t0 = std::chrono::steady_clock::now();
+        rs->build_groups();
+        rs->build_server_ports();
+        prof.groups += seconds_since(t0);
+        Failures failures;
+        rs->compile_databases(prof.threads, failures, prof);
+        t0 = std::chrono::steady_clock::now();
+        rs->compile_pcres(prof.threads, failures);
+        prof.pcres += seconds_since(t0);
+        if (failures.empty()) {
+            t0 = std::chrono::steady_clock::now();
+            rs->alloc_scratch(workers);
+            prof.scratch = seconds_since(t0);
+            if (profile) *profile = prof;
+            return rs;
+        }
+        rules = std::move(rs->rules_);
+        std::vector<Rule> kept;
+        for (uint32_t i = 0; i < rules.size(); ++i) {
+            const auto f = failures.find(i);
+            if (f == failures.end())
+                kept.push_back(std::move(rules[i]));
+            else
+                failed.push_back({rules[i].file, rules[i].line, f->second});
+        }
+        rules = std::move(kept);
     }
-    for (auto& t : rs->rule_threat_)
-        if (t == UINT32_MAX) t = static_cast<uint32_t>(rs->threats_.size());
+}
 
-    for (uint32_t r = 0; r < rs->rules_.size(); ++r) {
-        const auto& rule = rs->rules_[r];
-        if (rule.patterns.size() > 32)
-            errors.push_back({rule.file, rule.line, "more than 32 contents/pcres in one rule"});
-        rs->first_part_.push_back(static_cast<unsigned>(rs->rules_.size() + rs->parts_.size()));
-        if (rule.hs.size() > 1)
-            for (uint32_t b = 0; b < rule.hs.size(); ++b) rs->parts_.push_back({r, b});
+std::unique_ptr<Ruleset> Ruleset::compile_strict(std::vector<Rule> rules, unsigned workers,
+                                                 TcpMatching tcp) {
+    std::vector<RuleError> failed;
+    auto rs = compile(std::move(rules), workers, tcp, failed);
+    std::string msg;
+    for (const auto& e : failed) msg += (msg.empty() ? "" : "\n") + e.str();
+    if (!failed.empty()) throw std::runtime_error(msg);
+    return rs;
+}
+
+void Ruleset::index_rules() {
+    slot_count_ = static_cast<uint32_t>(rules_.size());
+    for (uint32_t i = 0; i < slot_count_; ++i) slots_.push_back(i);
+    assign_flowbits();
+    for (const auto& r : rules_) {
+        auto it = std::find(threats_.begin(), threats_.end(), r.threat);
+        if (!r.threat.empty() && it == threats_.end()) it = threats_.insert(threats_.end(), r.threat);
+        rule_threat_.push_back(r.threat.empty() ? UINT32_MAX
+                                                : static_cast<uint32_t>(it - threats_.begin()));
     }
-    if (!errors.empty()) throw CompileError(std::move(errors));
-    rs->build_groups();
-    rs->build_server_ports();
-    for (size_t i = 0; i < rs->groups_.size(); ++i)
-        rs->compile_group(rs->groups_[i], rs->tcp_group_[i] && tcp == TcpMatching::stream, errors);
-    rs->compile_pcres(errors);
-    if (!errors.empty()) throw CompileError(std::move(errors));
+    for (auto& t : rule_threat_)
+        if (t == UINT32_MAX) t = static_cast<uint32_t>(threats_.size());
+    for (uint32_t r = 0; r < rules_.size(); ++r) {
+        first_part_.push_back(static_cast<unsigned>(rules_.size() + parts_.size()));
+        if (rules_[r].hs.size() > 1)
+            for (uint32_t b = 0; b < rules_[r].hs.size(); ++b) parts_.push_back({r, b});
+    }
+}
 
-    // One scratch serves every database of the set (Hyperscan sizes it for the largest).
+// One scratch serves every database of the set (Hyperscan sizes it for the largest).
+void Ruleset::alloc_scratch(unsigned workers) {
     hs_scratch_t* proto = nullptr;
     bool failed = false;
-    rs->for_each_database([&](const hs_database_t* db) {
+    for_each_database([&](const hs_database_t* db) {
         failed = failed || hs_alloc_scratch(db, &proto) != HS_SUCCESS;
     });
+    prototype_.reset(proto);
     if (failed) throw std::runtime_error("hs_alloc_scratch failed");
-    rs->prototype_.reset(proto);
     for (unsigned w = 0; w < workers && proto; ++w) {
         hs_scratch_t* s = nullptr;
         if (hs_clone_scratch(proto, &s) != HS_SUCCESS)
             throw std::runtime_error("hs_clone_scratch failed");
-        rs->scratch_.emplace_back(s);
+        scratch_.emplace_back(s);
     }
-    return rs;
 }
 
 // Membership only changes at range boundaries, so the port space is cut into segments and each
-// distinct rule list becomes one group (and one database).
+// distinct rule list becomes one group (and its databases). A large set (ET Open names hundreds
+// of ports) would make hundreds of groups, each compiling the rules every port shares; as
+// Suricata does, only the kMaxPortGroups - 1 largest lists keep a group of their own and the
+// other ports share one group with the union of their lists. A rule found on a port it does not
+// name is dropped by the header check after the hit.
 void Ruleset::build_groups() {
     // Key: the rules, and whether TCP uses the group (TCP groups get a streaming database).
     std::map<std::pair<std::vector<uint32_t>, bool>, uint16_t> by_key;
@@ -118,24 +230,72 @@ void Ruleset::build_groups() {
     };
     for (size_t c = 0; c < 2; ++c) {
         const auto cls = static_cast<ProtoClass>(c);
-        std::set<uint32_t> cuts{0, 65536};
-        for (const auto& r : rules_)
-            if (in_class(r, cls))
-                for (auto [lo, hi] : scan_ranges(r)) cuts.insert({lo, uint32_t{hi} + 1});
-        port_group_[c].assign(65536, kNoGroup);
-        for (auto it = cuts.begin(); std::next(it) != cuts.end(); ++it) {
-            const uint32_t lo = *it, hi = *std::next(it);
-            std::vector<uint32_t> members;
-            for (uint32_t i = 0; i < rules_.size(); ++i) {
-                if (!in_class(rules_[i], cls)) continue;
-                for (auto [a, b] : scan_ranges(rules_[i]))
-                    if (lo >= a && lo <= b) {
-                        members.push_back(i);
-                        break;
-                    }
+        // Rules starting and ending at each cut, so a sweep keeps the live set.
+        std::map<uint32_t, std::pair<std::vector<uint32_t>, std::vector<uint32_t>>> events;
+        events[0];
+        events[65536];
+        for (uint32_t i = 0; i < rules_.size(); ++i) {
+            if (!in_class(rules_[i], cls)) continue;
+            auto ranges = scan_ranges(rules_[i]);
+            std::sort(ranges.begin(), ranges.end());
+            uint32_t open_lo = 0, open_hi = 0;
+            bool open = false;
+            for (auto [lo, hi] : ranges) {  // merged, so a rule enters each segment once
+                if (open && lo <= open_hi + 1) {
+                    open_hi = std::max<uint32_t>(open_hi, hi);
+                    continue;
+                }
+                if (open) {
+                    events[open_lo].first.push_back(i);
+                    events[open_hi + 1].second.push_back(i);
+                }
+                open = true;
+                open_lo = lo;
+                open_hi = hi;
             }
-            const uint16_t g = group_of(std::move(members), cls == ProtoClass::tcp);
-            std::fill(port_group_[c].begin() + lo, port_group_[c].begin() + hi, g);
+            if (open) {
+                events[open_lo].first.push_back(i);
+                events[open_hi + 1].second.push_back(i);
+            }
+        }
+        struct Segment {
+            uint32_t lo, hi;
+            size_t list;
+        };
+        std::vector<Segment> segments;
+        std::map<std::vector<uint32_t>, size_t> list_index;
+        std::vector<std::vector<uint32_t>> lists;
+        std::set<uint32_t> live;
+        for (auto it = events.begin(); std::next(it) != events.end(); ++it) {
+            for (uint32_t r : it->second.second) live.erase(r);
+            for (uint32_t r : it->second.first) live.insert(r);
+            if (live.empty()) continue;
+            std::vector<uint32_t> members(live.begin(), live.end());
+            auto [li, fresh] = list_index.emplace(members, lists.size());
+            if (fresh) lists.push_back(std::move(members));
+            segments.push_back({it->first, std::next(it)->first, li->second});
+        }
+        std::vector<size_t> target(lists.size());
+        for (size_t i = 0; i < lists.size(); ++i) target[i] = i;
+        if (lists.size() > kMaxPortGroups) {
+            std::vector<size_t> by_size(lists.size());
+            for (size_t i = 0; i < lists.size(); ++i) by_size[i] = i;
+            std::stable_sort(by_size.begin(), by_size.end(), [&](size_t a, size_t b) {
+                return lists[a].size() > lists[b].size();
+            });
+            std::set<uint32_t> merged;
+            for (size_t k = kMaxPortGroups - 1; k < by_size.size(); ++k) {
+                merged.insert(lists[by_size[k]].begin(), lists[by_size[k]].end());
+                target[by_size[k]] = lists.size();
+            }
+            lists.emplace_back(merged.begin(), merged.end());
+        }
+        std::vector<uint16_t> group(lists.size(), kNoGroup);
+        port_group_[c].assign(65536, kNoGroup);
+        for (const auto& seg : segments) {
+            const size_t l = target[seg.list];
+            if (group[l] == kNoGroup) group[l] = group_of(lists[l], cls == ProtoClass::tcp);
+            std::fill(port_group_[c].begin() + seg.lo, port_group_[c].begin() + seg.hi, group[l]);
         }
     }
     std::vector<uint32_t> other;
@@ -156,10 +316,26 @@ void Ruleset::build_server_ports() {
     }
 }
 
+void Ruleset::compile_databases(unsigned threads, Failures& failures, CompileProfile& prof) {
+    const auto t0 = std::chrono::steady_clock::now();
+    std::vector<Failures> per_group(groups_.size());
+    parallel_for(groups_.size(), threads, [&](size_t i) {
+        compile_group(groups_[i], tcp_group_[i] && tcp_ == TcpMatching::stream, per_group[i]);
+    });
+    for (const auto& f : per_group) failures.insert(f.begin(), f.end());
+    for (const auto& g : groups_) {
+        size_t n = 0;
+        if (g.stream && hs_stream_size(g.stream.get(), &n) == HS_SUCCESS)
+            max_stream_size_ = std::max(max_stream_size_, n);
+    }
+    for_each_database([&](const hs_database_t*) { ++prof.databases_built; });
+    prof.databases += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
 // Where each rule of a group is found: HTTP rules per request (databases by buffer), rules to
 // verify on the payload per packet, whole rules in the streaming database of a TCP group in
 // stream mode (except `flow:stateless` ones) and per packet otherwise.
-void Ruleset::compile_group(PortGroup& g, bool tcp_stream, std::vector<RuleError>& errors) {
+void Ruleset::compile_group(PortGroup& g, bool tcp_stream, Failures& failures) {
     std::vector<uint32_t> stream, packet;
     std::array<std::vector<uint32_t>, kBufferCount> http;
     for (uint32_t r : g.rules) {
@@ -179,25 +355,22 @@ void Ruleset::compile_group(PortGroup& g, bool tcp_stream, std::vector<RuleError
                 g.gathers_heads || (tcp_stream && rule.verify && !rule.flow_stateless);
         }
     }
-    if (!stream.empty()) {
-        g.stream.reset(compile_db(stream, HS_MODE_STREAM, errors));
-        size_t n = 0;
-        if (g.stream && hs_stream_size(g.stream.get(), &n) == HS_SUCCESS)
-            max_stream_size_ = std::max(max_stream_size_, n);
-    }
-    if (!packet.empty()) g.db.reset(compile_db(packet, HS_MODE_BLOCK, errors));
+    if (!stream.empty()) g.stream.reset(compile_db(std::move(stream), HS_MODE_STREAM, failures));
+    if (!packet.empty()) g.db.reset(compile_db(std::move(packet), HS_MODE_BLOCK, failures));
     for (size_t b = 0; b < kBufferCount; ++b)
-        if (!http[b].empty()) g.http[b].reset(compile_db(http[b], HS_MODE_BLOCK, errors));
+        if (!http[b].empty()) g.http[b].reset(compile_db(std::move(http[b]), HS_MODE_BLOCK, failures));
     g.flow_state = tcp_stream && (g.flow_state || g.stream || g.reads_http || g.gathers_heads);
 }
 
 // Each pcre of a rule to verify is its own database: the verifier scans it from wherever the
 // rule's previous match ended.
-void Ruleset::compile_pcres(std::vector<RuleError>& errors) {
+void Ruleset::compile_pcres(unsigned threads, Failures& failures) {
     pcre_dbs_.resize(rules_.size());
-    for (uint32_t r = 0; r < rules_.size(); ++r) {
+    pcre_owned_.resize(rules_.size());
+    std::vector<std::string> why(rules_.size());
+    parallel_for(rules_.size(), threads, [&](size_t r) {
         const Rule& rule = rules_[r];
-        if (!rule.verify) continue;
+        if (!rule.verify) return;
         pcre_dbs_[r].assign(rule.patterns.size(), nullptr);
         for (size_t i = 0; i < rule.patterns.size(); ++i) {
             const Pattern& p = rule.patterns[i];
@@ -209,31 +382,25 @@ void Ruleset::compile_pcres(std::vector<RuleError>& errors) {
             hs_compile_error_t* err = nullptr;
             if (hs_compile(p.text.c_str(), flags, HS_MODE_BLOCK, nullptr, &db, &err) !=
                 HS_SUCCESS) {
-                errors.push_back(
-                    {rule.file, rule.line,
-                     std::string("Hyperscan: ") + (err ? err->message : "compile failed")});
+                why[r] = std::string("Hyperscan: ") + (err ? err->message : "compile failed");
                 hs_free_compile_error(err);
-                continue;
+                return;
             }
-            pcre_owned_.emplace_back(db);
+            pcre_owned_[r].emplace_back(db);
             pcre_dbs_[r][i] = db;
         }
-    }
+    });
+    for (uint32_t r = 0; r < rules_.size(); ++r)
+        if (!why[r].empty()) failures.emplace(r, why[r]);
 }
 
-void Ruleset::assign_flowbits(std::vector<RuleError>& errors) {
+void Ruleset::assign_flowbits() {
     std::map<std::string, uint32_t> bits;
     setter_.assign(rules_.size(), false);
     for (uint32_t r = 0; r < rules_.size(); ++r) {
         bool sets = false, tests = false;
         for (auto& op : rules_[r].flowbits) {
-            auto [it, fresh] = bits.emplace(op.name, static_cast<uint32_t>(bits.size()));
-            if (it->second >= 64) {
-                errors.push_back({rules_[r].file, rules_[r].line, "more than 64 flowbit names"});
-                bits.erase(it);
-                continue;
-            }
-            op.bit = it->second;
+            op.bit = bits.emplace(op.name, static_cast<uint32_t>(bits.size())).first->second;
             const bool test = op.op == FlowbitOp::Op::isset || op.op == FlowbitOp::Op::isnotset;
             (test ? tests : sets) = true;
         }
@@ -250,16 +417,19 @@ void Ruleset::for_each_database(F&& f) const {
         for (const auto& db : g.http)
             if (db) f(db.get());
     }
-    for (const auto& db : pcre_owned_) f(db.get());
+    for (const auto& dbs : pcre_owned_)
+        for (const auto& db : dbs) f(db.get());
 }
 
-hs_database_t* Ruleset::compile_db(const std::vector<uint32_t>& rules, unsigned mode,
-                                   std::vector<RuleError>& errors) {
-    std::vector<HsExpression> exprs;
-    // Per packet a rule reports once (SINGLEMATCH); in a stream every match is reported, so
-    // each segment that matches counts as a hit.
-    const ExprMode m = mode == HS_MODE_BLOCK ? ExprMode::block : ExprMode::stream;
-    for (uint32_t r : rules) append_expressions(rules_[r], r, first_part_[r], m, exprs);
+namespace {
+
+struct CompiledDb {
+    hs_database_t* db = nullptr;
+    std::string error;
+    int expression = -1;  // the expression Hyperscan blamed, -1 when none
+};
+
+CompiledDb compile_expressions(const std::vector<HsExpression>& exprs, unsigned mode) {
     std::vector<const char*> text;
     std::vector<unsigned> flags, ids;
     std::vector<const hs_expr_ext_t*> ext;
@@ -269,19 +439,70 @@ hs_database_t* Ruleset::compile_db(const std::vector<uint32_t>& rules, unsigned 
         ids.push_back(e.id);
         ext.push_back(&e.ext);
     }
-    hs_database_t* db = nullptr;
+    CompiledDb out;
     hs_compile_error_t* err = nullptr;
     if (hs_compile_ext_multi(text.data(), flags.data(), ids.data(), ext.data(),
-                             static_cast<unsigned>(exprs.size()), mode, nullptr, &db,
+                             static_cast<unsigned>(exprs.size()), mode, nullptr, &out.db,
                              &err) != HS_SUCCESS) {
-        const int at = err ? err->expression : -1;
-        const Rule& r = rules_[at >= 0 ? exprs[at].rule : rules.front()];
-        errors.push_back(
-            {r.file, r.line, std::string("Hyperscan: ") + (err ? err->message : "compile failed")});
+        out.db = nullptr;
+        out.error = std::string("Hyperscan: ") + (err ? err->message : "compile failed");
+        out.expression = err ? err->expression : -1;
         hs_free_compile_error(err);
-        return nullptr;
     }
-    return db;
+    return out;
+}
+
+}  // namespace
+
+// A database of `rules`; a rule Hyperscan blames is recorded in `failures` and the database
+// compiled without it. When Hyperscan names no expression, halves are compiled apart until the
+// rules at fault are found.
+hs_database_t* Ruleset::compile_db(std::vector<uint32_t> rules, unsigned mode,
+                                   Failures& failures) {
+    // Per packet a rule reports once (SINGLEMATCH); in a stream every match is reported, so
+    // each segment that matches counts as a hit.
+    const ExprMode m = mode == HS_MODE_BLOCK ? ExprMode::block : ExprMode::stream;
+    auto expressions = [&](const std::vector<uint32_t>& list) {
+        std::vector<HsExpression> exprs;
+        for (uint32_t r : list) append_expressions(rules_[r], r, first_part_[r], m, exprs);
+        return exprs;
+    };
+    while (!rules.empty()) {
+        const auto exprs = expressions(rules);
+        CompiledDb c = compile_expressions(exprs, mode);
+        if (c.db) return c.db;
+        std::vector<uint32_t> blamed;
+        if (c.expression >= 0 && static_cast<size_t>(c.expression) < exprs.size()) {
+            blamed.push_back(exprs[static_cast<size_t>(c.expression)].rule);
+            failures.emplace(blamed.back(), c.error);
+        } else {
+            // Bisect: a list that compiles is innocent; a single rule that fails is blamed.
+            std::vector<std::vector<uint32_t>> todo{rules};
+            while (!todo.empty()) {
+                auto list = std::move(todo.back());
+                todo.pop_back();
+                CompiledDb part = compile_expressions(expressions(list), mode);
+                if (part.db) {
+                    hs_free_database(part.db);
+                } else if (list.size() == 1) {
+                    blamed.push_back(list[0]);
+                    failures.emplace(list[0], part.error);
+                } else {
+                    const auto mid = list.begin() + static_cast<long>(list.size() / 2);
+                    todo.emplace_back(list.begin(), mid);
+                    todo.emplace_back(mid, list.end());
+                }
+            }
+            if (blamed.empty()) {  // only the whole fails: none of it can be kept
+                for (uint32_t r : rules) failures.emplace(r, c.error);
+                return nullptr;
+            }
+        }
+        std::erase_if(rules, [&](uint32_t r) {
+            return std::find(blamed.begin(), blamed.end(), r) != blamed.end();
+        });
+    }
+    return nullptr;
 }
 
 size_t Ruleset::database_bytes() const {

@@ -14,6 +14,7 @@
 #include <array>
 #include <bitset>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -25,14 +26,16 @@
 
 namespace pktsieve {
 
-// Thrown by compile(): every rule at fault, each as file:line: reason.
-class CompileError : public std::runtime_error {
-  public:
-    explicit CompileError(std::vector<RuleError> errors);
-    const std::vector<RuleError>& errors() const { return errors_; }
-
-  private:
-    std::vector<RuleError> errors_;
+// Seconds spent in each stage of Ruleset::compile, and what it built (--check-rules prints it).
+struct CompileProfile {
+    double check = 0;      // lowering rules to Hyperscan patterns, checking each pattern alone
+    double groups = 0;     // port groups: which rules each destination port can match
+    double databases = 0;  // Hyperscan databases of the port groups (threads in parallel)
+    double pcres = 0;      // one block database per pcre of a rule to verify
+    double scratch = 0;    // scratch prototype and one clone per worker
+    unsigned threads = 1;  // threads the databases were compiled on
+    unsigned attempts = 1;  // builds: a rule that failed inside a group costs one more
+    size_t databases_built = 0;
 };
 
 struct HsDatabaseDeleter {
@@ -74,16 +77,25 @@ struct RulesetInfo {
     uint64_t generation = 0;  // 1 for the set loaded at start, +1 per successful reload
     std::string hash;         // FNV-1a 64 of the rule files' bytes, hex
     size_t skipped = 0;       // rules left out (unsupported)
+    size_t failed = 0;        // rules left out (failed to parse or compile)
     double compile_seconds = 0;
 };
 
 class Ruleset {
   public:
     static constexpr uint16_t kNoGroup = 0xffff;
+    // Port groups per protocol (TCP, UDP) at most; see build_groups.
+    static constexpr size_t kMaxPortGroups = 16;
 
-    // Compiles `rules` for `workers` workers. Throws CompileError.
+    // Compiles `rules` for `workers` workers. A rule Hyperscan rejects (alone, or inside its
+    // group's database) is left out and reported in `failed` as file:line: reason; the rest is
+    // compiled. Throws std::runtime_error only when Hyperscan cannot allocate scratch.
     static std::unique_ptr<Ruleset> compile(std::vector<Rule> rules, unsigned workers,
-                                            TcpMatching tcp = TcpMatching::stream);
+                                            TcpMatching tcp, std::vector<RuleError>& failed,
+                                            CompileProfile* profile = nullptr);
+    // As compile, but any failed rule throws std::runtime_error naming them all (tests, tools).
+    static std::unique_ptr<Ruleset> compile_strict(std::vector<Rule> rules, unsigned workers,
+                                                   TcpMatching tcp = TcpMatching::stream);
     ~Ruleset() = default;
     Ruleset(const Ruleset&) = delete;
     Ruleset& operator=(const Ruleset&) = delete;
@@ -156,13 +168,17 @@ class Ruleset {
 
   private:
     Ruleset() = default;
+    // Rule index -> why Hyperscan rejected it.
+    using Failures = std::map<uint32_t, std::string>;
+    void index_rules();
     void build_groups();
     void build_server_ports();
-    void compile_group(PortGroup& g, bool tcp, std::vector<RuleError>& errors);
-    hs_database_t* compile_db(const std::vector<uint32_t>& rules, unsigned mode,
-                              std::vector<RuleError>& errors);
-    void compile_pcres(std::vector<RuleError>& errors);
-    void assign_flowbits(std::vector<RuleError>& errors);
+    void compile_databases(unsigned threads, Failures& failures, CompileProfile& prof);
+    void compile_group(PortGroup& g, bool tcp, Failures& failures);
+    hs_database_t* compile_db(std::vector<uint32_t> rules, unsigned mode, Failures& failures);
+    void compile_pcres(unsigned threads, Failures& failures);
+    void alloc_scratch(unsigned workers);
+    void assign_flowbits();
     template <typename F>
     void for_each_database(F&& f) const;
 
@@ -177,7 +193,7 @@ class Ruleset {
     std::vector<Part> parts_;           // id - rules_.size() -> rule and bit
     TcpMatching tcp_ = TcpMatching::stream;
     size_t max_stream_size_ = 0;
-    std::vector<HsDatabase> pcre_owned_;
+    std::vector<std::vector<HsDatabase>> pcre_owned_;  // per rule
     std::vector<std::vector<const hs_database_t*>> pcre_dbs_;
     size_t flowbit_count_ = 0;
     std::vector<uint32_t> slots_;

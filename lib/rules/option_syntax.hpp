@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "rules/classification.hpp"
 #include "rules/error.hpp"
 #include "rules/rule.hpp"
 
@@ -14,6 +15,7 @@ namespace pktsieve {
 
 struct ParseState {
     Rule& rule;
+    const Classifications& classes;
     Buffer sticky = Buffer::payload;  // the buffer set by the last sticky-buffer keyword
     bool priority_set = false;
 };

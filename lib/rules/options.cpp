@@ -1,5 +1,6 @@
 #include "rules/options.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <functional>
@@ -7,6 +8,7 @@
 
 #include "rules/classification.hpp"
 #include "rules/error.hpp"
+#include "rules/keywords.hpp"
 #include "rules/list_syntax.hpp"
 #include "rules/option_syntax.hpp"
 #include "text/ascii.hpp"
@@ -40,18 +42,16 @@ struct Option {
     std::string_view key, value;
 };
 
-// Splits at ';' outside quotes; a backslash escapes the next character everywhere.
+// Splits at every ';' not escaped by a backslash, as Suricata does: quotes do not protect a ';'
+// (a content writes it as \; or |3b|), and a quote inside a pcre ("/^["']?x/") is just a byte.
 std::vector<Option> split_options(std::string_view body) {
     std::vector<Option> out;
     size_t start = 0;
-    bool quoted = false;
     for (size_t i = 0; i < body.size(); ++i) {
         const char c = body[i];
         if (c == '\\') {
             ++i;
-        } else if (c == '"') {
-            quoted = !quoted;
-        } else if (c == ';' && !quoted) {
+        } else if (c == ';') {
             const auto opt = trim(body.substr(start, i - start));
             start = i + 1;
             if (opt.empty()) continue;
@@ -62,7 +62,6 @@ std::vector<Option> split_options(std::string_view body) {
                 out.push_back({trim(opt.substr(0, colon)), trim(opt.substr(colon + 1))});
         }
     }
-    if (quoted) throw SyntaxError("unterminated quoted string");
     if (!trim(body.substr(start)).empty())
         throw SyntaxError("option '" + std::string(trim(body.substr(start))) +
                           "' is not terminated by ';'");
@@ -162,16 +161,34 @@ const OptionTable& rule_options() {
     return h;
 }
 
+// distance/within on the first content of a buffer count from the buffer's start (the previous
+// match "ends" at 0 in Suricata's inspection): offset = distance, the end bound distance + within.
+void absolute_from_start(Pattern& p) {
+    if (p.offset != 0 || p.depth >= 0)
+        throw SyntaxError("a content cannot have both offset/depth and distance/within");
+    const int len = static_cast<int>(p.text.size());
+    const int end = p.within >= 0 ? p.distance + p.within : -1;
+    if (p.within >= 0 && p.within < len)
+        throw SyntaxError("within " + std::to_string(p.within) + " is shorter than its content");
+    p.relative = false;
+    p.offset = std::max(p.distance, 0);
+    p.depth = end < 0 ? -1 : std::max(end - p.offset, 0);
+    p.distance = 0;
+    p.within = -1;
+    if (p.depth >= 0 && p.depth < len)
+        throw SyntaxError("distance/within leave no room for the content at the buffer's start");
+}
+
 // What Suricata itself rejects, checked once the whole rule is known.
 void check_patterns(Rule& r) {
     std::array<bool, kBufferCount> seen{};
-    for (const auto& p : r.patterns) {
+    for (auto& p : r.patterns) {
         const auto b = static_cast<size_t>(p.buffer);
         const auto len = static_cast<int>(p.text.size());
-        if (p.kind == Pattern::Kind::content && p.relative) {
-            if (!seen[b])
-                throw SyntaxError(
-                    "distance/within needs a content or pcre before it in its buffer");
+        if (p.kind == Pattern::Kind::content && p.relative && !seen[b]) {
+            // The first content of its buffer: Suricata places it from the buffer's start.
+            absolute_from_start(p);
+        } else if (p.kind == Pattern::Kind::content && p.relative) {
             if (p.offset != 0 || p.depth >= 0)
                 throw SyntaxError("a content cannot have both offset/depth and distance/within");
             if (p.within >= 0 && p.within < len)
@@ -185,16 +202,19 @@ void check_patterns(Rule& r) {
     }
 }
 
-void finish(Rule& r, bool priority_set) {
+void finish(const ParseState& s) {
+    Rule& r = s.rule;
     if (r.sid == 0) throw SyntaxError("rule has no 'sid'");
     check_patterns(r);
     if (r.needs_http && r.proto != RuleProto::tcp)
         throw SyntaxError("HTTP buffers need a tcp or http rule");
     if (!r.classtype.empty()) {
-        const auto* c = find_classification(r.classtype);
-        if (!c) throw SyntaxError("unknown classtype '" + r.classtype + "'");
+        const auto* c = s.classes.find(r.classtype);
+        if (!c)
+            throw SyntaxError("unknown classtype '" + r.classtype + "' (not in " +
+                              s.classes.source() + ")");
         r.category = c->description;
-        if (!priority_set) r.severity = c->priority;
+        if (!s.priority_set) r.severity = c->priority;
     }
 }
 
@@ -218,12 +238,14 @@ std::string decode_content(std::string_view s) {
     return out;
 }
 
-void apply_options(std::string_view body, Rule& r) {
-    ParseState state{r};
+void apply_options(std::string_view body, Rule& r, const Classifications& classes) {
+    ParseState state{r, classes};
     for (const auto& [key, value] : split_options(body)) {
         const auto it = rule_options().find(key);
-        if (it == rule_options().end())
+        if (it == rule_options().end() && is_suricata_keyword(key))
             throw Unsupported("unsupported keyword '" + std::string(key) + "'");
+        if (it == rule_options().end())
+            throw SyntaxError("unknown keyword '" + std::string(key) + "'");
         try {
             it->second(state, key, value);
         } catch (const Unsupported&) {
@@ -235,7 +257,7 @@ void apply_options(std::string_view body, Rule& r) {
             throw SyntaxError(std::string(key) + ": " + what);
         }
     }
-    finish(r, state.priority_set);
+    finish(state);
 }
 
 }  // namespace pktsieve

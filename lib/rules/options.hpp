@@ -5,12 +5,14 @@
 #include <string>
 #include <string_view>
 
+#include "rules/classification.hpp"
 #include "rules/rule.hpp"
 
 namespace pktsieve {
 
-// Applies every option in `body` to `r`. Throws SyntaxError naming the keyword at fault.
-void apply_options(std::string_view body, Rule& r);
+// Applies every option in `body` to `r`, classtypes looked up in `classes`. Throws SyntaxError
+// naming the keyword at fault (Unsupported for a Suricata keyword pktsieve lacks).
+void apply_options(std::string_view body, Rule& r, const Classifications& classes);
 
 // Decodes a content string (without quotes): |hex| blocks and \" \; \\ \: escapes.
 std::string decode_content(std::string_view quoted_inner);

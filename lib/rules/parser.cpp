@@ -1,6 +1,7 @@
 #include "rules/parser.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -44,7 +45,7 @@ void set_proto(Rule& r, std::string_view p) {
 
 }  // namespace
 
-Rule parse_rule(std::string_view text, const Vars& vars) {
+Rule parse_rule(std::string_view text, const Vars& vars, const Classifications& classes) {
     text = trim(text);
     const auto open = text.find('(');
     if (open == std::string_view::npos || text.back() != ')')
@@ -64,11 +65,12 @@ Rule parse_rule(std::string_view text, const Vars& vars) {
     r.bidirectional = f[4] == "<>";
     r.dst = parse_address(f[5], vars);
     r.dport = parse_ports(f[6], vars);
-    apply_options(text.substr(open + 1, text.size() - open - 2), r);
+    apply_options(text.substr(open + 1, text.size() - open - 2), r, classes);
     return r;
 }
 
-RuleLoad parse_rules(std::string_view text, const std::string& file, const Vars& vars) {
+RuleLoad parse_rules(std::string_view text, const std::string& file, const Vars& vars,
+                     const Classifications& classes) {
     RuleLoad out;
     std::string pending;
     int pending_line = 0, lineno = 0;
@@ -87,30 +89,32 @@ RuleLoad parse_rules(std::string_view text, const std::string& file, const Vars&
             pending.append(line);
         }
         try {
-            Rule r = parse_rule(pending, vars);
+            Rule r = parse_rule(pending, vars, classes);
             r.file = file;
             r.line = pending_line;
             out.rules.push_back(std::move(r));
         } catch (const Unsupported& e) {
             out.skipped.push_back({file, pending_line, e.what()});
         } catch (const SyntaxError& e) {
-            out.errors.push_back({file, pending_line, e.what()});
+            out.failed.push_back({file, pending_line, e.what()});
         }
         pending.clear();
     }
     return out;
 }
 
-RuleLoad load_rules(const std::string& path, const Vars& vars) {
+RuleLoad load_rules(const std::string& path, const Vars& vars, const Classifications& classes) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    std::error_code ec;
+    if (!in || std::filesystem::is_directory(path, ec)) {
         RuleLoad out;
-        out.errors.push_back({path, 0, "cannot open rule file"});
+        out.readable = false;
+        out.failed.push_back({path, 0, "cannot open rule file"});
         return out;
     }
     std::ostringstream ss;
     ss << in.rdbuf();
-    return parse_rules(ss.str(), path, vars);
+    return parse_rules(ss.str(), path, vars, classes);
 }
 
 }  // namespace pktsieve

@@ -7,11 +7,13 @@ namespace pktsieve {
 
 namespace {
 
+// The content a modifier applies to: the rule's last content, even with a pcre or isdataat
+// after it (Suricata: `content:"x"; depth:35; isdataat:30,relative; fast_pattern;`).
 Pattern& last_content(ParseState& s, std::string_view key) {
     auto& ps = s.rule.patterns;
-    if (ps.empty() || ps.back().kind != Pattern::Kind::content)
-        throw SyntaxError("'" + std::string(key) + "' must follow a content");
-    return ps.back();
+    for (auto it = ps.rbegin(); it != ps.rend(); ++it)
+        if (it->kind == Pattern::Kind::content) return *it;
+    throw SyntaxError("'" + std::string(key) + "' must follow a content");
 }
 
 // A quoted value, optionally negated: !"x".

@@ -1,9 +1,7 @@
 #include "rules/ports.hpp"
 
-#include <array>
-#include <bitset>
+#include <algorithm>
 #include <charconv>
-#include <memory>
 #include <string>
 
 #include "rules/error.hpp"
@@ -21,7 +19,8 @@ bool PortSet::contains(uint16_t port) const {
 
 namespace {
 
-using Bits = std::bitset<65536>;
+// Sorted, disjoint, inclusive ranges: work proportional to the list, not to the 65,536 ports.
+using Ranges = std::vector<std::pair<uint32_t, uint32_t>>;
 
 uint16_t parse_port(std::string_view s, std::string_view whole) {
     unsigned v = 0;
@@ -31,36 +30,61 @@ uint16_t parse_port(std::string_view s, std::string_view whole) {
     return static_cast<uint16_t>(v);
 }
 
+Ranges normalise(Ranges r) {
+    std::sort(r.begin(), r.end());
+    Ranges out;
+    for (const auto& [lo, hi] : r) {
+        if (!out.empty() && lo <= out.back().second + 1)
+            out.back().second = std::max(out.back().second, hi);
+        else
+            out.emplace_back(lo, hi);
+    }
+    return out;
+}
+
+Ranges complement(const Ranges& r) {
+    Ranges out;
+    uint32_t next = 0;
+    for (const auto& [lo, hi] : r) {
+        if (lo > next) out.emplace_back(next, lo - 1);
+        next = hi + 1;
+    }
+    if (next <= 65535) out.emplace_back(next, 65535);
+    return out;
+}
+
+// a minus b, both normalised.
+Ranges subtract(const Ranges& a, const Ranges& b) {
+    const Ranges keep = complement(b);
+    Ranges out;
+    size_t j = 0;
+    for (const auto& [lo, hi] : a) {
+        while (j < keep.size() && keep[j].second < lo) ++j;
+        for (size_t k = j; k < keep.size() && keep[k].first <= hi; ++k)
+            out.emplace_back(std::max(lo, keep[k].first), std::min(hi, keep[k].second));
+    }
+    return out;
+}
+
 // Same list semantics as addresses: (any positive, or none) and no negative.
-void eval(std::string_view text, const Vars& vars, int depth, Bits& out) {
+Ranges eval(std::string_view text, const Vars& vars, int depth) {
     if (depth > 16) throw SyntaxError("port variables nest too deep (a cycle?)");
     text = trim(text);
     if (text.empty()) throw SyntaxError("empty port");
-    if (text.front() == '!') {
-        eval(text.substr(1), vars, depth + 1, out);
-        out.flip();
-        return;
-    }
-    if (text.front() == '$') return eval(vars.get(text.substr(1)), vars, depth + 1, out);
-    if (text == "any") {
-        out.set();
-        return;
-    }
+    if (text.front() == '!') return complement(eval(text.substr(1), vars, depth + 1));
+    if (text.front() == '$') return eval(vars.get(text.substr(1)), vars, depth + 1);
+    if (text == "any") return {{0, 65535}};
     if (text.front() == '[') {
-        // Heap, not stack: 8 KiB each, and lists nest.
-        auto tmp = std::make_unique<std::array<Bits, 3>>();
-        auto& [pos, neg, item] = *tmp;
+        Ranges pos, neg;
         bool has_pos = false;
         for (auto it : split_list(text)) {
             const bool negated = trim(it).front() == '!';
-            item.reset();
-            eval(negated ? trim(it).substr(1) : it, vars, depth + 1, item);
-            (negated ? neg : pos) |= item;
+            const Ranges item = eval(negated ? trim(it).substr(1) : it, vars, depth + 1);
+            (negated ? neg : pos).insert((negated ? neg : pos).end(), item.begin(), item.end());
             has_pos = has_pos || !negated;
         }
-        if (!has_pos) pos.set();
-        out = pos & ~neg;
-        return;
+        if (!has_pos) pos = {{0, 65535}};
+        return subtract(normalise(std::move(pos)), normalise(std::move(neg)));
     }
     const auto colon = text.find(':');
     uint16_t lo = 0, hi = 0;
@@ -72,24 +96,17 @@ void eval(std::string_view text, const Vars& vars, int depth, Bits& out) {
         hi = b.empty() ? 65535 : parse_port(b, text);
         if (lo > hi) throw SyntaxError("empty port range '" + std::string(text) + "'");
     }
-    for (unsigned p = lo; p <= hi; ++p) out.set(p);
+    return {{lo, hi}};
 }
 
 }  // namespace
 
 PortSet parse_ports(std::string_view text, const Vars& vars) {
-    auto bits = std::make_unique<Bits>();
-    eval(text, vars, 0, *bits);
+    const Ranges r = eval(text, vars, 0);
+    if (r.empty()) throw SyntaxError("port expression '" + std::string(text) + "' matches no port");
     std::vector<std::pair<uint16_t, uint16_t>> ranges;
-    for (unsigned p = 0; p < 65536; ++p) {
-        if (!bits->test(p)) continue;
-        unsigned q = p;
-        while (q + 1 < 65536 && bits->test(q + 1)) ++q;
-        ranges.emplace_back(static_cast<uint16_t>(p), static_cast<uint16_t>(q));
-        p = q;
-    }
-    if (ranges.empty())
-        throw SyntaxError("port expression '" + std::string(text) + "' matches no port");
+    for (const auto& [lo, hi] : r)
+        ranges.emplace_back(static_cast<uint16_t>(lo), static_cast<uint16_t>(hi));
     return PortSet(std::move(ranges));
 }
 

@@ -24,7 +24,7 @@ struct RuleStat {
 
 // The running rule set and the reloads that led to it.
 struct RulesetStat {
-    size_t groups = 0, db_bytes = 0, skipped = 0;
+    size_t groups = 0, db_bytes = 0, skipped = 0, failed = 0;
     uint64_t generation = 0;
     std::string hash;
     double compile_seconds = 0;

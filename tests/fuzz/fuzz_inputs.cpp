@@ -80,7 +80,7 @@ void mutate(Bytes& b, std::mt19937_64& rng) {
 }
 
 void fuzz_frames(const char* rules, uint64_t iterations, uint64_t seed) {
-    auto load = load_ruleset({rules}, Vars(), 1);
+    auto load = load_ruleset({rules}, Vars());
     if (!load.ruleset || !load.skipped.empty()) std::abort();
     WorkerStats stats(load.ruleset->rules().size());
     auto alerts = std::make_unique<BurstAlerts>();
@@ -173,8 +173,10 @@ void fuzz_rules(uint64_t iterations, uint64_t seed) {
         if (i % 64 == 0) {
             auto load = parse_rules(r, "fuzz.rules", Vars());
             try {
-                if (load.ok() && !load.rules.empty()) Ruleset::compile(std::move(load.rules), 1);
-            } catch (const CompileError&) {
+                std::vector<RuleError> failed;
+                if (!load.rules.empty())
+                    Ruleset::compile(std::move(load.rules), 1, TcpMatching::stream, failed);
+            } catch (const std::runtime_error&) {  // scratch allocation only
             }
         }
     }

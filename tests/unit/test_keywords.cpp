@@ -29,9 +29,9 @@ struct Outcome {
 Outcome run(const std::string& rules, const std::vector<Bytes>& frames,
             TcpMatching tcp = TcpMatching::stream) {
     auto load = parse_rules(rules, "k.rules", Vars());
-    if (!load.ok()) FAIL(load.errors[0].str());
+    if (!load.failed.empty()) FAIL(load.failed[0].str());
     REQUIRE(load.skipped.empty());
-    auto rs = Ruleset::compile(std::move(load.rules), 1, tcp);
+    auto rs = Ruleset::compile_strict(std::move(load.rules), 1, tcp);
     WorkerStats stats(rs->rules().size());
     auto alerts = std::make_unique<BurstAlerts>();
     {

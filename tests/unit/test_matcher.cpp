@@ -12,8 +12,11 @@ namespace {
 
 std::unique_ptr<Ruleset> compile_text(const std::string& text) {
     auto load = parse_rules(text, "t.rules", Vars());
-    if (!load.ok()) FAIL(load.errors[0].str());
-    return Ruleset::compile(std::move(load.rules), 1);
+    if (!load.failed.empty()) FAIL(load.failed[0].str());
+    std::vector<RuleError> failed;
+    auto rs = Ruleset::compile(std::move(load.rules), 1, TcpMatching::stream, failed);
+    if (!failed.empty()) FAIL(failed[0].str());
+    return rs;
 }
 
 // Runs frames through a fresh pipeline; returns per-rule alert counts.
@@ -164,33 +167,49 @@ TEST_CASE("alerts beyond the burst buffer are counted, not lost from the counter
     CHECK(r.stats.ports.entries()[0] == PortCount{80, kAlertBufferSize + 5});
 }
 
-TEST_CASE("a pattern Hyperscan rejects is reported as file:line with its message", "[match]") {
+TEST_CASE("a pattern Hyperscan rejects costs only its rule, reported as file:line", "[match]") {
     auto load = parse_rules(
         "alert tcp any any -> any 80 (content:\"ok\"; sid:1;)\n"
-        "alert tcp any any -> any 80 (pcre:\"/(a)\\1/\"; sid:2;)\n",
+        "alert tcp any any -> any 80 (pcre:\"/(a)\\1/\"; sid:2;)\n"
+        "alert tcp any any -> any 80 (content:\"fine\"; sid:3;)\n",
         "bad.rules", Vars());
-    REQUIRE(load.ok());
-    try {
-        Ruleset::compile(std::move(load.rules), 1);
-        FAIL("compile should have failed");
-    } catch (const CompileError& e) {
-        REQUIRE(e.errors().size() == 1);
-        CHECK(e.errors()[0].file == "bad.rules");
-        CHECK(e.errors()[0].line == 2);
-        CHECK_THAT(e.errors()[0].reason, Catch::StartsWith("pattern rejected by Hyperscan: "));
-    }
+    REQUIRE(load.failed.empty());
+    std::vector<RuleError> failed;
+    auto rs = Ruleset::compile(std::move(load.rules), 1, TcpMatching::stream, failed);
+    REQUIRE(failed.size() == 1);
+    CHECK(failed[0].file == "bad.rules");
+    CHECK(failed[0].line == 2);
+    CHECK_THAT(failed[0].reason, Catch::StartsWith("pattern rejected by Hyperscan: "));
+    REQUIRE(rs->rules().size() == 2);
+    CHECK(rs->rules()[0].sid == 1);
+    CHECK(rs->rules()[1].sid == 3);
+    CHECK(alerts_for(*rs, 80, "this is fine") == 1);
 }
 
-TEST_CASE("load_ruleset rejects duplicate sids across files", "[match]") {
+TEST_CASE("a whole rule Hyperscan refuses as a combination is verified instead", "[match]") {
+    // A multiline pcre ending in `$` is an "unordered match" inside a logical combination; ET
+    // sid 2016304 is one. The rule must load, and match exactly, through its prefilter.
+    auto rs = compile_text(
+        "alert tcp any any -> any 1900 (content:\"Portable SDK\"; "
+        "pcre:\"/^Server\\x3a[^\\r\\n]*Portable SDK(\\/?\\s*$|\\/1\\.[0-5])/m\"; sid:1;)\n");
+    REQUIRE(rs->rules().size() == 1);
+    CHECK(rs->rules()[0].verify);
+    CHECK(alerts_for(*rs, 1900, "HTTP/1.1 200 OK\r\nServer: x Portable SDK/1.3\r\n") == 1);
+    CHECK(alerts_for(*rs, 1900, "HTTP/1.1 200 OK\r\nServer: x Portable SDK/1.8\r\n") == 0);
+}
+
+TEST_CASE("duplicate sids across files: the later copies fail, the first loads", "[match]") {
     const std::string dir = PKTSIEVE_SOURCE_DIR "/signatures/pktsieve.rules";
-    const auto load = load_ruleset({dir, dir}, Vars(), 1);
-    CHECK_FALSE(load.ruleset);
-    REQUIRE_FALSE(load.errors.empty());
-    CHECK_THAT(load.errors[0].str(), Catch::Contains("duplicate sid 9000001"));
+    const auto load = load_ruleset({dir, dir}, Vars());
+    REQUIRE(load.ruleset);
+    CHECK(load.errors.empty());
+    CHECK(load.ruleset->rules().size() == 6);
+    REQUIRE(load.failed.size() == 6);
+    CHECK_THAT(load.failed[0].str(), Catch::Contains("duplicate sid 9000001"));
 }
 
 TEST_CASE("shipped signatures: attacks match, look-alikes do not", "[match][signatures]") {
-    auto load = load_ruleset({PKTSIEVE_SOURCE_DIR "/signatures/pktsieve.rules"}, Vars(), 1);
+    auto load = load_ruleset({PKTSIEVE_SOURCE_DIR "/signatures/pktsieve.rules"}, Vars());
     REQUIRE(load.ruleset);
     const Ruleset& rs = *load.ruleset;
     auto sids = [&](uint16_t port, const std::string& payload) {

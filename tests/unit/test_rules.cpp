@@ -108,7 +108,7 @@ TEST_CASE("ports: single, ranges, lists, negation, variables", "[rules]") {
 TEST_CASE("each rule error names its cause", "[rules]") {
     const std::string h = "alert tcp any any -> any 80 ";
     CHECK(error_of(h + "(msg:\"x\"; sid:1; content:\"a\"; bogus:1;)") ==
-          "unsupported keyword 'bogus'");
+          "unknown keyword 'bogus'");
     CHECK(error_of(h + "(msg:\"x\"; content:\"a\";)") == "rule has no 'sid'");
     CHECK(error_of(h + "(sid:1; dsize:5<>2;)") == "dsize: range needs its lower bound first");
     CHECK(error_of(h + "(sid:1; flags:SZ;)") == "flags: unknown TCP flag 'Z'");
@@ -137,9 +137,10 @@ TEST_CASE("each rule error names its cause", "[rules]") {
     CHECK(error_of(h + "(sid:1; content:\"a\"; target:both;)") ==
           "target: needs src_ip or dest_ip, got 'both'");
     CHECK(error_of(h + "(sid:1; content:\"a\"; target:dest_ip; noalert;)").empty());
-    CHECK(error_of(h + "(sid:1; content:\"a\"; classtype:nope;)") == "unknown classtype 'nope'");
+    CHECK(error_of(h + "(sid:1; content:\"a\"; classtype:nope;)") ==
+          "unknown classtype 'nope' (not in built-in)");
     CHECK(error_of(h + "(sid:1; content:\"a\"; msg:\"unterminated;)") ==
-          "unterminated quoted string");
+          "'msg' needs a quoted value");
     CHECK(error_of(h + "(sid:1; content:\"a\")") ==
           "option 'content:\"a\"' is not terminated by ';'");
     CHECK(error_of(h + "(sid:1; content:\"a\"; metadata:threat a, threat b;)") ==
@@ -179,18 +180,18 @@ TEST_CASE("a rule file reports every error with file and line", "[rules]") {
     CHECK(load.rules[0].line == 3);
     CHECK(load.rules[1].sid == 3);
     CHECK(load.rules[1].line == 5);
-    REQUIRE(load.errors.size() == 2);
-    CHECK(load.errors[0].str() == "x.rules:7: 'depth' needs an integer in [1, 65535], got '0'");
-    CHECK(load.errors[1].str() == "x.rules:8: rule has no 'sid'");
-    REQUIRE(load.skipped.size() == 2);
-    CHECK(load.skipped[0].str() == "x.rules:4: unsupported keyword 'wat'");
-    CHECK(load.skipped[1].str() == "x.rules:9: unsupported protocol 'dns'");
+    REQUIRE(load.failed.size() == 3);
+    CHECK(load.failed[0].str() == "x.rules:4: unknown keyword 'wat'");
+    CHECK(load.failed[1].str() == "x.rules:7: 'depth' needs an integer in [1, 65535], got '0'");
+    CHECK(load.failed[2].str() == "x.rules:8: rule has no 'sid'");
+    REQUIRE(load.skipped.size() == 1);
+    CHECK(load.skipped[0].str() == "x.rules:9: unsupported protocol 'dns'");
 }
 
 TEST_CASE("an unreadable rule file is an error at line 0", "[rules]") {
     const auto load = load_rules("/nonexistent/pktsieve.rules", Vars());
-    REQUIRE(load.errors.size() == 1);
-    CHECK(load.errors[0].str() == "/nonexistent/pktsieve.rules:0: cannot open rule file");
+    REQUIRE(load.failed.size() == 1);
+    CHECK(load.failed[0].str() == "/nonexistent/pktsieve.rules:0: cannot open rule file");
 }
 
 TEST_CASE("variables can be overridden and must be well formed", "[rules]") {
@@ -207,10 +208,10 @@ TEST_CASE("variables can be overridden and must be well formed", "[rules]") {
 TEST_CASE("relative contents Suricata would reject are errors", "[rules][relative]") {
     const std::string h = "alert tcp any any -> any 80 ";
     CHECK(error_of(h + "(content:\"a\"; content:\"b\"; distance:-1; sid:1;)").empty());
-    CHECK(error_of(h + "(content:\"a\"; http.uri; content:\"b\"; distance:0; sid:1;)") ==
-          "distance/within needs a content or pcre before it in its buffer");
+    // The first content of a buffer may be relative: it counts from the buffer's start.
+    CHECK(error_of(h + "(content:\"a\"; http.uri; content:\"b\"; distance:0; sid:1;)").empty());
     CHECK(error_of(h + "(content:\"a\"; offset:1; distance:0; content:\"b\"; sid:1;)") ==
-          "distance/within needs a content or pcre before it in its buffer");
+          "a content cannot have both offset/depth and distance/within");
     CHECK(error_of(h + "(content:\"a\"; content:\"bcd\"; within:2; sid:1;)") ==
           "within 2 is shorter than its content");
     CHECK(error_of(h + "(distance:1; content:\"a\"; sid:1;)") ==

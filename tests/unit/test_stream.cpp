@@ -15,7 +15,7 @@ using namespace pktsieve::test;
 namespace {
 
 std::unique_ptr<Ruleset> shipped(TcpMatching tcp = TcpMatching::stream) {
-    auto load = load_ruleset({PKTSIEVE_SOURCE_DIR "/signatures/pktsieve.rules"}, Vars(), 1, tcp);
+    auto load = load_ruleset({PKTSIEVE_SOURCE_DIR "/signatures/pktsieve.rules"}, Vars(), LoadOptions(1, tcp));
     REQUIRE(load.ruleset);
     return std::move(load.ruleset);
 }
@@ -171,7 +171,7 @@ TEST_CASE("a SYN flood larger than the table: memory bounded, evictions counted,
 TEST_CASE("end of data reports what only the end decides", "[stream]") {
     auto load =
         parse_rules("alert tcp any any -> any 80 (pcre:\"/secret$/\"; sid:1;)\n", "t", Vars());
-    auto rs = Ruleset::compile(std::move(load.rules), 1);
+    auto rs = Ruleset::compile_strict(std::move(load.rules), 1);
     Run run(*rs);
     Conversation c(40004, 80);
     c.client("the secret");
@@ -187,7 +187,7 @@ TEST_CASE("flow:established and flow direction use the tracked flow", "[stream]"
         "alert tcp any any -> any 80 (content:\"early\"; flow:established,to_server; sid:1;)\n"
         "alert tcp any any -> any any (content:\"reply\"; flow:to_client; sid:2;)\n",
         "t", Vars());
-    auto rs = Ruleset::compile(std::move(load.rules), 1);
+    auto rs = Ruleset::compile_strict(std::move(load.rules), 1);
     Run run(*rs);
     Conversation c(40005, 80);
     // Data on the SYN (before the handshake completes) is not established.
@@ -227,8 +227,8 @@ TEST_CASE("a flow spanning a reload keeps being scanned; its partial match is dr
           "[stream][reload]") {
     auto compile = [](const std::string& text, SlotRegistry& slots) {
         auto load = parse_rules(text, "r.rules", Vars());
-        REQUIRE(load.ok());
-        auto rs = Ruleset::compile(std::move(load.rules), 1);
+        REQUIRE(load.failed.empty());
+        auto rs = Ruleset::compile_strict(std::move(load.rules), 1);
         slots.assign(*rs);
         return rs;
     };
