@@ -179,7 +179,7 @@ void Pipeline::match_request(std::string_view head, const Packet& p, const Verdi
     hv.http = true;
     Matches m;
     for (size_t i = 0; i < kBufferCount; ++i) {
-        const hs_database_t* db = g->http[i].get();
+        const hs_database_t* db = g->by_buffer[i].get();
         if (!db || !b.present[i]) continue;
         ++c.scanned_packets;
         c.scanned_bytes += b.view[i].size();

@@ -9,7 +9,8 @@ namespace {
 // Whether a packet without flow state has anything to be matched by (its direction is worked
 // out only then).
 inline bool worth_scanning(const PortGroup* g, const Packet& p) {
-    return g && ((p.payload_len > 0 && (g->db || g->reads_http)) || !g->always.empty());
+    return g && ((p.payload_len > 0 && (g->db || g->reads_http || g->reads_dns)) ||
+                 !g->always.empty());
 }
 
 constexpr uint8_t kFin = 0x01, kSyn = 0x02, kRst = 0x04, kAck = 0x10;
@@ -144,8 +145,9 @@ void Pipeline::process(const uint8_t* data, uint32_t len, uint64_t ts_us) {
     if (worth_scanning(g, p)) scan_packet(g, p, stateless(g, p), ts_us);
 }
 
-Pipeline::Verdict Pipeline::stateless(const PortGroup* g, const Packet& p) const {
-    Verdict v{stateless_direction(*rs_, p), true, false, false, nullptr};
+Pipeline::Verdict Pipeline::stateless(const PortGroup* g, const Packet& p) {
+    Verdict v{stateless_direction(*rs_, p), true, false, false, nullptr, false};
+    if (g && g->reads_dns && p.payload_len) v.dns = parse_dns(g, p);
     if (g && g->reads_http && p.payload_len)
         v.http = http_start({reinterpret_cast<const char*>(p.payload()), p.payload_len}) ==
                  HttpStart::request;
@@ -159,6 +161,7 @@ void Pipeline::scan_packet(const PortGroup* g, const Packet& p, const Verdict& v
     if (p.payload_len > 0) {
         scan_block(g->db.get(), p, v, ts_us);
         if (!flows_ && g->reads_http) http_packet(p, v, ts_us);
+        if (v.dns) match_dns(g, p, v, ts_us);
     }
     if (!g->always.empty()) report_list(g->always, p, v, ts_us, nullptr);
 }
@@ -274,7 +277,8 @@ void Pipeline::close_flow(uint32_t index, const Flow& f) {
     }
     if (fm.http.slot != kNoSlot) {
         const bool client_a = flows_->is_client(f, true);
-        Verdict v{FlowDir::to_server, f.state != FlowState::opening, fm.http.is_http, false, &fm};
+        Verdict v{FlowDir::to_server, f.state != FlowState::opening, fm.http.is_http, false, &fm,
+                  false};
         flush_http(as_packet(f, client_a), v, f.last_seen_us);
     }
     release_http(fm.http);

@@ -10,7 +10,7 @@
 // (parsed from the stream, its head kept in a bounded per-worker buffer while it arrives).
 //
 // Code: pipeline.cpp (the packet's way, flows, streams), http_flow.cpp (HTTP requests),
-// rule_match.cpp (from a candidate rule to an alert).
+// dns_match.cpp (DNS queries), rule_match.cpp (from a candidate rule to an alert).
 //
 // Thread-safety: one Pipeline per worker, constructed on the worker's thread (it installs the
 // worker's stream pool); it writes only that worker's WorkerStats, alert buffer and scratch.
@@ -107,12 +107,13 @@ class Pipeline {
         bool http = false;          // the flow (or, without flow state, the packet) is HTTP
         bool head_pending = false;  // a client segment of a request head still arriving
         FlowMatch* flow = nullptr;
+        bool dns = false;  // the packet is a DNS query (its name in dns_name_)
     };
 
     static int collect(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
                        void* ctx);
     bool count_parse(Malformed m, const Packet& p);
-    Verdict stateless(const PortGroup* g, const Packet& p) const;
+    Verdict stateless(const PortGroup* g, const Packet& p);
     void scan_packet(const PortGroup* g, const Packet& p, const Verdict& v, uint64_t ts_us);
     void scan_block(const hs_database_t* db, const Packet& p, const Verdict& v, uint64_t ts_us);
     void track_tcp(const Packet& p, const PortGroup* g, uint64_t ts_us);
@@ -123,6 +124,9 @@ class Pipeline {
     bool http_accumulate(std::string_view& in, const Packet& p, const Verdict& v, uint64_t ts_us);
     void after_head(HttpFlow& h) const;
     void http_packet(const Packet& p, const Verdict& v, uint64_t ts_us);
+    // DNS (dns_match.cpp): a query's name matched by the dns.query databases.
+    bool parse_dns(const PortGroup* g, const Packet& p);
+    void match_dns(const PortGroup* g, const Packet& p, const Verdict& v, uint64_t ts_us);
     void match_request(std::string_view head, const Packet& p, const Verdict& v, uint64_t ts_us);
     void match_gathered(std::string_view head, const Packet& p, const Verdict& v, uint64_t ts_us);
     void flush_http(const Packet& as, const Verdict& v, uint64_t ts_us);
@@ -167,6 +171,7 @@ class Pipeline {
     std::vector<char> http_mem_;       // kHttpSlots heads of kHttpHead bytes
     std::vector<uint32_t> http_free_;  // free head slots
     HttpRequest request_;              // the request being matched (capacity reused)
+    std::string dns_name_;             // the DNS query being matched (capacity reused)
     RateTracker rates_;
 };
 

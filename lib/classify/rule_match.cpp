@@ -76,6 +76,7 @@ bool Pipeline::conditions_hold(const Rule& r, const Packet& p, const Verdict& v)
     if (!header_matches(r, p, v.dir)) return false;
     if (r.flow_established && !v.established) return false;
     if (r.app_http && !v.http) return false;
+    if (r.app_dns && !v.dns) return false;
     if (!r.dsize.matches(p.payload_len) || !r.flags.matches(p.tcp_flags)) return false;
     const uint64_t* bits = v.flow ? flowbits_of(*v.flow) : nullptr;
     for (const auto& op : r.flowbits) {

@@ -7,10 +7,12 @@ namespace pktsieve {
 namespace {
 
 bool whole(const Rule& r) {
-    if (r.needs_http || r.patterns.empty()) return false;
+    if (r.needs_http || r.needs_dns || r.patterns.empty()) return false;
     const Pattern* before = nullptr;
     for (const auto& p : r.patterns) {
-        if (p.negated || p.endswith || p.kind == Pattern::Kind::isdataat) return false;
+        if (p.negated || p.endswith || p.kind == Pattern::Kind::isdataat ||
+            p.kind == Pattern::Kind::bsize)
+            return false;
         if (p.relative && (p.kind != Pattern::Kind::content || p.distance < 0 || !before ||
                            before->kind != Pattern::Kind::content))
             return false;
@@ -34,9 +36,9 @@ std::vector<Pattern> fold_chains(const std::vector<Pattern>& in) {
 
 const Pattern* prefilter(const Rule& r) {
     const Pattern* best = nullptr;
-    // A rule read per HTTP request finds its candidates in the request's buffers.
+    // A rule read per HTTP request (DNS query) finds its candidates in its buffers.
     auto usable = [&](const Pattern& p) {
-        return !p.negated && (!r.needs_http || p.buffer != Buffer::payload);
+        return !p.negated && (!(r.needs_http || r.needs_dns) || p.buffer != Buffer::payload);
     };
     for (const auto& p : r.patterns) {
         if (p.kind != Pattern::Kind::content || !usable(p)) continue;

@@ -341,12 +341,14 @@ void Ruleset::compile_group(PortGroup& g, bool tcp_stream, Failures& failures) {
     for (uint32_t r : g.rules) {
         const Rule& rule = rules_[r];
         g.reads_http = g.reads_http || rule.needs_http || rule.app_http;
+        g.reads_dns = g.reads_dns || rule.app_dns;
         g.flow_state = g.flow_state || !rule.flowbits.empty();
-        if (rule.needs_http) {
-            if (rule.hs.empty())
-                g.http_always.push_back(r);
-            else
+        if (rule.needs_http || rule.needs_dns) {
+            g.reads_dns = g.reads_dns || rule.needs_dns;
+            if (!rule.hs.empty())
                 http[static_cast<size_t>(rule.prefilter_buffer)].push_back(r);
+            else
+                (rule.needs_dns ? g.dns_always : g.http_always).push_back(r);
         } else if (rule.hs.empty()) {
             g.always.push_back(r);
         } else {
@@ -358,7 +360,8 @@ void Ruleset::compile_group(PortGroup& g, bool tcp_stream, Failures& failures) {
     if (!stream.empty()) g.stream.reset(compile_db(std::move(stream), HS_MODE_STREAM, failures));
     if (!packet.empty()) g.db.reset(compile_db(std::move(packet), HS_MODE_BLOCK, failures));
     for (size_t b = 0; b < kBufferCount; ++b)
-        if (!http[b].empty()) g.http[b].reset(compile_db(std::move(http[b]), HS_MODE_BLOCK, failures));
+        if (!http[b].empty())
+            g.by_buffer[b].reset(compile_db(std::move(http[b]), HS_MODE_BLOCK, failures));
     g.flow_state = tcp_stream && (g.flow_state || g.stream || g.reads_http || g.gathers_heads);
 }
 
@@ -414,7 +417,7 @@ void Ruleset::for_each_database(F&& f) const {
     for (const auto& g : groups_) {
         for (const auto* db : {g.db.get(), g.stream.get()})
             if (db) f(db);
-        for (const auto& db : g.http)
+        for (const auto& db : g.by_buffer)
             if (db) f(db.get());
     }
     for (const auto& dbs : pcre_owned_)

@@ -52,9 +52,12 @@ struct PortGroup {
     std::vector<uint32_t> rules;
     HsDatabase db;      // per packet: whole rules, and prefilters of payload rules to verify
     HsDatabase stream;  // per TCP flow direction (stream mode): whole rules
-    std::array<HsDatabase, kBufferCount> http;  // per HTTP request: prefilters, by buffer
+    // Per HTTP request or DNS query: prefilters, by the buffer they look in.
+    std::array<HsDatabase, kBufferCount> by_buffer;
     std::vector<uint32_t> always;       // payload rules without a prefilter: verified per packet
     std::vector<uint32_t> http_always;  // HTTP rules without a prefilter: verified per request
+    std::vector<uint32_t> dns_always;   // DNS rules without a prefilter: verified per query
+    bool reads_dns = false;             // some rule reads dns.query
     bool reads_http = false;            // some rule reads HTTP buffers or needs the flow to be HTTP
     // Stream mode: payload rules verified per packet also see request heads gathered from
     // pieces, so clients' bytes are followed as HTTP here too.

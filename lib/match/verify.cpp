@@ -57,6 +57,9 @@ class Matcher {
                 return pcre(i, prev_end);
             case Pattern::Kind::isdataat:
                 return isdataat(i, prev_end);
+            case Pattern::Kind::bsize:
+                return items_[i].p->size.matches(static_cast<uint32_t>(buf_.size())) &&
+                       at(i + 1, prev_end);
         }
         return false;
     }

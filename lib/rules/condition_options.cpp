@@ -107,11 +107,13 @@ FlagsTest parse_flags(std::string_view v) {
     return t;
 }
 
-// dsize:N | !N | <N | >N | N<>M
-SizeTest parse_dsize(std::string_view v) {
+}  // namespace
+
+// N | !N | <N | >N | N<>M (dsize, bsize)
+SizeTest parse_size(std::string_view v, std::string_view key) {
     SizeTest t;
-    auto num = [](std::string_view s) {
-        return static_cast<uint32_t>(parse_int(trim(s), "dsize", 0, 65535));
+    auto num = [key](std::string_view s) {
+        return static_cast<uint32_t>(parse_int(trim(s), key, 0, 65535));
     };
     if (const auto r = v.find("<>"); r != std::string_view::npos) {
         t = {SizeTest::Op::range, num(v.substr(0, r)), num(v.substr(r + 2))};
@@ -127,8 +129,6 @@ SizeTest parse_dsize(std::string_view v) {
     return t;
 }
 
-}  // namespace
-
 const OptionTable& condition_options() {
     static const OptionTable h{
         {"flowbits", [](ParseState& s, auto, auto v) { add_flowbits(s.rule, v); }},
@@ -138,7 +138,7 @@ const OptionTable& condition_options() {
          [](ParseState& s, auto k, auto v) { s.rule.detection_filter = parse_rate(v, k, false); }},
         {"flags", [](ParseState& s, auto, auto v) { s.rule.flags = parse_flags(v); }},
         {"noalert", [](ParseState& s, auto, auto) { s.rule.noalert = true; }},
-        {"dsize", [](ParseState& s, auto, auto v) { s.rule.dsize = parse_dsize(v); }},
+        {"dsize", [](ParseState& s, auto, auto v) { s.rule.dsize = parse_size(v, "dsize"); }},
     };
     return h;
 }

@@ -30,5 +30,7 @@ const OptionTable& condition_options();
 
 std::string unquote(std::string_view v, std::string_view key);
 long parse_int(std::string_view v, std::string_view key, long lo, long hi);
+// N | !N | <N | >N | N<>M: dsize and bsize.
+SizeTest parse_size(std::string_view v, std::string_view key);
 
 }  // namespace pktsieve

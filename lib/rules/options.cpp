@@ -197,8 +197,11 @@ void check_patterns(Rule& r) {
         }
         if (p.kind == Pattern::Kind::content && p.depth >= 0 && p.depth < len)
             throw SyntaxError("depth " + std::to_string(p.depth) + " is shorter than its content");
-        if (p.kind != Pattern::Kind::isdataat) seen[b] = true;
-        r.needs_http |= p.buffer != Buffer::payload;
+        if (p.kind != Pattern::Kind::isdataat && p.kind != Pattern::Kind::bsize) seen[b] = true;
+        if (p.kind == Pattern::Kind::bsize && p.buffer == Buffer::payload)
+            throw SyntaxError("'bsize' needs a sticky buffer before it");
+        r.needs_dns |= p.buffer == Buffer::dns_query;
+        r.needs_http |= p.buffer != Buffer::payload && p.buffer != Buffer::dns_query;
     }
 }
 
@@ -208,6 +211,9 @@ void finish(const ParseState& s) {
     check_patterns(r);
     if (r.needs_http && r.proto != RuleProto::tcp)
         throw SyntaxError("HTTP buffers need a tcp or http rule");
+    if (r.needs_dns && r.proto != RuleProto::udp)
+        throw Unsupported("dns.query on a protocol other than dns/udp (DNS over TCP)");
+    if (r.needs_dns && r.needs_http) throw SyntaxError("a rule cannot read both HTTP and DNS");
     if (!r.classtype.empty()) {
         const auto* c = s.classes.find(r.classtype);
         if (!c)

@@ -36,6 +36,9 @@ void set_proto(Rule& r, std::string_view p) {
         r.app_http = p != "tcp";
     } else if (p == "udp") {
         r.proto = RuleProto::udp;
+    } else if (p == "dns") {  // DNS over UDP; DNS over TCP is not followed
+        r.proto = RuleProto::udp;
+        r.app_dns = true;
     } else if (p == "ip") {
         r.proto = RuleProto::ip;
     } else {

@@ -112,6 +112,15 @@ void add_isdataat(ParseState& s, std::string_view key, std::string_view v) {
     s.rule.patterns.push_back(std::move(p));
 }
 
+// bsize:N | <N | >N | N<>M : the length of the sticky buffer it follows.
+void add_bsize(ParseState& s, std::string_view v) {
+    Pattern p;
+    p.kind = Pattern::Kind::bsize;
+    p.buffer = s.sticky;
+    p.size = parse_size(v, "bsize");
+    s.rule.patterns.push_back(std::move(p));
+}
+
 void set_relative(ParseState& s, std::string_view k, std::string_view v, bool distance) {
     auto& p = last_content(s, k);
     p.relative = true;
@@ -136,6 +145,7 @@ const OptionTable& payload_options() {
         {"content", [](ParseState& s, auto, auto v) { add_content(s, v); }},
         {"pcre", [](ParseState& s, auto, auto v) { add_pcre(s, v); }},
         {"isdataat", [](ParseState& s, auto k, auto v) { add_isdataat(s, k, v); }},
+        {"bsize", [](ParseState& s, auto, auto v) { add_bsize(s, v); }},
         {"nocase", [](ParseState& s, auto k, auto) { last_content(s, k).nocase = true; }},
         {"depth",
          [](ParseState& s, auto k, auto v) {
@@ -169,6 +179,8 @@ const OptionTable& payload_options() {
         {"http.header", sticky(Buffer::http_header)},
         {"http.header_names", sticky(Buffer::http_header_names)},
         {"pkt_data", sticky(Buffer::payload)},
+        {"dns.query", sticky(Buffer::dns_query)},
+        {"dns_query", sticky(Buffer::dns_query)},
         {"http_method", modifier(Buffer::http_method)},
         {"http_uri", modifier(Buffer::http_uri)},
         {"http_raw_uri", modifier(Buffer::http_uri_raw)},

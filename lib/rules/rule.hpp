@@ -28,41 +28,12 @@ enum class Buffer : uint8_t {
     http_user_agent,
     http_header,        // "Name: value\r\n" per header line
     http_header_names,  // "\r\nName1\r\nName2\r\n\r\n"
+    dns_query,          // the name a DNS query asks for ("www.example.com")
     count_
 };
 inline constexpr size_t kBufferCount = static_cast<size_t>(Buffer::count_);
 
-// A content placed relative to the one before it (distance/within), as folded into one
-// Hyperscan expression.
-struct RelativeContent {
-    std::string text;
-    bool nocase = false;
-    int distance = 0;  // starts at least this many bytes after the previous match's end
-    int within = -1;   // ends within this many bytes after previous end + distance; -1: anywhere
-};
-
-// One content, pcre or isdataat, in rule order. Contents are raw bytes; pcres Hyperscan-ready
-// regex text.
-struct Pattern {
-    enum class Kind : uint8_t { content, pcre, isdataat } kind = Kind::content;
-    Buffer buffer = Buffer::payload;
-    std::string text;
-    bool nocase = false;     // content: nocase; pcre: /i
-    bool dotall = false;     // pcre /s
-    bool multiline = false;  // pcre /m
-    bool negated = false;    // content:!"x", pcre:!"/x/", isdataat:!n
-    bool relative = false;   // distance/within, pcre /R, isdataat ...,relative
-    bool endswith = false;   // content must end where the buffer ends
-    bool fast_pattern = false;
-    int offset = 0;    // content: first byte the match may start at
-    int depth = -1;    // content: bytes from `offset` the match must end within; -1 = unbounded
-    int distance = 0;  // relative content: start at least this far after the previous match end
-    int within = -1;   // relative content: end within this many bytes of prev end + distance
-    int position = 0;  // isdataat: the byte that must (or must not) exist
-    std::vector<RelativeContent> chain;  // Hyperscan form only: contents folded into this one
-};
-
-// dsize: payload size compared with one or two values.
+// dsize and bsize: a payload or buffer size compared with one or two values.
 struct SizeTest {
     enum class Op : uint8_t { none, eq, lt, gt, range, ne } op = Op::none;
     uint32_t lo = 0, hi = 0;
@@ -83,6 +54,37 @@ struct SizeTest {
         }
         return false;
     }
+};
+
+// A content placed relative to the one before it (distance/within), as folded into one
+// Hyperscan expression.
+struct RelativeContent {
+    std::string text;
+    bool nocase = false;
+    int distance = 0;  // starts at least this many bytes after the previous match's end
+    int within = -1;   // ends within this many bytes after previous end + distance; -1: anywhere
+};
+
+// One content, pcre, isdataat or bsize, in rule order. Contents are raw bytes; pcres Hyperscan-ready
+// regex text.
+struct Pattern {
+    enum class Kind : uint8_t { content, pcre, isdataat, bsize } kind = Kind::content;
+    Buffer buffer = Buffer::payload;
+    std::string text;
+    bool nocase = false;     // content: nocase; pcre: /i
+    bool dotall = false;     // pcre /s
+    bool multiline = false;  // pcre /m
+    bool negated = false;    // content:!"x", pcre:!"/x/", isdataat:!n
+    bool relative = false;   // distance/within, pcre /R, isdataat ...,relative
+    bool endswith = false;   // content must end where the buffer ends
+    bool fast_pattern = false;
+    int offset = 0;    // content: first byte the match may start at
+    int depth = -1;    // content: bytes from `offset` the match must end within; -1 = unbounded
+    int distance = 0;  // relative content: start at least this far after the previous match end
+    int within = -1;   // relative content: end within this many bytes of prev end + distance
+    int position = 0;  // isdataat: the byte that must (or must not) exist
+    SizeTest size;     // bsize: the buffer's length
+    std::vector<RelativeContent> chain;  // Hyperscan form only: contents folded into this one
 };
 
 // flags: which TCP flags must be set, how the others count, and which to ignore.
@@ -125,6 +127,7 @@ struct Rule {
     int line = 0;
     RuleProto proto = RuleProto::tcp;
     bool app_http = false;  // "alert http": TCP whose client side speaks HTTP
+    bool app_dns = false;   // "alert dns": DNS queries (UDP to port 53)
     AddrExpr src, dst;
     PortSet sport = PortSet::any(), dport = PortSet::any();
     bool bidirectional = false;  // "<>"
@@ -157,6 +160,7 @@ struct Rule {
     bool verify = false;
     Buffer prefilter_buffer = Buffer::payload;
     bool needs_http = false;  // some pattern reads an HTTP buffer: matched per HTTP request
+    bool needs_dns = false;   // some pattern reads dns.query: matched per DNS query
 };
 
 }  // namespace pktsieve

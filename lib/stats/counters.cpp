@@ -56,6 +56,8 @@ const std::array<CounterInfo, kScalarCounters> kCounterInfo{{
      CounterKind::counter, &Counters::http_truncated},
     {"http", "no_buffer", "request heads split over segments with no free head buffer (skipped)",
      CounterKind::counter, &Counters::http_no_buffer},
+    {"dns", "queries", "DNS queries to port 53 whose name was matched (dns.query)",
+     CounterKind::counter, &Counters::dns_queries},
     {"verify", "candidates", "rules a prefilter picked that were then checked exactly",
      CounterKind::counter, &Counters::verify_candidates},
     {"verify", "exhausted", "checks stopped at the step limit (counted as no match)",

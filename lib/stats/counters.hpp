@@ -47,6 +47,7 @@ struct Counters {
     uint64_t http_requests = 0;
     uint64_t http_truncated = 0;
     uint64_t http_no_buffer = 0;
+    uint64_t dns_queries = 0;
     uint64_t verify_candidates = 0;
     uint64_t verify_exhausted = 0;
     uint64_t alerts_suppressed = 0;
@@ -73,7 +74,7 @@ struct CounterInfo {
     uint64_t Counters::*field;
 };
 
-inline constexpr size_t kScalarCounters = 38;
+inline constexpr size_t kScalarCounters = 39;
 extern const std::array<CounterInfo, kScalarCounters> kCounterInfo;
 
 // Ties the table to the struct: a field added without a table row breaks the build.

@@ -174,7 +174,7 @@ TEST_CASE("a rule file reports every error with file and line", "[rules]") {
         "   content:\"b\"; sid:3;)\n"
         "alert tcp any any -> any 80 (msg:\"bad2\"; content:\"a\"; depth:0; sid:4;)\n"
         "alert tcp any any -> any 80 (msg:\"bad3\"; content:\"a\";)\n"
-        "alert dns any any -> any any (msg:\"dns\"; sid:5;)\n";
+        "alert tls any any -> any any (msg:\"tls\"; sid:5;)\n";
     const auto load = parse_rules(text, "x.rules", Vars());
     REQUIRE(load.rules.size() == 2);
     CHECK(load.rules[0].line == 3);
@@ -185,7 +185,7 @@ TEST_CASE("a rule file reports every error with file and line", "[rules]") {
     CHECK(load.failed[1].str() == "x.rules:7: 'depth' needs an integer in [1, 65535], got '0'");
     CHECK(load.failed[2].str() == "x.rules:8: rule has no 'sid'");
     REQUIRE(load.skipped.size() == 1);
-    CHECK(load.skipped[0].str() == "x.rules:9: unsupported protocol 'dns'");
+    CHECK(load.skipped[0].str() == "x.rules:9: unsupported protocol 'tls'");
 }
 
 TEST_CASE("an unreadable rule file is an error at line 0", "[rules]") {
