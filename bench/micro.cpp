@@ -32,9 +32,11 @@ const std::string kRequest =
 TEST_CASE("per-packet stages") {
     const Bytes ack = request(40000, 9200, "");
     const Bytes req = request(40000, 9200, kRequest);
-    auto block = load_ruleset({PKTSIEVE_SOURCE_DIR "/signatures/pktsieve.rules"}, Vars(), LoadOptions(1, TcpMatching::block))
+    auto block = load_ruleset({PKTSIEVE_SOURCE_DIR "/signatures/pktsieve.rules"}, Vars(),
+                              LoadOptions(1, TcpMatching::block))
                      .ruleset;
-    auto stream = load_ruleset({PKTSIEVE_SOURCE_DIR "/signatures/pktsieve.rules"}, Vars(), LoadOptions(1, TcpMatching::stream))
+    auto stream = load_ruleset({PKTSIEVE_SOURCE_DIR "/signatures/pktsieve.rules"}, Vars(),
+                               LoadOptions(1, TcpMatching::stream))
                       .ruleset;
     REQUIRE(block);
     REQUIRE(stream);

@@ -17,6 +17,10 @@ int reload(pktsieve::TelemetryClient& client, const pktsieve::CtlOptions& o) {
     for (const auto& f : o.rules) cmd += "," + f;
     const auto reply = client.query(cmd);
     if (o.json) std::cout << reply.dump() << std::endl;
+    for (const char* what : {"failed", "skipped"})
+        if (reply.contains(what))
+            for (const auto& e : reply.at(what))
+                std::cerr << what << " " << e.get<std::string>() << "\n";
     if (reply.at("ok").get<int>() != 1) {
         for (const auto& e : reply.at("errors")) std::cerr << e.get<std::string>() << "\n";
         std::cerr << "pktsieve-ctl: reload rejected (" << reply.at("error_count").get<int>()
@@ -24,9 +28,6 @@ int reload(pktsieve::TelemetryClient& client, const pktsieve::CtlOptions& o) {
                   << " keeps running\n";
         return 1;
     }
-    for (const char* what : {"failed", "skipped"})
-        if (reply.contains(what))
-            for (const auto& e : reply.at(what)) std::cerr << what << " " << e.get<std::string>() << "\n";
     if (!o.json)
         std::cout << "reloaded: generation " << reply.at("generation").get<uint64_t>() << ", "
                   << reply.at("rules_loaded").get<uint64_t>() << " rules, "

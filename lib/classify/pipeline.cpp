@@ -9,8 +9,8 @@ namespace {
 // Whether a packet without flow state has anything to be matched by (its direction is worked
 // out only then).
 inline bool worth_scanning(const PortGroup* g, const Packet& p) {
-    return g && ((p.payload_len > 0 && (g->db || g->reads_http || g->reads_dns)) ||
-                 !g->always.empty());
+    return g &&
+           ((p.payload_len > 0 && (g->db || g->reads_http || g->reads_dns)) || !g->always.empty());
 }
 
 constexpr uint8_t kFin = 0x01, kSyn = 0x02, kRst = 0x04, kAck = 0x10;
@@ -277,8 +277,8 @@ void Pipeline::close_flow(uint32_t index, const Flow& f) {
     }
     if (fm.http.slot != kNoSlot) {
         const bool client_a = flows_->is_client(f, true);
-        Verdict v{FlowDir::to_server, f.state != FlowState::opening, fm.http.is_http, false, &fm,
-                  false};
+        Verdict v{
+            FlowDir::to_server, f.state != FlowState::opening, fm.http.is_http, false, &fm, false};
         flush_http(as_packet(f, client_a), v, f.last_seen_us);
     }
     release_http(fm.http);
@@ -306,9 +306,9 @@ void Pipeline::sync_counters() {
     c.flows_evicted = fc.evicted;
     c.flows_timed_out = fc.timed_out;
     c.flow_memory_bytes = flows_->memory_bytes() + match_.capacity() * sizeof(FlowMatch) +
-                          flowbits_.capacity() * sizeof(uint64_t) +
-                          pool_->memory_bytes() + http_mem_.capacity() +
-                          http_free_.capacity() * sizeof(uint32_t) + rates_.memory_bytes();
+                          flowbits_.capacity() * sizeof(uint64_t) + pool_->memory_bytes() +
+                          http_mem_.capacity() + http_free_.capacity() * sizeof(uint32_t) +
+                          rates_.memory_bytes();
 }
 
 int Pipeline::collect(unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) {

@@ -61,8 +61,7 @@ std::string render_report(const DaemonReport& r) {
         u64(s, "packets_bytes"), u64(s, "scan_packets"), u64(s, "scan_bytes"),
         u64(s, "alerts_total"), u64(s, "alerts_unlogged"), u64(s, "ruleset_generation"),
         s.value("ruleset_hash", std::string("?")), u64(s, "rules_loaded"), u64(s, "rules_failed"),
-        u64(s, "rules_skipped"),
-        u64(s, "reloads"), u64(s, "reload_failures"));
+        u64(s, "rules_skipped"), u64(s, "reloads"), u64(s, "reload_failures"));
     o += fmt::format("{:<10} {:>14} {:>16} {:>12}\n", "rate", "packets/s", "bits/s", "alerts/s");
     for (size_t i = 0; i < rows(s, "rate_window_seconds"); ++i)
         o += fmt::format("{:<10} {:>14} {:>16} {:>12}\n", cell(s, "rate_window_seconds", i) + " s",

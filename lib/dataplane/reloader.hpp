@@ -27,9 +27,9 @@ namespace pktsieve {
 
 struct ReloadResult {
     bool ok = false;
-    uint64_t generation = 0;  // of the set running after the call
-    std::vector<RuleError> errors;   // why the set was rejected (empty when ok)
-    std::vector<RuleError> failed;   // rules that failed to parse or compile, left out
+    uint64_t generation = 0;        // of the set running after the call
+    std::vector<RuleError> errors;  // why the set was rejected (empty when ok)
+    std::vector<RuleError> failed;  // rules that failed to parse or compile, left out
     std::vector<RuleError> skipped;
     size_t loaded = 0;
     double compile_seconds = 0, grace_seconds = 0;

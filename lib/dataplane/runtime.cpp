@@ -224,7 +224,8 @@ void print_left_out(const ReloadResult& r) {
 }
 
 void load_rules(Session& s, const Vars& vars) {
-    s.reloader = std::make_unique<RuleReloader>(s.opts.rules, vars, load_options(s.opts, static_cast<unsigned>(s.layout.workers.size())));
+    s.reloader = std::make_unique<RuleReloader>(
+        s.opts.rules, vars, load_options(s.opts, static_cast<unsigned>(s.layout.workers.size())));
     const ReloadResult r = s.reloader->load_initial();
     print_left_out(r);
 }
@@ -299,7 +300,8 @@ int run(const CommandLine& cl) {
     const Options& o = cl.opts;
     Vars vars;
     for (const auto& v : o.vars) vars.set(v);
-    if (!o.check_rules.empty()) return check_rules({o.check_rules}, vars, load_options(o), std::cout);
+    if (!o.check_rules.empty())
+        return check_rules({o.check_rules}, vars, load_options(o), std::cout);
 
     Session s(o);
     std::vector<std::string> eal = live_eal_args(cl.eal);

@@ -9,9 +9,9 @@ bool dns_query_name(std::string_view msg, std::string& out) {
     constexpr size_t kHeader = 12, kMaxName = 255;
     if (msg.size() < kHeader) return false;
     const auto byte = [&](size_t i) { return static_cast<uint8_t>(msg[i]); };
-    if (byte(2) & 0x80) return false;                          // a response
-    if (((byte(2) >> 3) & 0x0f) > 2) return false;            // opcodes beyond QUERY/IQUERY/STATUS
-    if ((byte(4) << 8 | byte(5)) == 0) return false;           // no question
+    if (byte(2) & 0x80) return false;                 // a response
+    if (((byte(2) >> 3) & 0x0f) > 2) return false;    // opcodes beyond QUERY/IQUERY/STATUS
+    if ((byte(4) << 8 | byte(5)) == 0) return false;  // no question
     size_t at = kHeader;
     for (;;) {
         if (at >= msg.size()) return false;

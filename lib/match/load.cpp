@@ -5,11 +5,11 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <tuple>
 #include <fstream>
 #include <map>
 #include <optional>
 #include <set>
+#include <tuple>
 
 #include "match/expressions.hpp"
 #include "rules/parser.hpp"
@@ -38,11 +38,12 @@ std::optional<std::string> unsupported_regex(const Rule& r) {
 }  // namespace
 
 std::string classification_path(const std::vector<std::string>& files,
-                                 const std::string& explicit_file) {
+                                const std::string& explicit_file) {
     if (!explicit_file.empty()) return explicit_file;
     if (files.empty()) return "";
     std::error_code ec;
-    const auto beside = std::filesystem::path(files.front()).parent_path() / "classification.config";
+    const auto beside =
+        std::filesystem::path(files.front()).parent_path() / "classification.config";
     return std::filesystem::is_regular_file(beside, ec) ? beside.string() : "";
 }
 
@@ -62,8 +63,10 @@ RulesetLoad load_ruleset(const std::vector<std::string>& files, const Vars& vars
     std::set<std::pair<uint32_t, uint32_t>> seen;
     for (const auto& f : files) {
         auto load = load_rules(f, vars, table);
-        if (!load.readable) out.errors.insert(out.errors.end(), load.failed.begin(), load.failed.end());
-        else out.failed.insert(out.failed.end(), load.failed.begin(), load.failed.end());
+        if (!load.readable)
+            out.errors.insert(out.errors.end(), load.failed.begin(), load.failed.end());
+        else
+            out.failed.insert(out.failed.end(), load.failed.begin(), load.failed.end());
         out.skipped.insert(out.skipped.end(), load.skipped.begin(), load.skipped.end());
         for (auto& r : load.rules) {
             if (!seen.emplace(r.gid, r.sid).second)
@@ -85,7 +88,8 @@ RulesetLoad load_ruleset(const std::vector<std::string>& files, const Vars& vars
     };
     if (reject_if_strict()) return out;
     const auto t1 = std::chrono::steady_clock::now();
-    out.ruleset = Ruleset::compile(std::move(rules), opts.workers, opts.tcp, out.failed, &out.profile);
+    out.ruleset =
+        Ruleset::compile(std::move(rules), opts.workers, opts.tcp, out.failed, &out.profile);
     out.compile_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
     std::sort(out.failed.begin(), out.failed.end(), [](const RuleError& a, const RuleError& b) {
@@ -126,8 +130,8 @@ std::string hash_files(const std::vector<std::string>& files) {
 
 std::string reason_class(const std::string& reason) {
     // Rule-specific text follows the first ": " of these; the keyword-like reasons stay whole.
-    for (const std::string_view prefix : {"pattern rejected by Hyperscan", "Hyperscan",
-                                          "pcre not supported by Hyperscan"}) {
+    for (const std::string_view prefix :
+         {"pattern rejected by Hyperscan", "Hyperscan", "pcre not supported by Hyperscan"}) {
         if (reason.rfind(prefix, 0) == 0 && reason.size() > prefix.size() &&
             reason[prefix.size()] == ':') {
             std::string rest = reason.substr(prefix.size() + 2);
@@ -165,6 +169,10 @@ int check_rules(const std::vector<std::string>& files, const Vars& vars, const L
     std::string names;
     for (const auto& f : files) names += (names.empty() ? "" : ", ") + f;
     if (!load.ruleset) {
+        if (!opts.strict) {  // with --strict they are the errors themselves
+            for (const auto& e : load.failed) out << "failed " << e.str() << "\n";
+            for (const auto& e : load.skipped) out << "skipped " << e.str() << "\n";
+        }
         for (const auto& e : load.errors) out << e.str() << "\n";
         out << fmt::format("{}: rejected ({} error{})\n", names, load.errors.size(),
                            load.errors.size() == 1 ? "" : "s");

@@ -16,7 +16,8 @@
 namespace pktsieve {
 
 struct LoadOptions {
-    explicit LoadOptions(unsigned w = 1, TcpMatching t = TcpMatching::stream) : workers(w), tcp(t) {}
+    explicit LoadOptions(unsigned w = 1, TcpMatching t = TcpMatching::stream)
+        : workers(w), tcp(t) {}
     unsigned workers = 1;
     TcpMatching tcp = TcpMatching::stream;
     // Any failed or skipped rule rejects the whole set.
@@ -31,8 +32,8 @@ struct RulesetLoad {
     // Why the whole set is rejected: a file that cannot be read, no rule loaded while some
     // failed, or with `strict` every failure and skip.
     std::vector<RuleError> errors;
-    std::vector<RuleError> failed;   // rules that failed to parse or compile, left out
-    std::vector<RuleError> skipped;  // rules left out: what they use is not supported
+    std::vector<RuleError> failed;      // rules that failed to parse or compile, left out
+    std::vector<RuleError> skipped;     // rules left out: what they use is not supported
     std::string classification_source;  // the classification.config read, or "built-in"
     double compile_seconds = 0;
     CompileProfile profile;
@@ -47,7 +48,7 @@ RulesetLoad load_ruleset(const std::vector<std::string>& files, const Vars& vars
 
 // The classification.config load_ruleset reads for `files` (see LoadOptions); "" for built-in.
 std::string classification_path(const std::vector<std::string>& files,
-                                 const std::string& explicit_file);
+                                const std::string& explicit_file);
 
 // `--check-rules`: prints what loaded, what failed and was skipped by reason, and the compile
 // stages to `out`; returns the exit code: 0 when every rule loaded or was skipped, 1 when any

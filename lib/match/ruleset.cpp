@@ -178,7 +178,8 @@ void Ruleset::index_rules() {
     assign_flowbits();
     for (const auto& r : rules_) {
         auto it = std::find(threats_.begin(), threats_.end(), r.threat);
-        if (!r.threat.empty() && it == threats_.end()) it = threats_.insert(threats_.end(), r.threat);
+        if (!r.threat.empty() && it == threats_.end())
+            it = threats_.insert(threats_.end(), r.threat);
         rule_threat_.push_back(r.threat.empty() ? UINT32_MAX
                                                 : static_cast<uint32_t>(it - threats_.begin()));
     }
@@ -280,9 +281,8 @@ void Ruleset::build_groups() {
         if (lists.size() > kMaxPortGroups) {
             std::vector<size_t> by_size(lists.size());
             for (size_t i = 0; i < lists.size(); ++i) by_size[i] = i;
-            std::stable_sort(by_size.begin(), by_size.end(), [&](size_t a, size_t b) {
-                return lists[a].size() > lists[b].size();
-            });
+            std::stable_sort(by_size.begin(), by_size.end(),
+                             [&](size_t a, size_t b) { return lists[a].size() > lists[b].size(); });
             std::set<uint32_t> merged;
             for (size_t k = kMaxPortGroups - 1; k < by_size.size(); ++k) {
                 merged.insert(lists[by_size[k]].begin(), lists[by_size[k]].end());
@@ -460,8 +460,7 @@ CompiledDb compile_expressions(const std::vector<HsExpression>& exprs, unsigned 
 // A database of `rules`; a rule Hyperscan blames is recorded in `failures` and the database
 // compiled without it. When Hyperscan names no expression, halves are compiled apart until the
 // rules at fault are found.
-hs_database_t* Ruleset::compile_db(std::vector<uint32_t> rules, unsigned mode,
-                                   Failures& failures) {
+hs_database_t* Ruleset::compile_db(std::vector<uint32_t> rules, unsigned mode, Failures& failures) {
     // Per packet a rule reports once (SINGLEMATCH); in a stream every match is reported, so
     // each segment that matches counts as a hit.
     const ExprMode m = mode == HS_MODE_BLOCK ? ExprMode::block : ExprMode::stream;

@@ -28,12 +28,12 @@ namespace pktsieve {
 
 // Seconds spent in each stage of Ruleset::compile, and what it built (--check-rules prints it).
 struct CompileProfile {
-    double check = 0;      // lowering rules to Hyperscan patterns, checking each pattern alone
-    double groups = 0;     // port groups: which rules each destination port can match
-    double databases = 0;  // Hyperscan databases of the port groups (threads in parallel)
-    double pcres = 0;      // one block database per pcre of a rule to verify
-    double scratch = 0;    // scratch prototype and one clone per worker
-    unsigned threads = 1;  // threads the databases were compiled on
+    double check = 0;       // lowering rules to Hyperscan patterns, checking each pattern alone
+    double groups = 0;      // port groups: which rules each destination port can match
+    double databases = 0;   // Hyperscan databases of the port groups (threads in parallel)
+    double pcres = 0;       // one block database per pcre of a rule to verify
+    double scratch = 0;     // scratch prototype and one clone per worker
+    unsigned threads = 1;   // threads the databases were compiled on
     unsigned attempts = 1;  // builds: a rule that failed inside a group costs one more
     size_t databases_built = 0;
 };

@@ -323,8 +323,6 @@ constexpr auto kKeywords = std::to_array<std::string_view>({
 
 }  // namespace
 
-
-
 bool is_suricata_keyword(std::string_view keyword) {
     return std::binary_search(kKeywords.begin(), kKeywords.end(), keyword);
 }

@@ -65,8 +65,8 @@ struct RelativeContent {
     int within = -1;   // ends within this many bytes after previous end + distance; -1: anywhere
 };
 
-// One content, pcre, isdataat or bsize, in rule order. Contents are raw bytes; pcres Hyperscan-ready
-// regex text.
+// One content, pcre, isdataat or bsize, in rule order. Contents are raw bytes; pcres
+// Hyperscan-ready regex text.
 struct Pattern {
     enum class Kind : uint8_t { content, pcre, isdataat, bsize } kind = Kind::content;
     Buffer buffer = Buffer::payload;

@@ -104,9 +104,9 @@ std::string render_json(const StatsView& v) {
         "\"database_bytes\": {}, \"generation\": {}, \"hash\": {}, \"compile_seconds\": {:.6f}, "
         "\"reloads\": {}, \"reload_failures\": {}, \"last_reload_error\": {}}}, "
         "\"generation\": {}, \"tsc_hz\": {}, \"elapsed_seconds\": {:.6f}}}\n",
-        v.rules.size(), rs.failed, rs.skipped, rs.groups, rs.db_bytes, rs.generation, json_quote(rs.hash),
-        rs.compile_seconds, rs.reloads, rs.reload_failures, json_quote(rs.last_error), v.generation,
-        v.tsc_hz, v.elapsed_s);
+        v.rules.size(), rs.failed, rs.skipped, rs.groups, rs.db_bytes, rs.generation,
+        json_quote(rs.hash), rs.compile_seconds, rs.reloads, rs.reload_failures,
+        json_quote(rs.last_error), v.generation, v.tsc_hz, v.elapsed_s);
     return o;
 }
 
@@ -146,8 +146,8 @@ std::string render_table(const StatsView& v) {
         "rule set: generation {} ({}), {} rules, {} failed, {} skipped, {} database bytes, "
         "compiled in {:.3f} s; {} reloads, {} rejected\n",
         v.ruleset.generation, v.ruleset.hash, v.rules.size(), v.ruleset.failed, v.ruleset.skipped,
-        v.ruleset.db_bytes,
-        v.ruleset.compile_seconds, v.ruleset.reloads, v.ruleset.reload_failures);
+        v.ruleset.db_bytes, v.ruleset.compile_seconds, v.ruleset.reloads,
+        v.ruleset.reload_failures);
     for (const auto& d : v.distributors)
         o += fmt::format("rx lcore {}: {} packets, {} waits on full worker rings\n", d.lcore,
                          d.packets, d.ring_full_waits);

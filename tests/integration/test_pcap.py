@@ -159,7 +159,7 @@ class Cli(unittest.TestCase):
     def test_check_rules_good(self):
         r = self.run_cli("--check-rules", daemon.RULES)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-        self.assertIn("6 rules loaded, 0 skipped", r.stdout)
+        self.assertIn("6 rules loaded, 0 failed, 0 skipped", r.stdout)
 
     def test_check_rules_bad_names_file_and_line(self):
         import tempfile
@@ -169,20 +169,42 @@ class Cli(unittest.TestCase):
                     "alert tcp any any -> any 80 (content:\"a\" sid:2;)\n"
                     "alert tcp any any -> any 80 (pcre:\"/(a/\"; sid:3;)\n")
         r = self.run_cli("--check-rules", path)
-        self.assertNotEqual(r.returncode, 0)
-        self.assertIn(f"{path}:3: ", r.stdout)
-        self.assertIn("rejected", r.stdout)
-        # Fix line 3: the Hyperscan error on line 4 shows up next.
-        with open(path, "w") as f:
-            f.write("# ok\nalert tcp any any -> any 80 (content:\"a\"; sid:1;)\n\n"
-                    "alert tcp any any -> any 80 (pcre:\"/(a/\"; sid:3;)\n")
-        r = self.run_cli("--check-rules", path)
-        self.assertNotEqual(r.returncode, 0)
+        # Every broken rule is named, the good one loads, and the exit code says "not clean".
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn(f"{path}:3: 'content' needs a quoted value", r.stdout)
         self.assertIn(f"{path}:4: pattern rejected by Hyperscan", r.stdout)
+        self.assertIn("1 rules loaded, 2 failed, 0 skipped", r.stdout)
+
+    def test_daemon_runs_with_the_good_rules_and_reports_the_broken_one(self):
+        import tempfile
+        path = os.path.join(tempfile.mkdtemp(), "mixed.rules")
+        with open(daemon.RULES) as f:
+            good = f.read()
+        with open(path, "w") as f:
+            f.write(good + "alert tcp any any -> any 80 (pcre:\"/(a/\"; sid:77;)\n")
+        broken_line = good.count("\n") + 1
+        out, expected = daemon.traffic()
+        r = daemon.run(["--pcap", os.path.join(out, "sample.pcap"), "--rules", path, "-q"])
+        self.assertEqual(r.rc, 0, r.stderr)
+        self.assertIn(f"failed {path}:{broken_line}: pattern rejected by Hyperscan", r.stderr)
+        self.assertEqual(r.stats["ruleset"]["failed"], 1)
+        self.assertEqual(r.stats["ruleset"]["rules"], 6)
+        # The good rules alert exactly as they do alone.
+        want = sorted(daemon.alert_key(a) for a in expected["sample"]["alerts"])
+        self.assertEqual(sorted(daemon.eve_key(e) for e in r.eve), want)
+
+    def test_a_set_where_every_rule_failed_is_refused(self):
+        import tempfile
+        path = os.path.join(tempfile.mkdtemp(), "bad.rules")
+        with open(path, "w") as f:
+            f.write("alert tcp any any -> any 80 (contnt:\"a\"; sid:1;)\n")
+        r = self.run_cli("--check-rules", path)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(f"{path}:1: unknown keyword 'contnt'", r.stdout)
         out, _ = daemon.traffic()
         r = self.run_cli("--pcap", os.path.join(out, "benign.pcap"), "--rules", path)
         self.assertNotEqual(r.returncode, 0)
-        self.assertIn(f"{path}:4: ", r.stderr)
+        self.assertIn("every rule failed", r.stderr)
 
     def test_help_describes_options_with_defaults(self):
         r = self.run_cli("--help")

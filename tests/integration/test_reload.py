@@ -52,6 +52,9 @@ class ReloadUnderTraffic(unittest.TestCase):
         with open(self.bad, "w") as f:
             f.write('alert tcp any any -> any 23 (msg:"ok"; content:"x"; sid:1;)\n'
                     'alert tcp any any -> any 23 (msg:"bad"; content:"x"; depth:zero; sid:2;)\n')
+        self.all_bad = os.path.join(self.work, "all-bad.rules")
+        with open(self.all_bad, "w") as f:
+            f.write('alert tcp any any -> any 23 (msg:"bad"; content:"x"; depth:zero; sid:2;)\n')
         self.prefix = f"reload-{os.getpid()}"
         self.stats_path = os.path.join(self.work, "s.json")
         vdev = f"net_pcap0,rx_pcap={self.pcap},rx_pcap={self.pcap},infinite_rx=1"
@@ -115,16 +118,26 @@ class ReloadUnderTraffic(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn(f"skipped {partial}:", r.stderr)
         self.assertIn("unsupported keyword 'lua'", r.stderr)
-        self.assertIn(f"generation {RELOADS + 2}, 6 rules, 1 skipped", r.stdout)
+        self.assertIn(f"generation {RELOADS + 2}, 6 rules, 0 failed, 1 skipped", r.stdout)
         r = self.ctl("reload", "--rules", self.a)
         self.assertEqual(r.returncode, 0, r.stderr)
-        extra = 2  # the two reloads above
 
-        # A bad file: rejected whole with file:line, exit 1, the running set keeps alerting.
-        before = self.stats()["stats"]
+        # One broken rule among good ones: the good one swaps in, the reply names the failure.
         r = self.ctl("reload", "--rules", self.bad)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn(f"failed {self.bad}:2: 'depth' needs an integer", r.stderr)
+        self.assertIn(f"generation {RELOADS + 4}, 1 rules, 1 failed, 0 skipped", r.stdout)
+        self.wait(lambda s: s["stats"]["rules_failed"] == 1, "rules_failed published")
+        r = self.ctl("reload", "--rules", self.a)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        extra = 4  # the four reloads above
+
+        # A file in which every rule fails: rejected with file:line, exit 1, the running set
+        # keeps alerting.
+        before = self.stats()["stats"]
+        r = self.ctl("reload", "--rules", self.all_bad)
         self.assertEqual(r.returncode, 1)
-        self.assertIn(f"{self.bad}:2: 'depth' needs an integer", r.stderr)
+        self.assertIn(f"{self.all_bad}:2: 'depth' needs an integer".replace(":2:", ":1:"), r.stderr)
         self.wait(lambda s: s["stats"]["alerts_total"] > before["alerts_total"] + 10 and
                   s["stats"]["ruleset_generation"] == RELOADS + 1 + extra,
                   "alerts after the bad file")
@@ -139,7 +152,7 @@ class ReloadUnderTraffic(unittest.TestCase):
             text = f.read()
         base = RELOADS + extra
         for content, generation in [(text.replace("sid:9000021;", "sid:9100021;"), base + 3),
-                                    (text + "alert tcp any any -> any 1 (depth:1;)\n", base + 3),
+                                    ("alert tcp any any -> any 1 (depth:1;)\n", base + 3),
                                     (text, base + 4)]:
             with open(self.a + ".tmp", "w") as f:
                 f.write(content)

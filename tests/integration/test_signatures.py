@@ -33,7 +33,7 @@ class EtOpenSample(unittest.TestCase):
         r = check_rules(ET_RULES, "--strict")
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         n = len(rule_sids(ET_RULES))
-        self.assertIn(f"{n} rules loaded, 0 skipped", r.stdout)
+        self.assertIn(f"{n} rules loaded, 0 failed, 0 skipped", r.stdout)
 
     def run_sample(self, workers):
         out, expected = daemon.traffic()
@@ -64,7 +64,7 @@ class Unsupported(unittest.TestCase):
     RULES = (
         'alert tcp any any -> any 80 (msg:"ok"; content:"a"; sid:1;)\n'
         'alert tcp any any -> any 80 (msg:"lua"; content:"a"; lua:x.lua; sid:2;)\n'
-        'alert dns any any -> any any (msg:"dns"; dns.query; content:"x"; sid:3;)\n'
+        'alert tls any any -> any any (msg:"tls"; tls.sni; content:"x"; sid:3;)\n'
         'alert tcp any any -> any 80 (msg:"lua2"; luajit:y.lua; sid:4;)\n'
         'alert tcp any any -> any 80 (msg:"backref"; pcre:"/(a)\\1/"; sid:5;)\n')
 
@@ -78,9 +78,9 @@ class Unsupported(unittest.TestCase):
         path = self.write(self.RULES)
         r = check_rules(path)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-        self.assertIn("1 rules loaded, 4 skipped", r.stdout)
+        self.assertIn("1 rules loaded, 0 failed, 4 skipped", r.stdout)
         self.assertIn(f"{path}:2: unsupported keyword 'lua'", r.stdout)
-        self.assertIn(f"{path}:3: unsupported protocol 'dns'", r.stdout)
+        self.assertIn(f"{path}:3: unsupported protocol 'tls'", r.stdout)
         self.assertIn(f"{path}:4: unsupported keyword 'luajit'", r.stdout)
         self.assertIn(f"{path}:5: pcre not supported by Hyperscan", r.stdout)
         self.assertRegex(r.stdout, r"skipped +1  unsupported keyword 'lua'\n")

@@ -13,9 +13,18 @@ namespace {
 
 // A DNS message: header (id, flags, counts) and one question for `name`.
 std::string dns_message(const std::string& name, uint8_t flags_hi = 0x01, uint16_t qdcount = 1) {
-    std::string m{'\x12', '\x34', static_cast<char>(flags_hi), '\x00',
-                  static_cast<char>(qdcount >> 8), static_cast<char>(qdcount & 0xff),
-                  0, 0, 0, 0, 0, 0};
+    std::string m{'\x12',
+                  '\x34',
+                  static_cast<char>(flags_hi),
+                  '\x00',
+                  static_cast<char>(qdcount >> 8),
+                  static_cast<char>(qdcount & 0xff),
+                  0,
+                  0,
+                  0,
+                  0,
+                  0,
+                  0};
     size_t start = 0;
     while (start <= name.size() && !name.empty()) {
         const size_t dot = std::min(name.find('.', start), name.size());
@@ -62,7 +71,7 @@ TEST_CASE("dns_query_name reads the first question of a query", "[dns]") {
     CHECK(name == "www.Example.com");
     CHECK(dns_query_name(dns_message(""), name));  // the root
     CHECK(name.empty());
-    CHECK_FALSE(dns_query_name(dns_message("a.example", 0x81), name));  // a response
+    CHECK_FALSE(dns_query_name(dns_message("a.example", 0x81), name));     // a response
     CHECK_FALSE(dns_query_name(dns_message("a.example", 0x01, 0), name));  // no question
     auto cut = dns_message("a.example");
     cut.resize(cut.size() - 3);  // QTYPE/QCLASS cut off
@@ -94,8 +103,7 @@ TEST_CASE("alert dns rules match the query name, with endswith and bsize", "[dns
     CHECK(alerted_sids(rules, {udp(53, dns_message("www.EVIL.example"))}) ==
           std::vector<uint32_t>{1});
     CHECK(alerted_sids(rules, {udp(53, dns_message("evil.example.org"))}).empty());
-    CHECK(alerted_sids(rules, {udp(53, dns_message("bad.example"))}) ==
-          std::vector<uint32_t>{2});
+    CHECK(alerted_sids(rules, {udp(53, dns_message("bad.example"))}) == std::vector<uint32_t>{2});
     CHECK(alerted_sids(rules, {udp(53, dns_message("www.bad.example"))}).empty());  // bsize
     CHECK(alerted_sids(rules, {udp(53, dns_message("xn--80ak6aa92e.com"))}) ==
           std::vector<uint32_t>{3});

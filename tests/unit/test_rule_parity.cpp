@@ -49,7 +49,8 @@ void write(const std::string& path, const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("options split on unescaped ';' only: quotes inside a pcre are bytes", "[rules][parity]") {
+TEST_CASE("options split on unescaped ';' only: quotes inside a pcre are bytes",
+          "[rules][parity]") {
     // ET's pcre:"/^["']?post/Ri" once read as an unterminated quoted string.
     const Rule r = parse_rule(h + "(content:\"x\"; pcre:\"/^[\"']?post/Ri\"; sid:1;)", Vars());
     REQUIRE(r.patterns.size() == 2);
@@ -124,9 +125,8 @@ TEST_CASE("a Suricata keyword pktsieve lacks is unsupported; an unknown word is 
     CHECK_FALSE(is_suricata_keyword("contnt"));
     CHECK_FALSE(is_suricata_keyword(""));
     // A file: the typo fails (and --check-rules exits 1), the unsupported rule is skipped.
-    const auto load = parse_rules(h + "(content:\"a\"; sid:1;)\n" + h +
-                                      "(contnt:\"a\"; sid:2;)\n" + h +
-                                      "(content:\"a\"; tls.sni; content:\"b\"; sid:3;)\n",
+    const auto load = parse_rules(h + "(content:\"a\"; sid:1;)\n" + h + "(contnt:\"a\"; sid:2;)\n" +
+                                      h + "(content:\"a\"; tls.sni; content:\"b\"; sid:3;)\n",
                                   "t.rules", Vars());
     CHECK(load.rules.size() == 1);
     REQUIRE(load.failed.size() == 1);
@@ -202,10 +202,9 @@ TEST_CASE("classification.config: parsed, found beside the rules, priority as se
 TEST_CASE("one bad rule costs only itself; a set with nothing good is rejected",
           "[rules][parity]") {
     const std::string dir = temp_dir();
-    write(dir + "/mixed.rules", h + "(content:\"good\"; sid:1;)\n" + h +
-                                    "(content:\"bad\"; depth:0; sid:2;)\n" + h +
-                                    "(pcre:\"/(unclosed/\"; sid:3;)\n" + h +
-                                    "(content:\"also good\"; sid:4;)\n");
+    write(dir + "/mixed.rules",
+          h + "(content:\"good\"; sid:1;)\n" + h + "(content:\"bad\"; depth:0; sid:2;)\n" + h +
+              "(pcre:\"/(unclosed/\"; sid:3;)\n" + h + "(content:\"also good\"; sid:4;)\n");
     const auto mixed = load_ruleset({dir + "/mixed.rules"}, Vars());
     REQUIRE(mixed.ruleset);
     CHECK(mixed.ruleset->rules().size() == 2);
@@ -232,8 +231,8 @@ TEST_CASE("port lists are evaluated as ranges: negation, nesting, variables", "[
     Vars v;
     v.set("A=[1:100,!50]");
     const auto p = parse_ports("[$A,!1:10,200:300,![250:260]]", v);
-    const std::vector<std::pair<uint16_t, uint16_t>> want{{11, 49}, {51, 100}, {200, 249},
-                                                          {261, 300}};
+    const std::vector<std::pair<uint16_t, uint16_t>> want{
+        {11, 49}, {51, 100}, {200, 249}, {261, 300}};
     CHECK(p.ranges() == want);
     CHECK(parse_ports("!0:65534", v).ranges() ==
           std::vector<std::pair<uint16_t, uint16_t>>{{65535, 65535}});

@@ -107,8 +107,7 @@ TEST_CASE("ports: single, ranges, lists, negation, variables", "[rules]") {
 
 TEST_CASE("each rule error names its cause", "[rules]") {
     const std::string h = "alert tcp any any -> any 80 ";
-    CHECK(error_of(h + "(msg:\"x\"; sid:1; content:\"a\"; bogus:1;)") ==
-          "unknown keyword 'bogus'");
+    CHECK(error_of(h + "(msg:\"x\"; sid:1; content:\"a\"; bogus:1;)") == "unknown keyword 'bogus'");
     CHECK(error_of(h + "(msg:\"x\"; content:\"a\";)") == "rule has no 'sid'");
     CHECK(error_of(h + "(sid:1; dsize:5<>2;)") == "dsize: range needs its lower bound first");
     CHECK(error_of(h + "(sid:1; flags:SZ;)") == "flags: unknown TCP flag 'Z'");

@@ -15,7 +15,8 @@ using namespace pktsieve::test;
 namespace {
 
 std::unique_ptr<Ruleset> shipped(TcpMatching tcp = TcpMatching::stream) {
-    auto load = load_ruleset({PKTSIEVE_SOURCE_DIR "/signatures/pktsieve.rules"}, Vars(), LoadOptions(1, tcp));
+    auto load = load_ruleset({PKTSIEVE_SOURCE_DIR "/signatures/pktsieve.rules"}, Vars(),
+                             LoadOptions(1, tcp));
     REQUIRE(load.ruleset);
     return std::move(load.ruleset);
 }
