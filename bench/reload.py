@@ -25,10 +25,11 @@ ET = os.path.join(replay.ROOT, "..", "shared", "rules", "et-open-sample.rules")
 
 def compile_seconds(pktsieve, rules):
     r = subprocess.run([pktsieve, "--check-rules", rules], capture_output=True, text=True)
-    m = re.search(r"(\d+) rules loaded, (\d+) skipped.*compiled in ([0-9.]+) s", r.stdout)
+    m = re.search(r"(\d+) rules loaded, (\d+) failed, (\d+) skipped.*compiled in ([0-9.]+) s",
+                  r.stdout)
     if r.returncode != 0 or not m:
         raise SystemExit(f"--check-rules {rules} failed: {r.stdout}{r.stderr}")
-    return int(m.group(1)), float(m.group(3))
+    return int(m.group(1)), float(m.group(4))
 
 
 def kib(pid, field):

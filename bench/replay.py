@@ -37,23 +37,49 @@ def packets_in(pcap):
             n += 1
 
 
+CTL = os.path.join(ROOT, "build-test/apps/pktsieve-ctl/pktsieve-ctl")
+
+
+def wait_running(prefix, proc, limit=600):
+    """Until the daemon counts packets (rules compiled, the replay file loaded into mbufs)."""
+    import json as _json
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < limit and proc.poll() is None:
+        r = subprocess.run([CTL, "--file-prefix", prefix, "--json", "stats"], capture_output=True,
+                           text=True)
+        if r.returncode == 0 and _json.loads(r.stdout)["stats"].get("packets_received", 0) > 0:
+            return
+        time.sleep(0.5)
+    if proc.poll() is not None:
+        raise SystemExit(f"pktsieve exited ({proc.returncode}) before counting packets")
+    raise SystemExit(f"pktsieve did not start counting within {limit} s")
+
+
 def run(pcap, seconds, options, queues=1, busy_lcores=1, pktsieve=PKTSIEVE, rules=RULES):
-    """Returns (packets per second, stats) of one timed run. `pcap` may be a list: one file
-    per queue."""
+    """Returns (packets per second, stats) of one timed run: `seconds` once the daemon counts
+    packets (so start-up, a large rule set's compile included, is never timed). `pcap` may be
+    a list: one file per queue."""
     files = pcap if isinstance(pcap, list) else [pcap] * queues
     vdev = "net_pcap0," + ",".join("rx_pcap=" + f for f in files) + ",infinite_rx=1"
     out = tempfile.mktemp(suffix=".json")
+    prefix = "bench-%d" % os.getpid()
     # infinite_rx copies the whole file into mbufs first, once per queue.
     mbufs = sum(packets_in(f) for f in files) + 65536
     mem_mb = max(2048, mbufs * 2688 // (1 << 20) + 1536)
     cmd = [pktsieve, "--no-huge", "-m", str(mem_mb), "--no-pci", "--log-level=*:error",
-           "--file-prefix=bench-%d" % os.getpid(), "--lcores=" + lcores(2 + busy_lcores),
+           "--file-prefix=" + prefix, "--lcores=" + lcores(2 + busy_lcores),
            "--vdev=" + vdev, "--", "--rules", rules, "--stats-json", out, "-q",
            "--mbufs", str(mbufs), *options]
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(seconds + 0.3 * mbufs / 100000)  # loading the file into mbufs comes first
-    p.send_signal(signal.SIGTERM)
-    _, err = p.communicate(timeout=120)
+    # A file, not a pipe nobody reads while it runs: a large rule set's start-up messages
+    # would fill the pipe and block the daemon.
+    with tempfile.TemporaryFile(mode="w+") as errf:
+        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=errf, text=True)
+        wait_running(prefix, p)
+        time.sleep(seconds)
+        p.send_signal(signal.SIGTERM)
+        p.wait(timeout=300)
+        errf.seek(0)
+        err = errf.read()
     if p.returncode != 0:
         raise SystemExit(f"pktsieve failed: {err}")
     with open(out) as f:

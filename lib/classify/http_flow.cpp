@@ -141,10 +141,11 @@ void Pipeline::http_packet(const Packet& p, const Verdict& v, uint64_t ts_us) {
 void Pipeline::match_gathered(std::string_view head, const Packet& p, const Verdict& v,
                               uint64_t ts_us) {
     const PortGroup* g = rs_->group_for(kProtoTcp, p.dport);
-    if (!g || !g->db || !g->gathers_heads) return;
+    const hs_database_t* db = g ? g->db[direction_index(FlowDir::to_server)].get() : nullptr;
+    if (!db || !g->gathers_heads) return;
     Matches m;
-    if (hs_scan(g->db.get(), head.data(), static_cast<unsigned>(head.size()), 0, scratch_, collect,
-                &m) != HS_SUCCESS)
+    if (hs_scan(db, head.data(), static_cast<unsigned>(head.size()), 0, scratch_, collect, &m) !=
+        HS_SUCCESS)
         ++stats_->counters.scan_errors;
     uint32_t kept = 0;
     for (uint32_t i = 0; i < m.n; ++i) {

@@ -9,8 +9,8 @@ namespace {
 // Whether a packet without flow state has anything to be matched by (its direction is worked
 // out only then).
 inline bool worth_scanning(const PortGroup* g, const Packet& p) {
-    return g &&
-           ((p.payload_len > 0 && (g->db || g->reads_http || g->reads_dns)) || !g->always.empty());
+    return g && ((p.payload_len > 0 && (g->db[0] || g->db[1] || g->reads_http || g->reads_dns)) ||
+                 !g->always.empty());
 }
 
 constexpr uint8_t kFin = 0x01, kSyn = 0x02, kRst = 0x04, kAck = 0x10;
@@ -159,7 +159,7 @@ Pipeline::Verdict Pipeline::stateless(const PortGroup* g, const Packet& p) {
 void Pipeline::scan_packet(const PortGroup* g, const Packet& p, const Verdict& v, uint64_t ts_us) {
     if (!g) return;
     if (p.payload_len > 0) {
-        scan_block(g->db.get(), p, v, ts_us);
+        scan_block(g->db[direction_index(v.dir)].get(), p, v, ts_us);
         if (!flows_ && g->reads_http) http_packet(p, v, ts_us);
         if (v.dns) match_dns(g, p, v, ts_us);
     }
@@ -237,7 +237,7 @@ void Pipeline::scan_stream(const Packet& p, const Tracked& t, const PortGroup* g
         http_stream({bytes, nb.len}, p, v, ts_us);
         v.http = v.flow->http.is_http;
     }
-    const hs_database_t* db = g->stream.get();
+    const hs_database_t* db = g->stream[direction_index(v.dir)].get();
     if (!db) return;
     if (!d.stream && hs_open_stream(db, 0, &d.stream) != HS_SUCCESS) {
         d.stream = nullptr;

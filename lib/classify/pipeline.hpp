@@ -143,6 +143,7 @@ class Pipeline {
                      uint64_t ts_us, const Buffers* bufs);
     bool verified(uint32_t rule, const Packet& p, const Verdict& v, const Buffers* bufs);
     bool conditions_hold(const Rule& r, const Packet& p, const Verdict& v) const;
+    bool candidate_holds(uint32_t rule, const Packet& p, const Verdict& v, const Buffers* bufs);
     bool rate_limited(uint32_t rule, const Rule& r, const Packet& p, uint64_t ts_us);
     void on_rule(uint32_t rule, const Packet& p, const Verdict& v, uint64_t ts_us);
     // A flow's flowbits: flowbit_words_ words per flow, as many as the rule set has names.

@@ -10,10 +10,6 @@ namespace pktsieve {
 RateTracker::RateTracker(size_t capacity)
     : slots_(std::bit_ceil(std::max<size_t>(capacity, kProbe))), mask_(slots_.size() - 1) {}
 
-void RateTracker::clear() {
-    std::fill(slots_.begin(), slots_.end(), Entry{});
-}
-
 RateTracker::Entry& RateTracker::find(uint32_t rule, uint8_t type, const IpAddr& addr,
                                       uint64_t now_us, uint64_t window) {
     uint64_t a, b;
@@ -24,8 +20,9 @@ RateTracker::Entry& RateTracker::find(uint32_t rule, uint8_t type, const IpAddr&
     bool victim_stale = false;
     for (size_t i = 0; i < kProbe; ++i) {
         Entry& e = slots_[(h + i) & mask_];
-        if (e.type == type && e.rule == rule && e.addr == addr) return e;
-        if (e.type == 0 || now_us >= e.expires_us) {
+        const bool live = e.type != 0 && e.epoch == epoch_;
+        if (live && e.type == type && e.rule == rule && e.addr == addr) return e;
+        if (!live || now_us >= e.expires_us) {
             if (!victim_stale) victim = &e;
             victim_stale = true;
         } else if (!victim_stale && (!victim || e.start_us < victim->start_us)) {
@@ -33,7 +30,7 @@ RateTracker::Entry& RateTracker::find(uint32_t rule, uint8_t type, const IpAddr&
         }
     }
     if (!victim_stale) ++replaced_;
-    *victim = Entry{addr, rule, type, 0, now_us, now_us + window};
+    *victim = Entry{addr, rule, type, epoch_, 0, now_us, now_us + window};
     return *victim;
 }
 

@@ -20,8 +20,9 @@ class RateTracker {
     // Whether this event of `rule` passes `rl` (Suricata's semantics per type), counted against
     // `addr` at packet time `now_us`.
     bool pass(uint32_t rule, const RateLimit& rl, const IpAddr& addr, uint64_t now_us);
-    // Forgets everything (a reloaded rule set renumbers its rules).
-    void clear();
+    // Forgets everything (a reloaded rule set renumbers its rules). O(1): entries of an earlier
+    // epoch count as free, so a reload does not stall the worker clearing the table.
+    void clear() { ++epoch_; }
     uint64_t replaced() const { return replaced_; }
     size_t memory_bytes() const { return slots_.capacity() * sizeof(Entry); }
 
@@ -30,7 +31,8 @@ class RateTracker {
     struct Entry {
         IpAddr addr{};
         uint32_t rule = 0;
-        uint8_t type = 0;  // RateLimit::Type; 0 (none) marks a free slot
+        uint8_t type = 0;    // RateLimit::Type; 0 (none) marks a free slot
+        uint32_t epoch = 0;  // of clear() calls when written; another epoch's entry is free
         uint32_t count = 0;
         uint64_t start_us = 0;
         uint64_t expires_us = 0;
@@ -39,6 +41,7 @@ class RateTracker {
 
     std::vector<Entry> slots_;
     size_t mask_;
+    uint32_t epoch_ = 0;
     uint64_t replaced_ = 0;
 };
 

@@ -27,13 +27,14 @@ void Pipeline::report(const Matches& m, const Packet& p, const Verdict& v, uint6
     stats_->counters.match_overflow += m.overflow;
     if (rs_->flowbit_count() == 0) {
         for (uint32_t i = 0; i < m.n; ++i)
-            if (verified(m.ids[i], p, v, bufs)) on_rule(m.ids[i], p, v, ts_us);
+            if (candidate_holds(m.ids[i], p, v, bufs)) on_rule(m.ids[i], p, v, ts_us);
         return;
     }
     // Rules that only set flowbits go first, so a rule testing the bit in the same packet sees it.
     for (const bool setters : {true, false})
         for (uint32_t i = 0; i < m.n; ++i)
-            if (rs_->sets_flowbits_only(m.ids[i]) == setters && verified(m.ids[i], p, v, bufs))
+            if (rs_->sets_flowbits_only(m.ids[i]) == setters &&
+                candidate_holds(m.ids[i], p, v, bufs))
                 on_rule(m.ids[i], p, v, ts_us);
 }
 
@@ -87,9 +88,15 @@ bool Pipeline::conditions_hold(const Rule& r, const Packet& p, const Verdict& v)
     return true;
 }
 
+// The cheap tests first (header, flow, sizes, flags, flowbits): in a large set most candidates
+// are rules of other ports sharing a merged port group, or rules without a prefilter.
+bool Pipeline::candidate_holds(uint32_t rule, const Packet& p, const Verdict& v,
+                               const Buffers* bufs) {
+    return conditions_hold(rs_->rules()[rule], p, v) && verified(rule, p, v, bufs);
+}
+
 void Pipeline::on_rule(uint32_t rule, const Packet& p, const Verdict& v, uint64_t ts_us) {
     const Rule& r = rs_->rules()[rule];
-    if (!conditions_hold(r, p, v)) return;
     RuleCount& rc = stats_->rules[rs_->slot(rule)];
     ++rc.hits;
     if (v.flow)

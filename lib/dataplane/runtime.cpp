@@ -1,6 +1,7 @@
 #include "dataplane/runtime.hpp"
 
 #include <fmt/format.h>
+#include <pthread.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -89,6 +90,7 @@ struct Session {
     std::vector<PortSetup> ports;
     std::vector<std::unique_ptr<WorkerContext>> workers;
     std::unique_ptr<DistributorContext> distributor;
+    cpu_set_t start_cpus;  // the process's CPUs before the EAL pinned the main thread
 
     SourceLimits limits() const {
         const uint64_t hz = rte_get_tsc_hz();
@@ -215,18 +217,39 @@ void report(const Session& s, const StatsView& v) {
     if (!s.opts.stats_json.empty()) write_file(s.opts.stats_json, render_json(v));
 }
 
+// Every failed rule is named; skipped ones too while few, else counted by reason (a full ET Open
+// set skips thousands: `--check-rules` lists each).
 void print_left_out(const ReloadResult& r) {
+    constexpr size_t kListed = 20;
     for (const auto& e : r.failed) std::cerr << "pktsieve: failed " << e.str() << "\n";
-    for (const auto& e : r.skipped) std::cerr << "pktsieve: skipped " << e.str() << "\n";
+    if (r.skipped.size() <= kListed)
+        for (const auto& e : r.skipped) std::cerr << "pktsieve: skipped " << e.str() << "\n";
+    else
+        for (const auto& [reason, n] : count_reasons(r.skipped))
+            std::cerr << fmt::format("pktsieve: skipped {:>5} rules: {}\n", n, reason);
     if (!r.failed.empty() || !r.skipped.empty())
         std::cerr << fmt::format("pktsieve: {} rules loaded, {} failed, {} skipped\n", r.loaded,
                                  r.failed.size(), r.skipped.size());
 }
 
+// The set loaded at start compiles on every CPU the process was given: no worker runs yet, and
+// the EAL pinned the main thread (whose affinity the compile threads inherit) to one. Reloads
+// later compile on the control-plane CPU only, leaving the workers' CPUs alone.
 void load_rules(Session& s, const Vars& vars) {
     s.reloader = std::make_unique<RuleReloader>(
         s.opts.rules, vars, load_options(s.opts, static_cast<unsigned>(s.layout.workers.size())));
-    const ReloadResult r = s.reloader->load_initial();
+    cpu_set_t pinned;
+    const bool widened =
+        pthread_getaffinity_np(pthread_self(), sizeof pinned, &pinned) == 0 &&
+        pthread_setaffinity_np(pthread_self(), sizeof s.start_cpus, &s.start_cpus) == 0;
+    ReloadResult r;
+    try {
+        r = s.reloader->load_initial();
+    } catch (...) {
+        if (widened) pthread_setaffinity_np(pthread_self(), sizeof pinned, &pinned);
+        throw;
+    }
+    if (widened) pthread_setaffinity_np(pthread_self(), sizeof pinned, &pinned);
     print_left_out(r);
 }
 
@@ -304,6 +327,8 @@ int run(const CommandLine& cl) {
         return check_rules({o.check_rules}, vars, load_options(o), std::cout);
 
     Session s(o);
+    CPU_ZERO(&s.start_cpus);
+    sched_getaffinity(0, sizeof s.start_cpus, &s.start_cpus);
     std::vector<std::string> eal = live_eal_args(cl.eal);
     if (!o.pcap.empty()) {
         const auto count = count_pcap(o.pcap);

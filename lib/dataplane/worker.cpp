@@ -184,6 +184,10 @@ int worker_main(void* arg) {
     for (unsigned idle = 0;;) {
         const uint64_t start = rte_rdtsc();
         const bool switched = adopt_rules(w, pipe, rs);
+        if (unlikely(switched)) {
+            uint64_t& peak = w.stats.counters.reload_max_switch_us;
+            peak = std::max(peak, (rte_rdtsc() - start) / us_divisor);
+        }
         const uint16_t n = receive(w, pipe, handle, bufs, clock.now_us(start));
         flush_alerts(w);
         rte_rcu_qsbr_quiescent(w.qsbr, w.index);

@@ -325,8 +325,9 @@ void Ruleset::compile_databases(unsigned threads, Failures& failures, CompilePro
     for (const auto& f : per_group) failures.insert(f.begin(), f.end());
     for (const auto& g : groups_) {
         size_t n = 0;
-        if (g.stream && hs_stream_size(g.stream.get(), &n) == HS_SUCCESS)
-            max_stream_size_ = std::max(max_stream_size_, n);
+        for (const auto& s : g.stream)
+            if (s && hs_stream_size(s.get(), &n) == HS_SUCCESS)
+                max_stream_size_ = std::max(max_stream_size_, n);
     }
     for_each_database([&](const hs_database_t*) { ++prof.databases_built; });
     prof.databases += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -336,7 +337,7 @@ void Ruleset::compile_databases(unsigned threads, Failures& failures, CompilePro
 // verify on the payload per packet, whole rules in the streaming database of a TCP group in
 // stream mode (except `flow:stateless` ones) and per packet otherwise.
 void Ruleset::compile_group(PortGroup& g, bool tcp_stream, Failures& failures) {
-    std::vector<uint32_t> stream, packet;
+    std::array<std::vector<uint32_t>, 2> stream, packet;  // by direction_index
     std::array<std::vector<uint32_t>, kBufferCount> http;
     for (uint32_t r : g.rules) {
         const Rule& rule = rules_[r];
@@ -352,17 +353,25 @@ void Ruleset::compile_group(PortGroup& g, bool tcp_stream, Failures& failures) {
         } else if (rule.hs.empty()) {
             g.always.push_back(r);
         } else {
-            (tcp_stream && !rule.verify && !rule.flow_stateless ? stream : packet).push_back(r);
+            auto& lists = tcp_stream && !rule.verify && !rule.flow_stateless ? stream : packet;
+            for (size_t d = 0; d < 2; ++d)
+                if (rule.flow == FlowDir::any || direction_index(rule.flow) == d)
+                    lists[d].push_back(r);
             g.gathers_heads =
                 g.gathers_heads || (tcp_stream && rule.verify && !rule.flow_stateless);
         }
     }
-    if (!stream.empty()) g.stream.reset(compile_db(std::move(stream), HS_MODE_STREAM, failures));
-    if (!packet.empty()) g.db.reset(compile_db(std::move(packet), HS_MODE_BLOCK, failures));
+    for (size_t d = 0; d < 2; ++d) {
+        if (!stream[d].empty())
+            g.stream[d].reset(compile_db(std::move(stream[d]), HS_MODE_STREAM, failures));
+        if (!packet[d].empty())
+            g.db[d].reset(compile_db(std::move(packet[d]), HS_MODE_BLOCK, failures));
+    }
     for (size_t b = 0; b < kBufferCount; ++b)
         if (!http[b].empty())
             g.by_buffer[b].reset(compile_db(std::move(http[b]), HS_MODE_BLOCK, failures));
-    g.flow_state = tcp_stream && (g.flow_state || g.stream || g.reads_http || g.gathers_heads);
+    g.flow_state = tcp_stream &&
+                   (g.flow_state || g.stream[0] || g.stream[1] || g.reads_http || g.gathers_heads);
 }
 
 // Each pcre of a rule to verify is its own database: the verifier scans it from wherever the
@@ -415,7 +424,7 @@ void Ruleset::assign_flowbits() {
 template <typename F>
 void Ruleset::for_each_database(F&& f) const {
     for (const auto& g : groups_) {
-        for (const auto* db : {g.db.get(), g.stream.get()})
+        for (const auto* db : {g.db[0].get(), g.db[1].get(), g.stream[0].get(), g.stream[1].get()})
             if (db) f(db);
         for (const auto& db : g.by_buffer)
             if (db) f(db.get());

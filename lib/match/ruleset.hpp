@@ -50,8 +50,11 @@ using HsDatabase = std::unique_ptr<hs_database_t, HsDatabaseDeleter>;
 // The rules of one port group and the databases that find them.
 struct PortGroup {
     std::vector<uint32_t> rules;
-    HsDatabase db;      // per packet: whole rules, and prefilters of payload rules to verify
-    HsDatabase stream;  // per TCP flow direction (stream mode): whole rules
+    // By the direction of the packet or flow side (direction_index): a rule with flow:to_server
+    // is only in [0], flow:to_client only in [1], others in both, so a server's responses are
+    // not scanned for what only a client can send.
+    std::array<HsDatabase, 2> db;      // per packet: whole rules, prefilters of rules to verify
+    std::array<HsDatabase, 2> stream;  // per TCP flow direction (stream mode): whole rules
     // Per HTTP request or DNS query: prefilters, by the buffer they look in.
     std::array<HsDatabase, kBufferCount> by_buffer;
     std::vector<uint32_t> always;       // payload rules without a prefilter: verified per packet
@@ -66,6 +69,11 @@ struct PortGroup {
 };
 
 enum class TcpMatching : uint8_t { stream, block };
+
+// 0: towards the server (or unknown), 1: towards the client.
+inline size_t direction_index(FlowDir d) {
+    return d == FlowDir::to_client ? 1 : 0;
+}
 
 enum class ProtoClass : uint8_t { tcp, udp, other, count_ };
 
@@ -116,15 +124,17 @@ class Ruleset {
             c == static_cast<size_t>(ProtoClass::other) ? other_group_ : port_group_[c][dport];
         return g == kNoGroup ? nullptr : &groups_[g];
     }
-    const hs_database_t* database_for(uint8_t proto, uint16_t dport) const {
+    const hs_database_t* database_for(uint8_t proto, uint16_t dport,
+                                      FlowDir dir = FlowDir::to_server) const {
         const PortGroup* g = group_for(proto, dport);
-        return g ? g->db.get() : nullptr;
+        return g ? g->db[direction_index(dir)].get() : nullptr;
     }
     // TCP in stream mode: the streaming database for a flow direction whose packets go to
     // `dport`; nullptr when no stream rule could match.
-    const hs_database_t* stream_database_for(uint16_t dport) const {
+    const hs_database_t* stream_database_for(uint16_t dport,
+                                             FlowDir dir = FlowDir::to_server) const {
         const uint16_t g = port_group_[0][dport];
-        return g == kNoGroup ? nullptr : groups_[g].stream.get();
+        return g == kNoGroup ? nullptr : groups_[g].stream[direction_index(dir)].get();
     }
     TcpMatching tcp_matching() const { return tcp_; }
     // Stream databases report each part of a multi-pattern rule on its own id (ids at or above

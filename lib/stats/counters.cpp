@@ -67,6 +67,10 @@ const std::array<CounterInfo, kScalarCounters> kCounterInfo{{
     {"reload", "max_pause_us",
      "longest worker loop iteration that switched rule sets, microseconds", CounterKind::peak,
      &Counters::reload_max_pause_us},
+    {"reload", "max_switch_us",
+     "longest time a worker took to adopt a reloaded rule set (before its next burst), "
+     "microseconds",
+     CounterKind::peak, &Counters::reload_max_switch_us},
     {"scan", "packets", "payloads scanned by Hyperscan", CounterKind::counter,
      &Counters::scanned_packets},
     {"scan", "bytes", "payload bytes scanned by Hyperscan", CounterKind::counter,

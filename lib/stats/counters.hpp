@@ -54,6 +54,7 @@ struct Counters {
     uint64_t rate_replaced = 0;
     uint64_t reload_switches = 0;
     uint64_t reload_max_pause_us = 0;
+    uint64_t reload_max_switch_us = 0;
     std::array<uint64_t, kMalformedReasons> malformed_by{};
 
     Counters& operator+=(const Counters& o);
@@ -74,7 +75,7 @@ struct CounterInfo {
     uint64_t Counters::*field;
 };
 
-inline constexpr size_t kScalarCounters = 39;
+inline constexpr size_t kScalarCounters = 40;
 extern const std::array<CounterInfo, kScalarCounters> kCounterInfo;
 
 // Ties the table to the struct: a field added without a table row breaks the build.

@@ -2,11 +2,9 @@
 it checks with 0 failures, loads at least 14,000 rules within 2 GiB, and the daemon runs with it
 (plus the shipped rules) on generated traffic with the shipped rules' alerts unchanged and ET's
 DNS rules firing. A slow test: compiling the set takes ~15-30 s on a 2-core machine."""
-import glob
 import os
 import re
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -16,6 +14,9 @@ import unittest
 sys.path.insert(0, os.path.dirname(__file__))
 import daemon  # noqa: E402
 
+sys.path.insert(0, os.path.join(daemon.SOURCE, "scripts"))
+import et_open_rules  # noqa: E402
+
 ET_DIR = os.environ.get("PKTSIEVE_ET_OPEN",
                         os.path.join(daemon.SOURCE, "..", "shared", "rules", "et-open"))
 MIN_LOADED = 14000
@@ -23,16 +24,7 @@ MAX_RSS_KIB = 2 * 1024 * 1024
 
 
 def concatenated():
-    """emerging-*.rules concatenated as suricata-update writes one file, with the ruleset's
-    classification.config beside it (so it is found without an option)."""
-    work = tempfile.mkdtemp(prefix="pktsieve-et-")
-    path = os.path.join(work, "suricata.rules")
-    with open(path, "wb") as out:
-        for f in sorted(glob.glob(os.path.join(ET_DIR, "emerging-*.rules"))):
-            with open(f, "rb") as src:
-                shutil.copyfileobj(src, out)
-    shutil.copy(os.path.join(ET_DIR, "classification.config"), work)
-    return path
+    return et_open_rules.write(tempfile.mkdtemp(prefix="pktsieve-et-"), ET_DIR)
 
 
 def dns_query(name):

@@ -325,3 +325,22 @@ TEST_CASE("keep-alive after a chunked body: the next request is still matched", 
     CHECK(cut.counters.http_requests == 2);
     CHECK(cut.hits(1) == 1);
 }
+
+TEST_CASE("clearing the threshold table forgets every entry at once (a reload)",
+          "[keywords][threshold]") {
+    RateTracker t(8);
+    const RateLimit limit{RateLimit::Type::limit, false, 1, 60};
+    IpAddr a{};
+    for (uint8_t i = 0; i < 8; ++i) {
+        a[15] = i;
+        CHECK(t.pass(1, limit, a, 1000));
+        CHECK_FALSE(t.pass(1, limit, a, 1001));  // limited within the window
+    }
+    t.clear();
+    for (uint8_t i = 0; i < 8; ++i) {
+        a[15] = i;
+        CHECK(t.pass(1, limit, a, 1002));  // counted afresh after the clear
+    }
+    CHECK(t.replaced() == 0);  // the old entries were free, not replaced
+    CHECK_FALSE(t.pass(1, limit, a, 1003));
+}
