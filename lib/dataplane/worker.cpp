@@ -1,5 +1,7 @@
 #include "dataplane/worker.hpp"
 
+#include "time/tsc_clock.hpp"
+
 #include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
@@ -25,14 +27,13 @@ namespace {
 // Frames of more than one mbuf are copied here first; the parser wants contiguous bytes.
 thread_local uint8_t t_linear[65536];
 
-struct Clock {
-    uint64_t tsc0 = rte_rdtsc();
-    uint64_t us0 = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                             std::chrono::system_clock::now().time_since_epoch())
-                                             .count());
-    uint64_t hz = rte_get_tsc_hz();
-    uint64_t now_us(uint64_t tsc) const { return us0 + (tsc - tsc0) * 1000000 / hz; }
-};
+TscClock start_clock() {
+    return {rte_rdtsc(),
+            static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                      std::chrono::system_clock::now().time_since_epoch())
+                                      .count()),
+            rte_get_tsc_hz()};
+}
 
 // A PMD that strips VLAN tags (af_packet gets them from the kernel's metadata) reports them in
 // the mbuf; put them back so the parser, the flow hash and EVE see the frame as it was sent.
@@ -176,7 +177,7 @@ int worker_main(void* arg) {
     Pipeline pipe(*rs, w.index, w.stats, w.alerts, w.flows);
     const BurstFn handle = w.capture_only ? count_burst : classify_burst;
     rte_mbuf* bufs[kMaxBurst];
-    const Clock clock;
+    const TscClock clock = start_clock();
     const uint64_t housekeeping_cycles = rte_get_tsc_hz() / 100;
     uint64_t last_rx = rte_rdtsc(), next_flush = last_rx + w.flush_cycles;
     uint64_t next_housekeeping = last_rx + housekeeping_cycles;
@@ -190,7 +191,6 @@ int worker_main(void* arg) {
         }
         const uint16_t n = receive(w, pipe, handle, bufs, clock.now_us(start));
         flush_alerts(w);
-        rte_rcu_qsbr_quiescent(w.qsbr, w.index);
         const uint64_t now = rte_rdtsc();
         if (unlikely(switched)) {
             uint64_t& peak = w.stats.counters.reload_max_pause_us;
@@ -211,6 +211,9 @@ int worker_main(void* arg) {
             publish(w);
             next_flush = now + w.flush_cycles;
         }
+        // Last: housekeeping and publish above still read the adopted set (its scratch, its
+        // rules). From here to the next adopt_rules this worker holds no reference to it.
+        rte_rcu_qsbr_quiescent(w.qsbr, w.index);
         if (source_done(w, now, last_rx)) break;
     }
     // Open flows end with the input: their end-of-data matches are reported now.

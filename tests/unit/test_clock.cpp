@@ -1,0 +1,40 @@
+// TSC -> microseconds stays exact for months and years of uptime (it wrapped after ~2 h).
+#include <catch2/catch.hpp>
+
+#include "time/tsc_clock.hpp"
+
+using namespace pktsieve;
+
+namespace {
+
+__extension__ typedef unsigned __int128 u128;  // the reference: exact 128-bit arithmetic
+
+uint64_t exact_us(uint64_t cycles, uint64_t hz) {
+    return static_cast<uint64_t>(static_cast<u128>(cycles) * 1000000 / hz);
+}
+
+}  // namespace
+
+TEST_CASE("cycles_to_us is exact at 1 day, 1 year and 10 years of uptime", "[clock]") {
+    for (const uint64_t hz : {uint64_t{2'500'000'000}, uint64_t{3'000'000'001}, uint64_t{1'000'000},
+                              uint64_t{4'200'000'007}}) {
+        for (const uint64_t seconds : {uint64_t{7'380}, uint64_t{86'400}, uint64_t{365} * 86'400,
+                                       uint64_t{3'652} * 86'400}) {
+            for (const uint64_t extra : {uint64_t{0}, uint64_t{1}, hz - 1, hz / 3}) {
+                const uint64_t cycles = seconds * hz + extra;
+                CHECK(cycles_to_us(cycles, hz) == exact_us(cycles, hz));
+            }
+        }
+    }
+    // The formula it replaces, (cycles * 10^6) / hz in 64 bits, is already wrong after a day.
+    const uint64_t day = 86'400ull * 2'500'000'000ull;
+    CHECK(day * 1000000 / 2'500'000'000ull != exact_us(day, 2'500'000'000ull));
+    CHECK(cycles_to_us(day, 2'500'000'000ull) == 86'400'000'000ull);
+}
+
+TEST_CASE("a TscClock counts from its start", "[clock]") {
+    const TscClock c{1'000, 1'700'000'000'000'000, 2'000'000'000};
+    CHECK(c.now_us(1'000) == 1'700'000'000'000'000);
+    CHECK(c.now_us(1'000 + 2'000'000'000ull * 3600 * 24 * 400) ==
+          1'700'000'000'000'000 + 400ull * 86'400'000'000ull);
+}
