@@ -92,6 +92,7 @@ void Pipeline::adopt_rules(FlowMatch& fm) {
         d.n_parts = 0;
     }
     fm.n_alerted = 0;
+    fm.serial = ++next_serial_;
     std::fill_n(flowbits_of(fm), flowbit_words_, 0);
     fm.generation = generation_;
 }
@@ -186,6 +187,7 @@ void Pipeline::track_tcp(const Packet& p, const PortGroup* g, uint64_t ts_us) {
         close_flow(t.index, *t.flow);  // a reused closed flow may keep one direction open
         match_[t.index] = FlowMatch{};
         match_[t.index].generation = generation_;
+        match_[t.index].serial = ++next_serial_;
         std::fill_n(flowbits_of(match_[t.index]), flowbit_words_, 0);
     }
     if (match_[t.index].generation != generation_) adopt_rules(match_[t.index]);
@@ -298,6 +300,7 @@ void Pipeline::finish() {
 void Pipeline::sync_counters() {
     Counters& c = stats_->counters;
     c.rate_replaced = rates_.replaced();
+    c.dedup_replaced = dedup_.replaced();
     if (!flows_) return;
     const FlowCounts& fc = flows_->counts();
     c.flows_active = flows_->active();
@@ -306,9 +309,9 @@ void Pipeline::sync_counters() {
     c.flows_evicted = fc.evicted;
     c.flows_timed_out = fc.timed_out;
     c.flow_memory_bytes = flows_->memory_bytes() + match_.capacity() * sizeof(FlowMatch) +
-                          flowbits_.capacity() * sizeof(uint64_t) + pool_->memory_bytes() +
-                          http_mem_.capacity() + http_free_.capacity() * sizeof(uint32_t) +
-                          rates_.memory_bytes();
+                          flowbits_.capacity() * sizeof(uint64_t) + dedup_.memory_bytes() +
+                          pool_->memory_bytes() + http_mem_.capacity() +
+                          http_free_.capacity() * sizeof(uint32_t) + rates_.memory_bytes();
 }
 
 int Pipeline::collect(unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) {

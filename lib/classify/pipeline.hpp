@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "classify/alert.hpp"
+#include "classify/alert_dedup.hpp"
 #include "classify/rate_limit.hpp"
 #include "flow/flow_table.hpp"
 #include "flow/tcp_seq.hpp"
@@ -98,6 +99,7 @@ class Pipeline {
         std::array<Direction, 2> dir;  // [0]: from endpoint a, [1]: from b
         std::array<uint32_t, kAlertSlots> alerted{};
         uint32_t n_alerted = 0;
+        uint64_t serial = 0;  // this flow's key in dedup_ (new per flow and per rule set)
         HttpFlow http;
         uint32_t generation = 0;  // of the rule set this state belongs to
     };
@@ -174,6 +176,8 @@ class Pipeline {
     HttpRequest request_;              // the request being matched (capacity reused)
     std::string dns_name_;             // the DNS query being matched (capacity reused)
     RateTracker rates_;
+    AlertDedup dedup_;          // alerted rules of flows past kAlertSlots
+    uint64_t next_serial_ = 0;  // FlowMatch::serial
 };
 
 // Direction of a packet when no flow state is known: SYN / SYN-ACK when present; else the side

@@ -116,7 +116,10 @@ void Pipeline::on_rule(uint32_t rule, const Packet& p, const Verdict& v, uint64_
         auto& fm = *v.flow;
         const auto end = fm.alerted.begin() + fm.n_alerted;
         if (std::find(fm.alerted.begin(), end, rule) != end) return;
-        if (fm.n_alerted < kAlertSlots) fm.alerted[fm.n_alerted++] = rule;
+        if (fm.n_alerted < kAlertSlots)
+            fm.alerted[fm.n_alerted++] = rule;
+        else if (dedup_.seen(fm.serial, rule))
+            return;
     }
     ++rc.alerts;
     ++stats_->counters.alerts;

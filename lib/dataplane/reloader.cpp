@@ -65,7 +65,7 @@ ReloadResult RuleReloader::load(const std::vector<std::string>& files) {
     r.generation = generation();
     if (!l.ruleset) return r;
     slots_.assign(*l.ruleset);
-    l.ruleset->info = {r.generation + 1, hash_files(files), l.skipped.size(), l.failed.size(),
+    l.ruleset->info = {r.generation + 1, hash_files(l.files), l.skipped.size(), l.failed.size(),
                        r.compile_seconds};
     r.loaded = l.ruleset->rules().size();
     std::shared_ptr<const Ruleset> next(std::move(l.ruleset));

@@ -13,9 +13,11 @@
 
 #include <atomic>
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <tuple>
 
 #include "dataplane/aggregator.hpp"
 #include "dataplane/distributor.hpp"
@@ -23,6 +25,7 @@
 #include "dataplane/reloader.hpp"
 #include "dataplane/telemetry.hpp"
 #include "match/load.hpp"
+#include "output/writable.hpp"
 #include "pcap/pcap_count.hpp"
 #include "stats/render.hpp"
 #include "watch/file_watch.hpp"
@@ -94,7 +97,7 @@ struct Session {
 
     SourceLimits limits() const {
         const uint64_t hz = rte_get_tsc_hz();
-        return {expected_packets, hz * opts.idle_exit_ms / 1000, &g_stop};
+        return {expected_packets, hz * opts.idle_exit_ms / 1000, &g_stop, pcap_mode};
     }
     // Queue `queue` of every port (a worker's share), or every queue of every port (RX lcore).
     std::vector<std::pair<uint16_t, uint16_t>> queues(int queue) const {
@@ -251,6 +254,14 @@ void load_rules(Session& s, const Vars& vars) {
     }
     if (widened) pthread_setaffinity_np(pthread_self(), sizeof pinned, &pinned);
     print_left_out(r);
+    if (r.loaded == 0) std::cerr << "pktsieve: warning: no rules loaded: nothing will alert\n";
+}
+
+// The running set's rule files, a directory's *.rules each (a file added to it is loaded by the
+// next reload, not watched).
+std::vector<std::string> watched_files(const RuleReloader& r) {
+    std::vector<RuleError> ignored;
+    return expand_rule_files(r.files(), ignored);
 }
 
 // SIGHUP, or a rewritten rule file with --watch-rules: reload from the running set's files,
@@ -259,7 +270,8 @@ void reload_when_asked(Session& s, FileWatch* watch) {
     bool asked = g_reload.exchange(false, std::memory_order_relaxed);
     if (watch) {
         const auto now_ms = rte_get_timer_cycles() / (rte_get_timer_hz() / 1000);
-        if (watch->files() != s.reloader->files()) watch->watch(s.reloader->files());
+        const auto files = watched_files(*s.reloader);
+        if (watch->files() != files) watch->watch(files);
         asked = watch->changed(now_ms) || asked;
     }
     if (!asked) return;
@@ -290,7 +302,7 @@ int run_dataplane(Session& s, const Vars& vars) {
                  s.distributor->ring_full_waits.load(std::memory_order_relaxed)});
     };
     std::unique_ptr<FileWatch> watch;  // before any lcore starts: failing here stops nothing
-    if (s.opts.watch_rules) watch = std::make_unique<FileWatch>(s.reloader->files());
+    if (s.opts.watch_rules) watch = std::make_unique<FileWatch>(watched_files(*s.reloader));
     StatsPublisher& publisher = telemetry_publisher();
     Aggregator agg(*s.reloader, raw, s.opts.eve, publisher, enrich,
                    rte_get_tsc_hz() * s.opts.stats_interval_ms / 1000);
@@ -326,6 +338,17 @@ int run(const CommandLine& cl) {
     if (!o.check_rules.empty())
         return check_rules({o.check_rules}, vars, load_options(o), std::cout);
 
+    // Outputs first: a path that cannot be written is refused now, not at the first alert or
+    // at exit with the final totals.
+    for (const auto& [name, path, beside] :
+         {std::tuple{"--stats-json", o.stats_json, std::string(".tmp")},
+          std::tuple{"--eve", o.eve, std::string()}}) {
+        if (path.empty()) continue;
+        if (const auto why = writable(path, beside); !why.empty()) {
+            std::cerr << "pktsieve: cannot write " << name << " " << path << ": " << why << "\n";
+            return 1;
+        }
+    }
     Session s(o);
     CPU_ZERO(&s.start_cpus);
     sched_getaffinity(0, sizeof s.start_cpus, &s.start_cpus);
@@ -364,7 +387,12 @@ int run(const CommandLine& cl) {
     set_telemetry_reloader(nullptr);
     teardown(s);
     s.reloader.reset();
+    // The EAL leaves its runtime folder (/var/run/dpdk/PREFIX: config, memseg arrays, ~6.5 MB)
+    // behind; --in-memory would avoid it but refuses --no-huge (it implies legacy memory).
+    const std::string runtime_dir = rte_eal_get_runtime_dir();
     rte_eal_cleanup();
+    std::error_code ec;
+    std::filesystem::remove_all(runtime_dir, ec);
     return rc;
 }
 

@@ -24,13 +24,14 @@ inline constexpr uint16_t kMaxBurst = 512;
 
 // When a port source is exhausted (pcap mode) or stopped (signal).
 struct SourceLimits {
-    uint64_t expected_packets = 0;  // 0: run until stopped
-    uint64_t idle_exit_cycles = 0;  // with expected_packets: give up after this long idle
+    uint64_t expected_packets = 0;  // with `finite`: the capture's packets (0: an empty file)
+    uint64_t idle_exit_cycles = 0;  // with `finite`: give up after this long idle
     const std::atomic<bool>* stop = nullptr;
+    bool finite = false;  // a capture file of expected_packets, else run until stopped
 
     bool done(uint64_t received, uint64_t now, uint64_t last_rx) const {
         if (stop->load(std::memory_order_relaxed)) return true;
-        if (expected_packets == 0) return false;
+        if (!finite) return false;
         return received >= expected_packets || now - last_rx > idle_exit_cycles;
     }
 };

@@ -37,6 +37,26 @@ std::optional<std::string> unsupported_regex(const Rule& r) {
 
 }  // namespace
 
+std::vector<std::string> expand_rule_files(const std::vector<std::string>& paths,
+                                           std::vector<RuleError>& errors) {
+    std::vector<std::string> out;
+    for (const auto& p : paths) {
+        std::error_code ec;
+        if (!std::filesystem::is_directory(p, ec)) {
+            out.push_back(p);
+            continue;
+        }
+        std::vector<std::string> found;
+        for (const auto& e : std::filesystem::directory_iterator(p, ec))
+            if (e.path().extension() == ".rules" && e.is_regular_file(ec))
+                found.push_back(e.path().string());
+        if (found.empty()) errors.push_back({p, 0, "a directory without *.rules files"});
+        std::sort(found.begin(), found.end());
+        out.insert(out.end(), found.begin(), found.end());
+    }
+    return out;
+}
+
 std::string classification_path(const std::vector<std::string>& files,
                                 const std::string& explicit_file) {
     if (!explicit_file.empty()) return explicit_file;
@@ -47,10 +67,13 @@ std::string classification_path(const std::vector<std::string>& files,
     return std::filesystem::is_regular_file(beside, ec) ? beside.string() : "";
 }
 
-RulesetLoad load_ruleset(const std::vector<std::string>& files, const Vars& vars,
+RulesetLoad load_ruleset(const std::vector<std::string>& paths, const Vars& vars,
                          const LoadOptions& opts) {
     RulesetLoad out;
     const auto t0 = std::chrono::steady_clock::now();
+    out.files = expand_rule_files(paths, out.errors);
+    if (!out.errors.empty()) return out;
+    const std::vector<std::string>& files = out.files;
     const std::string class_path = classification_path(files, opts.classification_file);
     Classifications classes;
     if (!class_path.empty()) {

@@ -35,6 +35,7 @@ struct RulesetLoad {
     std::vector<RuleError> failed;      // rules that failed to parse or compile, left out
     std::vector<RuleError> skipped;     // rules left out: what they use is not supported
     std::string classification_source;  // the classification.config read, or "built-in"
+    std::vector<std::string> files;     // the rule files read (directories expanded)
     double compile_seconds = 0;
     CompileProfile profile;
     double parse_seconds = 0;
@@ -45,6 +46,12 @@ struct RulesetLoad {
 // Hyperscan lacks) is skipped.
 RulesetLoad load_ruleset(const std::vector<std::string>& files, const Vars& vars,
                          const LoadOptions& opts = LoadOptions());
+
+// Rule paths as given, with each directory replaced by its `*.rules` files in name order (as a
+// `suricata-update` output directory or /etc/suricata/rules holds them); a directory without
+// any is an error, never a silently empty set.
+std::vector<std::string> expand_rule_files(const std::vector<std::string>& paths,
+                                           std::vector<RuleError>& errors);
 
 // The classification.config load_ruleset reads for `files` (see LoadOptions); "" for built-in.
 std::string classification_path(const std::vector<std::string>& files,

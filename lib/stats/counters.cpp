@@ -85,6 +85,10 @@ const std::array<CounterInfo, kScalarCounters> kCounterInfo{{
     {"alerts", "rate_replaced",
      "threshold/detection_filter entries replaced while live (tracking table full)",
      CounterKind::counter, &Counters::rate_replaced},
+    {"alerts", "dedup_replaced",
+     "rules remembered for per-flow de-duplication past 8 per flow, forgotten when the table "
+     "was full (the rule may alert once more on its flow)",
+     CounterKind::counter, &Counters::dedup_replaced},
     {"alerts", "unlogged", "alerts counted but not written to the EVE log (buffer full)",
      CounterKind::counter, &Counters::alerts_unlogged},
 }};

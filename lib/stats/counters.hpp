@@ -52,6 +52,7 @@ struct Counters {
     uint64_t verify_exhausted = 0;
     uint64_t alerts_suppressed = 0;
     uint64_t rate_replaced = 0;
+    uint64_t dedup_replaced = 0;
     uint64_t reload_switches = 0;
     uint64_t reload_max_pause_us = 0;
     uint64_t reload_max_switch_us = 0;
@@ -75,7 +76,7 @@ struct CounterInfo {
     uint64_t Counters::*field;
 };
 
-inline constexpr size_t kScalarCounters = 40;
+inline constexpr size_t kScalarCounters = 41;
 extern const std::array<CounterInfo, kScalarCounters> kCounterInfo;
 
 // Ties the table to the struct: a field added without a table row breaks the build.

@@ -229,6 +229,86 @@ class Cli(unittest.TestCase):
         self.assertEqual(r.rc, 0, r.stderr)
         self.assertEqual(r.stats["packets"]["received"], expected["threats"]["packets"] - 1)
 
+    def test_empty_pcap_ends_at_once_with_zero_totals(self):
+        # A header and no packets used to count as "run forever" (0 expected packets).
+        import struct
+        import tempfile
+        path = os.path.join(tempfile.mkdtemp(), "empty.pcap")
+        with open(path, "wb") as f:
+            f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+        r = daemon.run(["--pcap", path, "--rules", daemon.RULES, "-q"], timeout=60)
+        self.assertEqual(r.rc, 0, r.stderr)
+        self.assertEqual(r.stats["packets"]["received"], 0)
+        self.assertEqual(r.stats["alerts"]["total"], 0)
+        self.assertEqual(r.eve, [])
+
+    def test_rules_directory_loads_every_rules_file_in_order(self):
+        import tempfile
+        d = tempfile.mkdtemp()
+        with open(daemon.RULES) as f:
+            lines = [l for l in f if l.startswith("alert")]
+        with open(os.path.join(d, "b.rules"), "w") as f:
+            f.writelines(lines[3:])
+        with open(os.path.join(d, "a.rules"), "w") as f:
+            f.writelines(lines[:3])
+        with open(os.path.join(d, "README"), "w") as f:
+            f.write("not rules\n")
+        out, expected = daemon.traffic()
+        r = daemon.run(["--pcap", os.path.join(out, "sample.pcap"), "--rules", d, "-q"])
+        self.assertEqual(r.rc, 0, r.stderr)
+        self.assertEqual(r.stats["ruleset"]["rules"], len(lines))
+        want = sorted(daemon.alert_key(a) for a in expected["sample"]["alerts"])
+        self.assertEqual(sorted(daemon.eve_key(e) for e in r.eve), want)
+        # A directory without rule files is refused, never run with nothing.
+        empty = tempfile.mkdtemp()
+        r = self.run_cli("--pcap", os.path.join(out, "sample.pcap"), "--rules", empty)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(f"{empty}:0: a directory without *.rules files", r.stderr)
+        r = self.run_cli("--check-rules", empty)
+        self.assertEqual(r.returncode, 1)
+
+    def test_a_set_with_no_rule_warns(self):
+        import tempfile
+        path = os.path.join(tempfile.mkdtemp(), "comments.rules")
+        with open(path, "w") as f:
+            f.write("# nothing enabled\n")
+        out, _ = daemon.traffic()
+        r = daemon.run(["--pcap", os.path.join(out, "benign.pcap"), "--rules", path, "-q"])
+        self.assertEqual(r.rc, 0, r.stderr)
+        self.assertIn("warning: no rules loaded", r.stderr)
+
+    def test_unwritable_outputs_are_refused_at_start(self):
+        import tempfile
+        out, _ = daemon.traffic()
+        pcap = os.path.join(out, "benign.pcap")
+        for opt in ["--stats-json", "--eve"]:
+            r = self.run_cli("--pcap", pcap, "--rules", daemon.RULES, opt, "/nonexistent/dir/x.json")
+            self.assertEqual(r.returncode, 1, opt)
+            self.assertIn(f"cannot write {opt} /nonexistent/dir/x.json", r.stderr)
+            self.assertNotIn("packets", r.stdout)  # refused before running
+        # A writable path is checked without leaving a file behind or touching one that exists.
+        d = tempfile.mkdtemp()
+        keep = os.path.join(d, "eve.json")
+        with open(keep, "w") as f:
+            f.write("old\n")
+        r = self.run_cli("--pcap", pcap, "--rules", daemon.RULES, "--eve", keep,
+                         "--stats-json", os.path.join(d, "sub-missing", "s.json"))
+        self.assertEqual(r.returncode, 1)
+        with open(keep) as f:
+            self.assertEqual(f.read(), "old\n")
+
+    def test_no_runtime_folder_left_behind(self):
+        import tempfile
+        out, _ = daemon.traffic()
+        work = tempfile.mkdtemp()
+        proc = subprocess.Popen([daemon.PKTSIEVE, "--pcap", os.path.join(out, "sample.pcap"),
+                                 "--rules", daemon.RULES, "-q", "--stats-json",
+                                 os.path.join(work, "s.json")],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        _, err = proc.communicate(timeout=120)
+        self.assertEqual(proc.returncode, 0, err)
+        self.assertFalse(os.path.exists(f"/var/run/dpdk/pktsieve-{proc.pid}"))
+
     def test_unknown_option(self):
         r = self.run_cli("--rules", daemon.RULES, "--bogus")
         self.assertEqual(r.returncode, 2)

@@ -193,6 +193,40 @@ class ReloadUnderTraffic(unittest.TestCase):
               f"KiB; longest worker pause {stats['reload']['max_pause_us']} us; "
               f"{p['received']} packets", file=sys.stderr)
 
+    def test_rapid_back_to_back_reloads(self):
+        # Hundreds of reloads with no pause between them, from four clients at once and SIGHUP:
+        # each old set is freed right after its grace period, so a worker still reading one
+        # after reporting quiescence would be a use after free (ASan in the sanitizer build).
+        import threading
+        self.wait(lambda s: s["stats"]["packets_received"] > 0, "first packets")
+        failures = []
+
+        def client(n, path):
+            for _ in range(n):
+                r = self.ctl("reload", "--rules", path)
+                if r.returncode != 0:
+                    failures.append(r.stdout + r.stderr)
+
+        threads = [threading.Thread(target=client, args=(50, self.a if i % 2 else self.b))
+                   for i in range(4)]
+        for t in threads:
+            t.start()
+        for _ in range(50):
+            self.proc.send_signal(signal.SIGHUP)
+            time.sleep(0.005)
+        for t in threads:
+            t.join()
+        self.assertEqual(failures, [])
+        self.wait(lambda s: s["stats"]["ruleset_generation"] >= 201, "200 reloads done")
+        self.proc.send_signal(signal.SIGTERM)
+        _, err = self.proc.communicate(timeout=120)
+        self.assertEqual(self.proc.returncode, 0, err[-3000:])
+        stats, _ = daemon.read_outputs(self.stats_path, "")
+        p = stats["packets"]
+        self.assertEqual(p["received"], p["parsed"] + p["malformed"])
+        self.assertGreaterEqual(stats["ruleset"]["reloads"], 200)
+        self.assertEqual(stats["ruleset"]["reload_failures"], 0)
+
     def ctl_top(self):
         r = self.ctl("--json", "--top", "100", "stats")
         import json

@@ -344,3 +344,39 @@ TEST_CASE("clearing the threshold table forgets every entry at once (a reload)",
     CHECK(t.replaced() == 0);  // the old entries were free, not replaced
     CHECK_FALSE(t.pass(1, limit, a, 1003));
 }
+
+TEST_CASE("one alert per flow and rule holds for any number of rules", "[keywords][dedup]") {
+    // 20 rules (past the 8 a flow remembers inline), each matched in three segments of one flow:
+    // whole (streamed) rules and verified ones alike alert once each.
+    std::string rules, payload;
+    for (int i = 1; i <= 20; ++i) {
+        const std::string kw = "kw" + std::to_string(100 + i);
+        rules += kHdr + "(content:\"" + kw + "\"; " + (i % 2 ? "" : "content:!\"zz\"; ") +
+                 "sid:" + std::to_string(i) + ";)\n";
+        payload += kw + " ";
+    }
+    const Outcome o = run(rules, session(80, {payload, payload, payload}));
+    for (uint32_t sid = 1; sid <= 20; ++sid) {
+        CHECK(o.alerts(sid) == 1);
+        CHECK(o.hits(sid) >= 3);
+    }
+    CHECK(o.counters.alerts == 20);
+    CHECK(o.counters.dedup_replaced == 0);
+    // A second flow alerts afresh.
+    auto two = session(80, {payload});
+    const auto other = session(80, {payload}, 40001);
+    two.insert(two.end(), other.begin(), other.end());
+    CHECK(run(rules, two).counters.alerts == 40);
+}
+
+TEST_CASE("the de-duplication table is bounded: the oldest flow's entry is replaced",
+          "[keywords][dedup]") {
+    AlertDedup d(16);  // one probe window
+    for (uint32_t r = 0; r < 16; ++r) CHECK_FALSE(d.seen(1, r));
+    for (uint32_t r = 0; r < 16; ++r) CHECK(d.seen(1, r));
+    CHECK(d.replaced() == 0);
+    CHECK_FALSE(d.seen(2, 0));  // a newer flow takes a slot of flow 1
+    CHECK(d.replaced() == 1);
+    CHECK(d.seen(2, 0));
+    CHECK(d.memory_bytes() > 0);
+}
