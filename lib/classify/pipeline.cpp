@@ -129,7 +129,7 @@ void Pipeline::process(const uint8_t* data, uint32_t len, uint64_t ts_us) {
     ++c.rx_packets;
     c.rx_bytes += len;
     Packet p;
-    if (!count_parse(parse(data, len, p), p)) return;
+    if (!count_parse(parse(data, len, p, link_), p)) return;
     latest_ts_ = std::max(latest_ts_, ts_us);
     const PortGroup* g = rs_->group_for(p.proto, p.dport);
     if (flows_ && p.proto == kProtoTcp) {

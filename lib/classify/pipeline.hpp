@@ -55,6 +55,8 @@ class Pipeline {
     Pipeline& operator=(const Pipeline&) = delete;
 
     void process(const uint8_t* data, uint32_t len, uint64_t ts_us);
+    // What the frames begin with (default Ethernet; a capture of `tcpdump -i any` is SLL).
+    void set_link(LinkType link) { link_ = link; }
     // Adopts a reloaded rule set (see docs/rules.md, reload): its scratch from now on, per-rule
     // counters at the new set's slots, and each flow's match state reset the next time the
     // flow is seen, its streams restarting under the new set. Call between bursts.
@@ -171,6 +173,7 @@ class Pipeline {
     std::vector<std::unique_ptr<StreamPool>> retired_pools_;  // too small for a reloaded set
     StreamPool* previous_pool_ = nullptr;                     // restored when this pipeline goes
     uint64_t latest_ts_ = 0;
+    LinkType link_ = LinkType::ethernet;
     std::vector<char> http_mem_;       // kHttpSlots heads of kHttpHead bytes
     std::vector<uint32_t> http_free_;  // free head slots
     HttpRequest request_;              // the request being matched (capacity reused)

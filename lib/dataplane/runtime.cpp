@@ -86,6 +86,7 @@ struct Session {
     const Options& opts;
     bool pcap_mode = false;
     uint64_t expected_packets = 0;
+    LinkType link = LinkType::ethernet;  // pcap mode: the file's link type
     std::unique_ptr<RuleReloader> reloader;
     DistributionPlan plan;
     LcoreLayout layout;
@@ -176,6 +177,7 @@ void setup_workers(Session& s) {
         w->flush_cycles = rte_get_tsc_hz() * s.opts.stats_interval_ms / 1000;
         w->flows.capacity = s.opts.flows;
         w->capture_only = s.opts.capture_only;
+        w->link = s.link;
         const uint32_t slots = s.reloader->current()->slot_count();
         w->stats = WorkerStats(slots);
         w->stats.rules.reserve(std::max<size_t>(size_t{slots} * 2, 1024));  // room for reloads
@@ -359,6 +361,16 @@ int run(const CommandLine& cl) {
             std::cerr << "pktsieve: " << o.pcap << ": " << count.error << "\n";
             return 1;
         }
+        const auto link = link_type_of_dlt(count.link_type);
+        if (!link) {
+            std::cerr << "pktsieve: " << o.pcap << ": link type " << count.link_type << " ("
+                      << count.link_name
+                      << ") is not supported: Ethernet, Linux cooked (SLL, SLL2) and raw IP are\n";
+            return 1;
+        }
+        if (!o.quiet && *link != LinkType::ethernet)
+            std::cerr << "pktsieve: " << o.pcap << ": link type " << link_type_name(*link) << "\n";
+        s.link = *link;
         s.pcap_mode = true;
         s.expected_packets = count.packets;
         const unsigned workers = o.workers ? o.workers : 1;

@@ -175,6 +175,7 @@ int worker_main(void* arg) {
     rte_rcu_qsbr_thread_online(w.qsbr, w.index);
     const Ruleset* rs = w.rules->load(std::memory_order_acquire);
     Pipeline pipe(*rs, w.index, w.stats, w.alerts, w.flows);
+    pipe.set_link(w.link);
     const BurstFn handle = w.capture_only ? count_burst : classify_burst;
     rte_mbuf* bufs[kMaxBurst];
     const TscClock clock = start_clock();

@@ -56,7 +56,8 @@ struct alignas(64) WorkerContext {
     uint16_t burst = 32;
     uint64_t flush_cycles = 0;
     FlowTableConfig flows;
-    bool capture_only = false;  // benchmark baseline: count and free, classify nothing
+    bool capture_only = false;           // benchmark baseline: count and free, classify nothing
+    LinkType link = LinkType::ethernet;  // what the port's frames begin with
 
     WorkerStats stats;
     BurstAlerts alerts;

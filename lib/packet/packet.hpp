@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace pktsieve {
@@ -65,8 +66,17 @@ struct Packet {
     const uint8_t* payload() const { return data + payload_off; }
 };
 
-// Parses an Ethernet frame of `len` captured bytes. Never reads past data + len.
-// Returns Malformed::none on success; on failure the Packet is partially filled.
-Malformed parse(const uint8_t* data, uint32_t len, Packet& out);
+// What a captured frame begins with: an Ethernet header (NICs, most captures), a Linux cooked
+// header (`tcpdump -i any`: SLL, 16 bytes; SLL2, 20 bytes), or the IP header itself (raw IP).
+enum class LinkType : uint8_t { ethernet, linux_sll, linux_sll2, raw_ip };
+
+// A pcap file's link type (pcap_datalink: DLT_EN10MB, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_RAW,
+// DLT_IPV4, DLT_IPV6) as a LinkType; nullopt for any other.
+std::optional<LinkType> link_type_of_dlt(int dlt);
+const char* link_type_name(LinkType t);
+
+// Parses a frame of `len` captured bytes that begins with a `link` header. Never reads past
+// data + len. Returns Malformed::none on success; on failure the Packet is partially filled.
+Malformed parse(const uint8_t* data, uint32_t len, Packet& out, LinkType link = LinkType::ethernet);
 
 }  // namespace pktsieve

@@ -6,7 +6,7 @@
 namespace pktsieve {
 
 const std::array<ReasonInfo, kMalformedReasons> kMalformedInfo{{
-    {"truncated_l2", "frame shorter than an Ethernet header"},
+    {"truncated_l2", "frame shorter than its link-layer header (Ethernet, Linux cooked)"},
     {"truncated_vlan", "802.1Q/QinQ tag cut short"},
     {"truncated_ipv4", "fewer than 20 bytes for the IPv4 header"},
     {"bad_ip_version", "IP version field disagrees with the EtherType"},
@@ -149,14 +149,67 @@ Malformed parse_ipv6(Packet& p, uint32_t off) {
 
 }  // namespace
 
-Malformed parse(const uint8_t* data, uint32_t len, Packet& out) {
+std::optional<LinkType> link_type_of_dlt(int dlt) {
+    switch (dlt) {
+        case 1:  // DLT_EN10MB
+            return LinkType::ethernet;
+        case 113:  // DLT_LINUX_SLL
+            return LinkType::linux_sll;
+        case 276:  // DLT_LINUX_SLL2
+            return LinkType::linux_sll2;
+        case 12:   // DLT_RAW (LINKTYPE_RAW 101 in the file)
+        case 14:   // DLT_RAW on OpenBSD
+        case 101:  // LINKTYPE_RAW, should a reader pass it through
+        case 228:  // DLT_IPV4
+        case 229:  // DLT_IPV6
+            return LinkType::raw_ip;
+        default:
+            return std::nullopt;
+    }
+}
+
+const char* link_type_name(LinkType t) {
+    switch (t) {
+        case LinkType::ethernet:
+            return "Ethernet";
+        case LinkType::linux_sll:
+            return "Linux cooked (SLL)";
+        case LinkType::linux_sll2:
+            return "Linux cooked v2 (SLL2)";
+        case LinkType::raw_ip:
+            return "raw IP";
+    }
+    return "?";
+}
+
+Malformed parse(const uint8_t* data, uint32_t len, Packet& out, LinkType link) {
     out = Packet{};
     out.data = data;
     out.len = len;
-    if (len < 14) return Malformed::truncated_l2;
-    uint32_t off = 12;
-    uint16_t type = be16(data + off);
-    off += 2;
+    uint32_t off = 0;
+    uint16_t type = 0;
+    switch (link) {
+        case LinkType::ethernet:
+            if (len < 14) return Malformed::truncated_l2;
+            type = be16(data + 12);
+            off = 14;
+            break;
+        case LinkType::linux_sll:  // packet type, ARPHRD, address length, address[8], protocol
+            if (len < 16) return Malformed::truncated_l2;
+            type = be16(data + 14);
+            off = 16;
+            break;
+        case LinkType::linux_sll2:  // protocol, reserved, ifindex, ARPHRD, type, length, address
+            if (len < 20) return Malformed::truncated_l2;
+            type = be16(data);
+            off = 20;
+            break;
+        case LinkType::raw_ip:
+            if (len < 1) return Malformed::truncated_l2;
+            if (data[0] >> 4 == 4) return parse_ipv4(out, 0);
+            if (data[0] >> 4 == 6) return parse_ipv6(out, 0);
+            return Malformed::bad_ip_version;
+    }
     while (type == kEthVlan || type == kEthQinQ || type == kEthQinQOld) {
         if (len - off < 4) return Malformed::truncated_vlan;
         if (out.vlan_count < out.vlan.size())

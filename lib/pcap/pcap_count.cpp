@@ -12,6 +12,9 @@ PcapCount count_pcap(const std::string& path) {
         out.error = err;
         return out;
     }
+    out.link_type = pcap_datalink(p);
+    const char* name = pcap_datalink_val_to_name(out.link_type);
+    out.link_name = name ? name : "unknown";
     pcap_pkthdr* h = nullptr;
     const u_char* data = nullptr;
     int rc = 0;

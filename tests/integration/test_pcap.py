@@ -309,6 +309,42 @@ class Cli(unittest.TestCase):
         self.assertEqual(proc.returncode, 0, err)
         self.assertFalse(os.path.exists(f"/var/run/dpdk/pktsieve-{proc.pid}"))
 
+    def test_linux_cooked_and_raw_ip_captures_alert_like_ethernet(self):
+        # `tcpdump -i any` writes Linux cooked (SLL) frames; they were all counted non-IP.
+        import tempfile
+        from scapy.all import CookedLinux, CookedLinuxV2, Ether, rdpcap, wrpcap  # noqa: E402
+        out, expected = daemon.traffic()
+        frames = [f for f in rdpcap(os.path.join(out, "sample.pcap")) if Ether in f]
+        d = tempfile.mkdtemp()
+        want = sorted(daemon.alert_key(a) for a in expected["sample"]["alerts"])
+        ether = daemon.run(["--pcap", os.path.join(out, "sample.pcap"), "--rules", daemon.RULES,
+                            "-q"])
+        for name, link in [("sll", lambda p: CookedLinux(proto=p.type) / p.payload),
+                           ("sll2", lambda p: CookedLinuxV2(proto=p.type) / p.payload),
+                           ("raw", None)]:
+            path = os.path.join(d, f"{name}.pcap")
+            if link is None:
+                wrpcap(path, [bytes(f.payload) for f in frames if f.type in (0x0800, 0x86dd)],
+                       linktype=101)
+            else:
+                wrpcap(path, [link(f) for f in frames])
+            r = daemon.run(["--pcap", path, "--rules", daemon.RULES])
+            self.assertEqual(r.rc, 0, r.stderr)
+            if name != "raw":  # the raw capture has no VLAN tags nor non-IP frames
+                self.assertEqual(sorted(daemon.eve_key(e) for e in r.eve),
+                                 sorted(daemon.eve_key(e) for e in ether.eve), name)
+            else:
+                self.assertGreater(len(r.eve), 0)
+            self.assertIn("link type", r.stderr)
+        self.assertEqual(len(want) > 0, True)
+        # Any other link type is refused with a clear error.
+        path = os.path.join(d, "wifi.pcap")
+        wrpcap(path, [bytes(frames[0])], linktype=105)
+        r = self.run_cli("--pcap", path, "--rules", daemon.RULES)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("link type 105", r.stderr)
+        self.assertIn("not supported", r.stderr)
+
     def test_unknown_option(self):
         r = self.run_cli("--rules", daemon.RULES, "--bogus")
         self.assertEqual(r.returncode, 2)

@@ -278,3 +278,46 @@ TEST_CASE("all fragments of a datagram hash alike", "[packet][hash]") {
     REQUIRE(parse_bytes(frame(f), later) == Malformed::none);
     CHECK(symmetric_flow_hash(first) == symmetric_flow_hash(later));
 }
+
+TEST_CASE("Linux cooked (SLL, SLL2) and raw IP frames parse as their Ethernet twin",
+          "[packet][link]") {
+    for (const bool v6 : {false, true}) {
+        FrameSpec spec;
+        spec.ipv6 = v6;
+        spec.payload = "GET / HTTP/1.1\r\n\r\n";
+        const Bytes eth = frame(spec);
+        const Bytes ip(eth.begin() + 14, eth.end());
+        const uint8_t proto_hi = v6 ? 0x86 : 0x08, proto_lo = v6 ? 0xdd : 0x00;
+        Bytes sll = {0, 0, 0, 1, 0, 6, 0, 1, 2, 3, 4, 5, 0, 0, proto_hi, proto_lo};
+        sll.insert(sll.end(), ip.begin(), ip.end());
+        Bytes sll2 = {proto_hi, proto_lo, 0, 0, 0, 0, 0, 2, 0, 1, 0, 6, 0, 1, 2, 3, 4, 5, 0, 0};
+        sll2.insert(sll2.end(), ip.begin(), ip.end());
+        Packet want;
+        REQUIRE(parse(eth.data(), static_cast<uint32_t>(eth.size()), want) == Malformed::none);
+        for (const auto& [bytes, link] :
+             {std::pair{sll, LinkType::linux_sll}, std::pair{sll2, LinkType::linux_sll2},
+              std::pair{ip, LinkType::raw_ip}}) {
+            Packet p;
+            REQUIRE(parse(bytes.data(), static_cast<uint32_t>(bytes.size()), p, link) ==
+                    Malformed::none);
+            CHECK(p.l3 == want.l3);
+            CHECK(p.src == want.src);
+            CHECK(p.dst == want.dst);
+            CHECK(p.sport == want.sport);
+            CHECK(p.dport == want.dport);
+            CHECK(p.payload_len == want.payload_len);
+            CHECK(std::string(reinterpret_cast<const char*>(p.payload()), p.payload_len) ==
+                  spec.payload);
+        }
+    }
+    Packet p;
+    const uint8_t short_sll[15] = {};
+    CHECK(parse(short_sll, sizeof short_sll, p, LinkType::linux_sll) == Malformed::truncated_l2);
+    const uint8_t not_ip[20] = {0x50};
+    CHECK(parse(not_ip, sizeof not_ip, p, LinkType::raw_ip) == Malformed::bad_ip_version);
+    CHECK(link_type_of_dlt(113) == LinkType::linux_sll);
+    CHECK(link_type_of_dlt(276) == LinkType::linux_sll2);
+    CHECK(link_type_of_dlt(12) == LinkType::raw_ip);
+    CHECK(link_type_of_dlt(1) == LinkType::ethernet);
+    CHECK_FALSE(link_type_of_dlt(105));  // 802.11
+}
