@@ -57,7 +57,13 @@ ReloadResult RuleReloader::reload(const std::vector<std::string>& files) {
 ReloadResult RuleReloader::load(const std::vector<std::string>& files) {
     ReloadResult r;
     const auto t0 = std::chrono::steady_clock::now();
-    RulesetLoad l = load_ruleset(files, vars_, opts_);
+    RulesetLoad l;
+    try {
+        l = load_ruleset(files, vars_, opts_);
+    } catch (const std::exception& e) {  // e.g. hs_alloc_scratch failed: the running set stays
+        l = RulesetLoad{};
+        l.errors.push_back({files.empty() ? "" : files.front(), 0, e.what()});
+    }
     r.compile_seconds = seconds_since(t0);
     r.errors = std::move(l.errors);
     r.failed = l.failed;

@@ -178,6 +178,7 @@ void setup_workers(Session& s) {
         w->flows.capacity = s.opts.flows;
         w->capture_only = s.opts.capture_only;
         w->link = s.link;
+        w->stop_all = &g_stop;
         const uint32_t slots = s.reloader->current()->slot_count();
         w->stats = WorkerStats(slots);
         w->stats.rules.reserve(std::max<size_t>(size_t{slots} * 2, 1024));  // room for reloads

@@ -1,5 +1,7 @@
 #include "dataplane/telemetry.hpp"
 
+#include "guard/guarded.hpp"
+
 #include "dataplane/reloader.hpp"
 
 #include <fmt/format.h>
@@ -7,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <iostream>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -190,16 +193,30 @@ StatsPublisher& telemetry_publisher() {
     return publisher;
 }
 
+namespace {
+
+// Every command runs behind guarded(): a throw must not cross into DPDK's telemetry thread.
+template <int (*Cmd)(const char*, const char*, rte_tel_data*)>
+int guarded_cmd(const char* cmd, const char* params, rte_tel_data* d) {
+    return guarded([&] { return Cmd(cmd, params, d); },
+                   [cmd](const std::string& what) {
+                       std::cerr << "pktsieve: telemetry " << cmd << ": " << what << "\n";
+                   },
+                   -1);
+}
+
+}  // namespace
+
 void register_telemetry() {
-    rte_telemetry_register_cmd("/pktsieve/stats", stats_cmd,
+    rte_telemetry_register_cmd("/pktsieve/stats", guarded_cmd<stats_cmd>,
                                "pktsieve totals, malformed reasons, threats, rates, devices");
-    rte_telemetry_register_cmd("/pktsieve/workers", workers_cmd,
+    rte_telemetry_register_cmd("/pktsieve/workers", guarded_cmd<workers_cmd>,
                                "pktsieve per-worker counters (one array per counter)");
-    rte_telemetry_register_cmd("/pktsieve/rules", rules_cmd,
+    rte_telemetry_register_cmd("/pktsieve/rules", guarded_cmd<rules_cmd>,
                                "pktsieve top rules by hits. Parameter: count (default 10)");
-    rte_telemetry_register_cmd("/pktsieve/ports", ports_cmd,
+    rte_telemetry_register_cmd("/pktsieve/ports", guarded_cmd<ports_cmd>,
                                "pktsieve top destination ports by alerts. Parameter: count");
-    rte_telemetry_register_cmd("/pktsieve/reload", reload_cmd,
+    rte_telemetry_register_cmd("/pktsieve/reload", guarded_cmd<reload_cmd>,
                                "pktsieve: reload the rules. Parameters: rule files (default: "
                                "the running set's)");
 }

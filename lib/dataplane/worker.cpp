@@ -1,5 +1,6 @@
 #include "dataplane/worker.hpp"
 
+#include "guard/guarded.hpp"
 #include "time/tsc_clock.hpp"
 
 #include <rte_cycles.h>
@@ -17,6 +18,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <iostream>
 #include <stdexcept>
 #include <string>
 
@@ -168,8 +170,9 @@ inline bool adopt_rules(WorkerContext& w, Pipeline& pipe, const Ruleset*& rs) {
     return true;
 }
 
-int worker_main(void* arg) {
-    auto& w = *static_cast<WorkerContext*>(arg);
+namespace {
+
+int run_worker(WorkerContext& w) {
     // Online before the first read of the set: a reload after this waits for this worker.
     rte_rcu_qsbr_thread_register(w.qsbr, w.index);
     rte_rcu_qsbr_thread_online(w.qsbr, w.index);
@@ -231,6 +234,22 @@ int worker_main(void* arg) {
     rte_rcu_qsbr_thread_unregister(w.qsbr, w.index);
     w.done.store(true, std::memory_order_release);
     return 0;
+}
+
+}  // namespace
+
+int worker_main(void* arg) {
+    auto& w = *static_cast<WorkerContext*>(arg);
+    return guarded([&] { return run_worker(w); },
+                   [&](const std::string& what) {
+                       std::cerr << "pktsieve: worker lcore " << w.lcore << " stopped: " << what
+                                 << "\n";
+                       if (w.stop_all) w.stop_all->store(true, std::memory_order_relaxed);
+                       // No longer a reader: a reload must not wait on this worker.
+                       rte_rcu_qsbr_thread_offline(w.qsbr, w.index);
+                       w.done.store(true, std::memory_order_release);
+                   },
+                   -1);
 }
 
 }  // namespace pktsieve

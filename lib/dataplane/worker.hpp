@@ -56,8 +56,9 @@ struct alignas(64) WorkerContext {
     uint16_t burst = 32;
     uint64_t flush_cycles = 0;
     FlowTableConfig flows;
-    bool capture_only = false;           // benchmark baseline: count and free, classify nothing
-    LinkType link = LinkType::ethernet;  // what the port's frames begin with
+    bool capture_only = false;              // benchmark baseline: count and free, classify nothing
+    LinkType link = LinkType::ethernet;     // what the port's frames begin with
+    std::atomic<bool>* stop_all = nullptr;  // set when this worker fails: the daemon stops
 
     WorkerStats stats;
     BurstAlerts alerts;
