@@ -25,7 +25,7 @@ import tempfile
 import time
 
 import replay
-from reload import kib
+from reload import kib, reload_loop
 
 sys.path.insert(0, os.path.join(replay.ROOT, "scripts"))
 import et_open_rules  # noqa: E402
@@ -108,16 +108,7 @@ def reload_under_traffic(rules, reloads):
         replay.wait_running(prefix, proc)
         time.sleep(3)
         steady = max(kib(proc.pid, "VmRSS") for _ in range(10) if not time.sleep(0.1))
-        compile_us, grace_us, during = [], [], []
-        for _ in range(reloads):
-            r = ctl("--json", "reload")
-            if r.returncode != 0:
-                raise SystemExit(f"reload failed: {r.stdout}{r.stderr}")
-            reply = json.loads(r.stdout)
-            compile_us.append(reply["compile_us"])
-            grace_us.append(reply["grace_us"])
-            during.append(kib(proc.pid, "VmRSS"))
-        peak = kib(proc.pid, "VmHWM")
+        compile_us, grace_us, during, peak = reload_loop(ctl, proc.pid, [[]] * reloads)
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=300)

@@ -40,6 +40,21 @@ def kib(pid, field):
     return 0
 
 
+def reload_loop(ctl, pid, reload_args):
+    """One `pktsieve-ctl --json reload ARGS...` per item of reload_args: the compile and grace
+    times each reply gives (us), resident memory after each (KiB), and the peak (KiB)."""
+    compile_us, grace_us, during = [], [], []
+    for a in reload_args:
+        r = ctl("--json", "reload", *a)
+        if r.returncode != 0:
+            raise SystemExit(f"reload failed: {r.stdout}{r.stderr}")
+        reply = json.loads(r.stdout)
+        compile_us.append(reply["compile_us"])
+        grace_us.append(reply["grace_us"])
+        during.append(kib(pid, "VmRSS"))
+    return compile_us, grace_us, during, kib(pid, "VmHWM")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--pktsieve", default=replay.PKTSIEVE)
@@ -73,17 +88,9 @@ def main():
     try:
         time.sleep(3)
         steady = max(kib(proc.pid, "VmRSS") for _ in range(10) if not time.sleep(0.1))
-        compile_us, grace_us, during = [], [], []
-        for i in range(args.reloads):
-            name, path = sets[(i + 1) % len(sets)]
-            r = ctl("--json", "reload", "--rules", path)
-            if r.returncode != 0:
-                raise SystemExit(f"reload failed: {r.stdout}{r.stderr}")
-            reply = json.loads(r.stdout)
-            compile_us.append(reply["compile_us"])
-            grace_us.append(reply["grace_us"])
-            during.append(kib(proc.pid, "VmRSS"))
-        peak = kib(proc.pid, "VmHWM")
+        compile_us, grace_us, during, peak = reload_loop(
+            ctl, proc.pid,
+            [["--rules", sets[(i + 1) % len(sets)][1]] for i in range(args.reloads)])
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=120)

@@ -61,6 +61,35 @@ void parallel_for(size_t n, unsigned threads, F&& fn) {
     if (error) std::rethrow_exception(error);
 }
 
+struct CompiledDb {
+    hs_database_t* db = nullptr;
+    std::string error;
+    int expression = -1;  // the expression Hyperscan blamed, -1 when none
+};
+
+CompiledDb compile_expressions(const std::vector<HsExpression>& exprs, unsigned mode) {
+    std::vector<const char*> text;
+    std::vector<unsigned> flags, ids;
+    std::vector<const hs_expr_ext_t*> ext;
+    for (const auto& e : exprs) {
+        text.push_back(e.regex.c_str());
+        flags.push_back(e.flags);
+        ids.push_back(e.id);
+        ext.push_back(&e.ext);
+    }
+    CompiledDb out;
+    hs_compile_error_t* err = nullptr;
+    if (hs_compile_ext_multi(text.data(), flags.data(), ids.data(), ext.data(),
+                             static_cast<unsigned>(exprs.size()), mode, nullptr, &out.db,
+                             &err) != HS_SUCCESS) {
+        out.db = nullptr;
+        out.error = std::string("Hyperscan: ") + (err ? err->message : "compile failed");
+        out.expression = err ? err->expression : -1;
+        hs_free_compile_error(err);
+    }
+    return out;
+}
+
 // A whole rule of several parts is a logical combination in block mode; Hyperscan refuses some
 // parts inside one (a pcre that can match at end of data: "unordered match in
 // sub-expressions"). Such a rule is matched by prefilter and verification instead.
@@ -72,24 +101,10 @@ void lower_checked(Rule& r) {
         return;
     std::vector<HsExpression> exprs;
     append_expressions(r, 0, 1, ExprMode::block, exprs);
-    std::vector<const char*> text;
-    std::vector<unsigned> flags, ids;
-    std::vector<const hs_expr_ext_t*> ext;
-    for (const auto& e : exprs) {
-        text.push_back(e.regex.c_str());
-        flags.push_back(e.flags);
-        ids.push_back(e.id);
-        ext.push_back(&e.ext);
-    }
-    hs_database_t* db = nullptr;
-    hs_compile_error_t* err = nullptr;
-    if (hs_compile_ext_multi(text.data(), flags.data(), ids.data(), ext.data(),
-                             static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &db,
-                             &err) == HS_SUCCESS) {
-        hs_free_database(db);
+    if (const CompiledDb c = compile_expressions(exprs, HS_MODE_BLOCK); c.db) {
+        hs_free_database(c.db);
         return;
     }
-    hs_free_compile_error(err);
     lower_rule(r, false);
 }
 
@@ -432,39 +447,6 @@ void Ruleset::for_each_database(F&& f) const {
     for (const auto& dbs : pcre_owned_)
         for (const auto& db : dbs) f(db.get());
 }
-
-namespace {
-
-struct CompiledDb {
-    hs_database_t* db = nullptr;
-    std::string error;
-    int expression = -1;  // the expression Hyperscan blamed, -1 when none
-};
-
-CompiledDb compile_expressions(const std::vector<HsExpression>& exprs, unsigned mode) {
-    std::vector<const char*> text;
-    std::vector<unsigned> flags, ids;
-    std::vector<const hs_expr_ext_t*> ext;
-    for (const auto& e : exprs) {
-        text.push_back(e.regex.c_str());
-        flags.push_back(e.flags);
-        ids.push_back(e.id);
-        ext.push_back(&e.ext);
-    }
-    CompiledDb out;
-    hs_compile_error_t* err = nullptr;
-    if (hs_compile_ext_multi(text.data(), flags.data(), ids.data(), ext.data(),
-                             static_cast<unsigned>(exprs.size()), mode, nullptr, &out.db,
-                             &err) != HS_SUCCESS) {
-        out.db = nullptr;
-        out.error = std::string("Hyperscan: ") + (err ? err->message : "compile failed");
-        out.expression = err ? err->expression : -1;
-        hs_free_compile_error(err);
-    }
-    return out;
-}
-
-}  // namespace
 
 // A database of `rules`; a rule Hyperscan blames is recorded in `failures` and the database
 // compiled without it. When Hyperscan names no expression, halves are compiled apart until the
