@@ -59,6 +59,32 @@ class Live(unittest.TestCase):
            "from scapy.all import rdpcap, sendp\n"
            "sendp(rdpcap(sys.argv[1]), iface='veth1', verbose=False)", pcap)
 
+    def test_broken_rule_among_good_ones_live(self):
+        # One bad rule costs only itself on a live port too: the good rules alert, the broken
+        # one is named at start and counted.
+        out, expected = daemon.traffic()
+        rules = os.path.join(self.work, "mixed.rules")
+        with open(daemon.RULES) as f:
+            good = f.read()
+        with open(rules, "w") as f:
+            f.write(good + 'alert tcp any any -> any 23 (msg:"typo"; contnt:"x"; sid:77;)\n')
+        broken_line = good.count("\n") + 1
+        self.proc = subprocess.Popen(
+            [*self.inside(), daemon.PKTSIEVE, "--no-huge", "-m", "512", "--no-pci",
+             f"--file-prefix={self.prefix}", "--lcores=0@0,1@0,2@1", "--log-level=*:error",
+             "--vdev=net_af_packet0,iface=veth0", "--", "--rules", rules, "--stats-json",
+             self.stats_path, "-q", "--stats-interval-ms", "50"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        daemon.wait_for_received(self.proc, self.prefix, 0)
+        self.replay(os.path.join(out, "threats.pcap"))
+        s = daemon.wait_for_received(self.proc, self.prefix, expected["threats"]["packets"])
+        self.assertEqual(s["stats"]["alerts_total"], len(expected["threats"]["alerts"]))
+        self.assertEqual(s["stats"]["rules_failed"], 1)
+        self.proc.send_signal(signal.SIGTERM)
+        _, err = self.proc.communicate(timeout=60)
+        self.assertEqual(self.proc.returncode, 0, err)
+        self.assertIn(f"failed {rules}:{broken_line}: unknown keyword 'contnt'", err)
+
     def test_af_packet_two_queue_pairs_and_ctl(self):
         out, expected = daemon.traffic()
         self.proc = subprocess.Popen(
