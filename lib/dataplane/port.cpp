@@ -2,6 +2,7 @@
 
 #include <rte_ethdev.h>
 #include <rte_mbuf_dyn.h>
+#include <rte_version.h>
 
 #include <stdexcept>
 #include <string>
@@ -68,6 +69,7 @@ PortSetup start_port(uint16_t port, rte_mempool* pool, uint16_t rx_queues) {
     s.port = port;
     s.rx_queues = rx_queues;
     if (rte_mbuf_dyn_rx_timestamp_register(&s.ts_offset, &s.ts_flag) != 0) s.ts_offset = -1;
+    s.ts_unit = rx_timestamp_unit(info.driver_name, RTE_VER_YEAR, RTE_VER_MONTH);
     return s;
 }
 

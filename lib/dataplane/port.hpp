@@ -3,6 +3,8 @@
 // Thread-safety: plan/start/stop from the main lcore; device_stats() from the aggregator.
 #pragma once
 
+#include "time/rx_timestamp.hpp"
+
 #include <rte_mempool.h>
 
 #include <cstdint>
@@ -22,6 +24,7 @@ struct PortSetup {
     uint16_t rx_queues = 1;
     int ts_offset = -1;  // capture timestamp dynfield, -1 when the port gives none
     uint64_t ts_flag = 0;
+    TimestampUnit ts_unit = TimestampUnit::unknown;  // unknown: the TSC clock is used instead
 };
 
 // Configures plan.rx_queues[i] RX queues on port i and starts it. Throws std::runtime_error naming

@@ -184,6 +184,7 @@ void setup_workers(Session& s) {
         w->stats.rules.reserve(std::max<size_t>(size_t{slots} * 2, 1024));  // room for reloads
         w->ts_offset = s.ports.front().ts_offset;
         w->ts_flag = s.ports.front().ts_flag;
+        w->ts_unit = s.ports.front().ts_unit;
         init_worker_rings(*w, kAlertRingSize);
         s.workers.push_back(std::move(w));
     }

@@ -59,8 +59,8 @@ inline void classify_one(WorkerContext& w, Pipeline& pipe, rte_mbuf* m, uint64_t
         ++w.stats.counters.multi_segment;
     }
     uint64_t ts = now_us;
-    if (w.ts_offset >= 0 && (m->ol_flags & w.ts_flag))
-        ts = *RTE_MBUF_DYNFIELD(m, w.ts_offset, rte_mbuf_timestamp_t*);
+    if (w.ts_unit != TimestampUnit::unknown && w.ts_offset >= 0 && (m->ol_flags & w.ts_flag))
+        ts = rx_timestamp_us(w.ts_unit, *RTE_MBUF_DYNFIELD(m, w.ts_offset, rte_mbuf_timestamp_t*));
     pipe.process(data, len, ts);
 }
 

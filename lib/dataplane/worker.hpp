@@ -4,6 +4,8 @@
 // consumes them and returns snapshot buffers).
 #pragma once
 
+#include "time/rx_timestamp.hpp"
+
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
@@ -68,9 +70,10 @@ struct alignas(64) WorkerContext {
     rte_ring* alert_ring = nullptr;  // worker -> aggregator, AlertRecord elements
     std::atomic<bool> done{false};
 
-    // Capture timestamp dynfield, when the port provides one.
+    // Capture timestamp dynfield, when the port provides one in a known unit.
     int ts_offset = -1;
     uint64_t ts_flag = 0;
+    TimestampUnit ts_unit = TimestampUnit::unknown;
 };
 
 // Creates the snapshot and alert rings and fills the free ring. Throws std::runtime_error.

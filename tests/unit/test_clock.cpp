@@ -1,6 +1,7 @@
 // TSC -> microseconds stays exact for months and years of uptime (it wrapped after ~2 h).
 #include <catch2/catch.hpp>
 
+#include "time/rx_timestamp.hpp"
 #include "time/tsc_clock.hpp"
 
 using namespace pktsieve;
@@ -37,4 +38,16 @@ TEST_CASE("a TscClock counts from its start", "[clock]") {
     CHECK(c.now_us(1'000) == 1'700'000'000'000'000);
     CHECK(c.now_us(1'000 + 2'000'000'000ull * 3600 * 24 * 400) ==
           1'700'000'000'000'000 + 400ull * 86'400'000'000ull);
+}
+
+TEST_CASE("RX timestamps are used only where the driver's unit is known", "[clock]") {
+    CHECK(rx_timestamp_unit("net_pcap", 22, 11) == TimestampUnit::microseconds);
+    CHECK(rx_timestamp_unit("net_pcap", 23, 3) == TimestampUnit::nanoseconds);
+    CHECK(rx_timestamp_unit("net_pcap", 24, 11) == TimestampUnit::nanoseconds);
+    CHECK(rx_timestamp_unit("net_ice", 22, 11) == TimestampUnit::unknown);  // device ticks
+    CHECK(rx_timestamp_unit("net_mlx5", 24, 11) == TimestampUnit::unknown);
+    CHECK(rx_timestamp_us(TimestampUnit::microseconds, 1'700'000'000'123'456) ==
+          1'700'000'000'123'456);
+    CHECK(rx_timestamp_us(TimestampUnit::nanoseconds, 1'700'000'000'123'456'789) ==
+          1'700'000'000'123'456);
 }
