@@ -55,7 +55,8 @@ class ReloadUnderTraffic(unittest.TestCase):
         self.all_bad = os.path.join(self.work, "all-bad.rules")
         with open(self.all_bad, "w") as f:
             f.write('alert tcp any any -> any 23 (msg:"bad"; content:"x"; depth:zero; sid:2;)\n')
-        self.prefix = f"reload-{os.getpid()}"
+        # One prefix per test: a daemon of an earlier test killed in tearDown leaves its own.
+        self.prefix = f"reload-{os.getpid()}-{self._testMethodName[5:15]}"
         self.stats_path = os.path.join(self.work, "s.json")
         vdev = f"net_pcap0,rx_pcap={self.pcap},rx_pcap={self.pcap},infinite_rx=1"
         self.proc = subprocess.Popen(
@@ -75,7 +76,7 @@ class ReloadUnderTraffic(unittest.TestCase):
                               capture_output=True, text=True, timeout=60)
 
     def stats(self):
-        for _ in range(100):
+        for _ in range(600):  # a minute: a loaded machine starts a daemon slowly
             s = daemon.ctl_json(self.prefix)
             if s:
                 return s
@@ -166,7 +167,7 @@ class ReloadUnderTraffic(unittest.TestCase):
                           f"watched reload to generation {generation}")
 
         self.proc.send_signal(signal.SIGTERM)
-        out, err = self.proc.communicate(timeout=120)
+        out, err = self.proc.communicate(timeout=300)
         self.assertEqual(self.proc.returncode, 0, err)
         stats, _ = daemon.read_outputs(self.stats_path, "")
         p = stats["packets"]
@@ -219,7 +220,7 @@ class ReloadUnderTraffic(unittest.TestCase):
         self.assertEqual(failures, [])
         self.wait(lambda s: s["stats"]["ruleset_generation"] >= 201, "200 reloads done")
         self.proc.send_signal(signal.SIGTERM)
-        _, err = self.proc.communicate(timeout=120)
+        _, err = self.proc.communicate(timeout=300)
         self.assertEqual(self.proc.returncode, 0, err[-3000:])
         stats, _ = daemon.read_outputs(self.stats_path, "")
         p = stats["packets"]
