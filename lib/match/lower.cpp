@@ -56,10 +56,14 @@ const Pattern* prefilter(const Rule& r) {
 void lower_rule(Rule& r, bool whole_allowed) {
     r.hs.clear();
     if (whole_allowed && whole(r)) {
-        r.verify = false;
-        r.prefilter_buffer = Buffer::payload;
-        r.hs = fold_chains(r.patterns);
-        return;
+        auto parts = fold_chains(r.patterns);
+        // A stream tracks a whole rule's parts in a 32-bit mask; more parts are verified.
+        if (parts.size() <= kMaxWholeParts) {
+            r.verify = false;
+            r.prefilter_buffer = Buffer::payload;
+            r.hs = std::move(parts);
+            return;
+        }
     }
     r.verify = true;
     const Pattern* p = prefilter(r);

@@ -16,4 +16,7 @@ namespace pktsieve {
 // rejects the whole form, e.g. a pcre part that can only match at end of data).
 void lower_rule(Rule& r, bool whole_allowed = true);
 
+// The most parts (contents/pcres after chains fold) a rule compiled whole may have.
+inline constexpr size_t kMaxWholeParts = 32;
+
 }  // namespace pktsieve

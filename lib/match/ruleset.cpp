@@ -12,6 +12,7 @@
 
 #include "match/expressions.hpp"
 #include "match/lower.hpp"
+#include "match/verify.hpp"
 
 namespace pktsieve {
 
@@ -108,8 +109,13 @@ void lower_checked(Rule& r) {
     lower_rule(r, false);
 }
 
-// Hyperscan's verdict on each pattern of a lowered rule, alone.
+// Hyperscan's verdict on each pattern of a lowered rule, alone; and the verifier's bound.
 std::optional<std::string> check_rule(const Rule& r) {
+    std::array<size_t, kBufferCount> per_buffer{};
+    for (const auto& p : r.patterns)
+        if (++per_buffer[static_cast<size_t>(p.buffer)] > kMaxPatternsPerBuffer)
+            return "more than " + std::to_string(kMaxPatternsPerBuffer) +
+                   " contents/pcres/isdataat/bsize in one buffer";
     for (const auto& p : r.patterns)
         if (p.kind == Pattern::Kind::pcre && r.verify)  // whole rules: checked in r.hs
             if (auto msg = check_pattern(p)) return "pattern rejected by Hyperscan: " + *msg;

@@ -9,7 +9,7 @@ namespace pktsieve {
 
 namespace {
 
-constexpr size_t kMaxItems = 64;
+constexpr size_t kMaxItems = kMaxPatternsPerBuffer;
 constexpr size_t kMaxEnds = 64;
 
 bool equal_at(std::string_view hay, size_t at, std::string_view needle, bool nocase) {

@@ -27,6 +27,8 @@ struct Buffers {
 // The most steps (content or pcre placements) one rule may take; past it the rule does not
 // match and `exhausted` is set (Suricata's inspection recursion limit plays the same part).
 inline constexpr unsigned kVerifyBudget = 3000;
+// The most patterns one rule may have in one buffer (the loader fails a rule with more).
+inline constexpr size_t kMaxPatternsPerBuffer = 64;
 
 struct VerifyResult {
     bool matched = false;

@@ -284,3 +284,24 @@ TEST_CASE("distance and within place a content after the one before it", "[match
     CHECK(alerts_for(*rs, 84, "abc") == 1);
     CHECK(alerts_for(*rs, 84, "xabc") == 0);
 }
+
+TEST_CASE("a rule of more than 32 parts is verified; more than 64 in a buffer fails", "[match]") {
+    std::string many;
+    for (int i = 0; i < 40; ++i) many += "content:\"p" + std::to_string(100 + i) + "\"; ";
+    auto rs = compile_text("alert tcp any any -> any 80 (" + many + "sid:1;)\n");
+    REQUIRE(rs->rules().size() == 1);
+    CHECK(rs->rules()[0].verify);  // a stream's part mask has 32 bits
+    std::string payload;
+    for (int i = 0; i < 40; ++i) payload += "p" + std::to_string(100 + i) + " ";
+    CHECK(alerts_for(*rs, 80, payload) == 1);
+    CHECK(alerts_for(*rs, 80, payload.substr(0, payload.size() - 6)) == 0);  // p139 missing
+    std::string too_many;
+    for (int i = 0; i < 65; ++i) too_many += "content:\"q" + std::to_string(100 + i) + "\"; ";
+    auto load =
+        parse_rules("alert tcp any any -> any 80 (" + too_many + "sid:2;)\n", "t.rules", Vars());
+    std::vector<RuleError> failed;
+    auto none = Ruleset::compile(std::move(load.rules), 1, TcpMatching::stream, failed);
+    REQUIRE(failed.size() == 1);
+    CHECK_THAT(failed[0].reason, Catch::StartsWith("more than 64"));
+    CHECK(none->rules().empty());
+}
