@@ -5,7 +5,7 @@
 
 namespace pktsieve {
 
-bool Pipeline::parse_dns(const PortGroup*, const Packet& p) {
+bool Pipeline::parse_dns(const Packet& p) {
     if (p.proto != kProtoUdp || p.dport != 53) return false;
     return dns_query_name({reinterpret_cast<const char*>(p.payload()), p.payload_len}, dns_name_);
 }

@@ -129,7 +129,7 @@ class Pipeline {
     void after_head(HttpFlow& h) const;
     void http_packet(const Packet& p, const Verdict& v, uint64_t ts_us);
     // DNS (dns_match.cpp): a query's name matched by the dns.query databases.
-    bool parse_dns(const PortGroup* g, const Packet& p);
+    bool parse_dns(const Packet& p);
     void match_dns(const PortGroup* g, const Packet& p, const Verdict& v, uint64_t ts_us);
     void match_request(std::string_view head, const Packet& p, const Verdict& v, uint64_t ts_us);
     void match_gathered(std::string_view head, const Packet& p, const Verdict& v, uint64_t ts_us);
