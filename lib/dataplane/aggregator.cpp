@@ -2,22 +2,26 @@
 
 #include <rte_cycles.h>
 
+#include <iostream>
 #include <stdexcept>
 
+#include "guard/guarded.hpp"
 #include "output/eve.hpp"
 
 namespace pktsieve {
 
 Aggregator::Aggregator(const RuleReloader& rules, std::vector<WorkerContext*> workers,
                        const std::string& eve_path, StatsPublisher& publisher,
-                       std::function<void(StatsView&)> enrich, uint64_t publish_cycles)
+                       std::function<void(StatsView&)> enrich, uint64_t publish_cycles,
+                       std::atomic<bool>& stop_all)
     : reloader_(rules),
       workers_(std::move(workers)),
       latest_(workers_.size(), nullptr),
       publisher_(publisher),
       enrich_(std::move(enrich)),
       publish_cycles_(publish_cycles),
-      start_tsc_(rte_rdtsc()) {
+      start_tsc_(rte_rdtsc()),
+      stop_all_(stop_all) {
     refresh_rules();
     if (!eve_path.empty()) {
         eve_ = std::fopen(eve_path.c_str(), "w");
@@ -139,9 +143,40 @@ void Aggregator::run() {
     finished_.store(true, std::memory_order_release);
 }
 
+// Workers end only once their last alerts and snapshot are taken: keep taking them (rings only,
+// nothing that allocates or throws) so they can.
+void Aggregator::discard_until_workers_done() noexcept {
+    for (;;) {
+        bool all_done = true;
+        for (auto* w : workers_) all_done = all_done && w->done.load(std::memory_order_acquire);
+        for (auto* w : workers_) {
+            void* p = nullptr;
+            while (rte_ring_sc_dequeue(w->snap_full, &p) == 0) rte_ring_enqueue(w->snap_free, p);
+            AlertRecord batch[64];
+            while (rte_ring_sc_dequeue_burst_elem(w->alert_ring, batch, sizeof(AlertRecord), 64,
+                                                  nullptr) > 0) {
+            }
+        }
+        if (all_done) return;
+        rte_delay_us_sleep(1000);
+    }
+}
+
 int Aggregator::lcore_main(void* arg) {
-    static_cast<Aggregator*>(arg)->run();
-    return 0;
+    auto& a = *static_cast<Aggregator*>(arg);
+    return guarded(
+        [&] {
+            a.run();
+            return 0;
+        },
+        [&](const std::string& what) {
+            std::cerr << "pktsieve: aggregator lcore stopped: " << what << "\n";
+            a.failed_ = true;
+            a.stop_all_.store(true, std::memory_order_relaxed);
+            a.discard_until_workers_done();
+            a.finished_.store(true, std::memory_order_release);
+        },
+        -1);
 }
 
 }  // namespace pktsieve

@@ -24,19 +24,24 @@ namespace pktsieve {
 class Aggregator {
   public:
     // `enrich` adds what lives outside the workers (devices, distributor, mode) to each view.
-    // `eve_path` empty: alerts are counted but not logged.
+    // `eve_path` empty: alerts are counted but not logged. `stop_all` is set when the
+    // aggregator fails (the daemon then stops).
     Aggregator(const RuleReloader& rules, std::vector<WorkerContext*> workers,
                const std::string& eve_path, StatsPublisher& publisher,
-               std::function<void(StatsView&)> enrich, uint64_t publish_cycles);
+               std::function<void(StatsView&)> enrich, uint64_t publish_cycles,
+               std::atomic<bool>& stop_all);
     ~Aggregator();
     Aggregator(const Aggregator&) = delete;
     Aggregator& operator=(const Aggregator&) = delete;
 
     // Runs until every worker is done, then drains and publishes the final view.
     void run();
-    // rte_eal_remote_launch entry point; arg is an Aggregator*.
+    // rte_eal_remote_launch entry point; arg is an Aggregator*. An exception in run() is
+    // reported, stops the daemon and leaves the workers' rings drained until they end.
     static int lcore_main(void* arg);
     bool eve_failed() const { return eve_failed_; }
+    // run() ended on an exception (reported on stderr); read after finished().
+    bool failed() const { return failed_; }
     // Set once run() has published the final view.
     bool finished() const { return finished_.load(std::memory_order_acquire); }
 
@@ -46,6 +51,7 @@ class Aggregator {
     void write_alert(const AlertRecord& a, unsigned lcore);
     void refresh_rules();
     void publish();
+    void discard_until_workers_done() noexcept;
 
     // Sets kept to render alerts raised under them: alerts travel through rings for at most a
     // few milliseconds, reloads take longer than that to compile.
@@ -65,6 +71,8 @@ class Aggregator {
     RateWindows rates_;
     std::FILE* eve_ = nullptr;
     bool eve_failed_ = false;
+    bool failed_ = false;
+    std::atomic<bool>& stop_all_;
     std::atomic<bool> finished_{false};
 };
 

@@ -8,7 +8,9 @@
 #include <sched.h>
 
 #include <array>
+#include <iostream>
 
+#include "guard/guarded.hpp"
 #include "packet/flow_hash.hpp"
 
 namespace pktsieve {
@@ -23,13 +25,18 @@ inline uint32_t worker_of(const rte_mbuf* m, uint32_t workers) {
     return static_cast<uint32_t>(symmetric_flow_hash(p) % workers);
 }
 
-// Never drops: a full ring means the worker is behind, so the RX lcore waits for it. Loss, if
-// any, then happens in the NIC, where imissed/rx_nombuf count it.
-inline void hand_over(rte_ring* ring, rte_mbuf** bufs, unsigned n, uint64_t& waits) {
+// Never drops while the worker runs: a full ring means the worker is behind, so the RX lcore
+// waits for it. Loss, if any, then happens in the NIC, where imissed/rx_nombuf count it.
+inline void hand_over(rte_ring* ring, const std::atomic<bool>& receiver_done, rte_mbuf** bufs,
+                      unsigned n, uint64_t& waits) {
     unsigned sent = rte_ring_sp_enqueue_burst(ring, reinterpret_cast<void**>(bufs), n, nullptr);
     if (sent == n) return;
     ++waits;
     for (unsigned spins = 1; sent < n; ++spins) {
+        if (receiver_done.load(std::memory_order_acquire)) {  // it stopped on an error
+            rte_pktmbuf_free_bulk(bufs + sent, n - sent);
+            return;
+        }
         // On a dedicated core the worker frees space within a few pauses; when lcores share a
         // CPU (tests, small machines) the worker may not be running at all, so let it.
         if (spins % 64 == 0)
@@ -43,8 +50,9 @@ inline void hand_over(rte_ring* ring, rte_mbuf** bufs, unsigned n, uint64_t& wai
 
 }  // namespace
 
-int distributor_main(void* arg) {
-    auto& d = *static_cast<DistributorContext*>(arg);
+namespace {
+
+void distribute(DistributorContext& d) {
     const auto workers = static_cast<uint32_t>(d.rings.size());
     rte_mbuf* bufs[kMaxBurst];
     std::vector<std::array<rte_mbuf*, kMaxBurst>> staged(workers);
@@ -58,7 +66,8 @@ int distributor_main(void* arg) {
                 staged[w][count[w]++] = bufs[i];
             }
             for (uint32_t w = 0; w < workers; ++w) {
-                if (count[w]) hand_over(d.rings[w], staged[w].data(), count[w], waits);
+                if (count[w])
+                    hand_over(d.rings[w], *d.receivers_done[w], staged[w].data(), count[w], waits);
                 count[w] = 0;
             }
             received += n;
@@ -69,7 +78,23 @@ int distributor_main(void* arg) {
         if (d.source.limits.done(received, rte_rdtsc(), last_rx)) break;
     }
     d.done.store(true, std::memory_order_release);
-    return 0;
+}
+
+}  // namespace
+
+int distributor_main(void* arg) {
+    auto& d = *static_cast<DistributorContext*>(arg);
+    return guarded(
+        [&] {
+            distribute(d);
+            return 0;
+        },
+        [&](const std::string& what) {
+            std::cerr << "pktsieve: rx lcore " << d.lcore << " stopped: " << what << "\n";
+            d.stop_all->store(true, std::memory_order_relaxed);
+            d.done.store(true, std::memory_order_release);  // the workers drain and end
+        },
+        -1);
 }
 
 }  // namespace pktsieve

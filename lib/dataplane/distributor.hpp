@@ -20,7 +20,11 @@ struct alignas(64) DistributorContext {
     unsigned lcore = 0;
     RxSource source;               // its queues and limits; ring unused
     std::vector<rte_ring*> rings;  // one per worker, in worker order
+    // Per ring, its worker's `done`: a worker that stopped on an error takes nothing more, and
+    // the packets meant for it are freed instead of waited on for ever.
+    std::vector<const std::atomic<bool>*> receivers_done;
     uint16_t burst = 32;
+    std::atomic<bool>* stop_all = nullptr;  // set on an error here: the whole daemon stops
     std::atomic<uint64_t> packets{0};
     std::atomic<uint64_t> ring_full_waits{0};
     std::atomic<bool> done{false};  // set after the last enqueue: workers drain, then stop

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <csignal>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -24,6 +24,7 @@
 #include "dataplane/port.hpp"
 #include "dataplane/reloader.hpp"
 #include "dataplane/telemetry.hpp"
+#include "guard/stop.hpp"
 #include "match/load.hpp"
 #include "output/writable.hpp"
 #include "pcap/pcap_count.hpp"
@@ -38,16 +39,10 @@ constexpr unsigned kWorkerRingSize = 1024;
 constexpr unsigned kAlertRingSize = 16384;
 constexpr unsigned kRxDescriptors = 1024;
 
-std::atomic<bool> g_stop{false};
-std::atomic<bool> g_reload{false};
-
-void on_signal(int) {
-    g_stop.store(true, std::memory_order_relaxed);
-}
-
-void on_hup(int) {
-    g_reload.store(true, std::memory_order_relaxed);
-}
+// An orderly stop that takes longer than this while starting ends the process (nothing counted
+// yet); once the lcores run, they get the running grace to hand in their final totals.
+constexpr auto kStartingGrace = std::chrono::milliseconds(900);
+constexpr auto kRunningGrace = std::chrono::seconds(10);
 
 std::vector<unsigned> allowed_cpus() {
     cpu_set_t set;
@@ -98,7 +93,7 @@ struct Session {
 
     SourceLimits limits() const {
         const uint64_t hz = rte_get_tsc_hz();
-        return {expected_packets, hz * opts.idle_exit_ms / 1000, &g_stop, pcap_mode};
+        return {expected_packets, hz * opts.idle_exit_ms / 1000, &stop_requested(), pcap_mode};
     }
     // Queue `queue` of every port (a worker's share), or every queue of every port (RX lcore).
     std::vector<std::pair<uint16_t, uint16_t>> queues(int queue) const {
@@ -155,6 +150,7 @@ void setup_workers(Session& s) {
         s.distributor->source.queues = s.queues(-1);
         s.distributor->source.limits = s.limits();
         s.distributor->burst = static_cast<uint16_t>(s.opts.burst);
+        s.distributor->stop_all = &stop_requested();
     }
     for (unsigned i = 0; i < s.layout.workers.size(); ++i) {
         auto w = std::make_unique<WorkerContext>();
@@ -169,6 +165,7 @@ void setup_workers(Session& s) {
             if (!w->source.ring) throw std::runtime_error("cannot create distributor ring");
             w->source.upstream_done = &s.distributor->done;
             s.distributor->rings.push_back(w->source.ring);
+            s.distributor->receivers_done.push_back(&w->done);
         } else {
             w->source.queues = s.queues(static_cast<int>(i));
             w->source.limits = s.limits();
@@ -178,7 +175,7 @@ void setup_workers(Session& s) {
         w->flows.capacity = s.opts.flows;
         w->capture_only = s.opts.capture_only;
         w->link = s.link;
-        w->stop_all = &g_stop;
+        w->stop_all = &stop_requested();
         const uint32_t slots = s.reloader->current()->slot_count();
         w->stats = WorkerStats(slots);
         w->stats.rules.reserve(std::max<size_t>(size_t{slots} * 2, 1024));  // room for reloads
@@ -271,7 +268,7 @@ std::vector<std::string> watched_files(const RuleReloader& r) {
 // SIGHUP, or a rewritten rule file with --watch-rules: reload from the running set's files,
 // here on the main lcore.
 void reload_when_asked(Session& s, FileWatch* watch) {
-    bool asked = g_reload.exchange(false, std::memory_order_relaxed);
+    bool asked = reload_requested().exchange(false, std::memory_order_relaxed);
     if (watch) {
         const auto now_ms = rte_get_timer_cycles() / (rte_get_timer_hz() / 1000);
         const auto files = watched_files(*s.reloader);
@@ -287,7 +284,7 @@ void reload_when_asked(Session& s, FileWatch* watch) {
                              r.loaded, r.compile_seconds);
 }
 
-int run_dataplane(Session& s, const Vars& vars) {
+int run_dataplane(Session& s, const Vars& vars, StopWatchdog& watchdog) {
     plan_layout(s);
     load_rules(s, vars);
     create_pool(s);
@@ -309,23 +306,33 @@ int run_dataplane(Session& s, const Vars& vars) {
     if (s.opts.watch_rules) watch = std::make_unique<FileWatch>(watched_files(*s.reloader));
     StatsPublisher& publisher = telemetry_publisher();
     Aggregator agg(*s.reloader, raw, s.opts.eve, publisher, enrich,
-                   rte_get_tsc_hz() * s.opts.stats_interval_ms / 1000);
+                   rte_get_tsc_hz() * s.opts.stats_interval_ms / 1000, stop_requested());
     rte_eal_remote_launch(Aggregator::lcore_main, &agg, s.layout.aggregator);
     for (auto* w : raw) rte_eal_remote_launch(worker_main, w, w->lcore);
     if (s.distributor)
         rte_eal_remote_launch(distributor_main, s.distributor.get(), s.distributor->lcore);
+    watchdog.mark_running();
     set_telemetry_reloader(s.reloader.get());
     // The main lcore waits, and runs the reloads SIGHUP or --watch-rules ask for (a lcore of
-    // its own, so the compile never runs on a worker or the aggregator).
+    // its own, so the compile never runs on a worker or the aggregator). Nothing may leave this
+    // scope while the lcores run: they use `agg`, the workers and the rule set.
+    std::exception_ptr failure;
     while (!agg.finished()) {
-        reload_when_asked(s, watch.get());
+        try {
+            if (!failure) reload_when_asked(s, watch.get());
+        } catch (...) {
+            failure = std::current_exception();
+            stop_requested().store(true);
+        }
         rte_delay_us_sleep(10000);
     }
     rte_eal_mp_wait_lcore();
     set_telemetry_reloader(nullptr);
+    if (failure) std::rethrow_exception(failure);
 
     const auto final_view = publisher.latest();
     report(s, *final_view);
+    if (agg.failed()) return 1;  // reported by the aggregator lcore
     if (agg.eve_failed()) {
         std::cerr << "pktsieve: writing the EVE log failed\n";
         return 1;
@@ -336,6 +343,9 @@ int run_dataplane(Session& s, const Vars& vars) {
 }  // namespace
 
 int run(const CommandLine& cl) {
+    // First: a signal at any moment from here ends the process (an orderly stop with the final
+    // totals once the lcores run, the watchdog's exit while starting).
+    install_signal_handlers();
     const Options& o = cl.opts;
     Vars vars;
     for (const auto& v : o.vars) vars.set(v);
@@ -380,30 +390,26 @@ int run(const CommandLine& cl) {
         eal = pcap_eal_args(cl.eal, o.pcap, workers + 2 + (rx ? 1 : 0), allowed_cpus(),
                             static_cast<long>(getpid()));
     }
-    // Early, so a signal during start-up still ends in an orderly exit with exact totals.
-    std::signal(SIGINT, on_signal);
-    std::signal(SIGTERM, on_signal);
-    std::signal(SIGHUP, on_hup);
     register_telemetry();
+    StopWatchdog watchdog(kStartingGrace, kRunningGrace);
     Argv argv(eal);
     if (rte_eal_init(static_cast<int>(argv.ptrs.size() - 1), argv.ptrs.data()) < 0) {
         std::cerr << "pktsieve: EAL init failed: " << rte_strerror(rte_errno) << "\n";
         return 1;
     }
+    const std::string runtime_dir = rte_eal_get_runtime_dir();
+    watchdog.remove_on_exit(runtime_dir);
     int rc = 1;
     try {
-        rc = run_dataplane(s, vars);
-    } catch (const std::exception& e) {
+        rc = run_dataplane(s, vars, watchdog);
+    } catch (const std::exception& e) {  // before any lcore was launched, or after all ended
         std::cerr << "pktsieve: " << e.what() << "\n";
-        g_stop.store(true);
-        rte_eal_mp_wait_lcore();
     }
     set_telemetry_reloader(nullptr);
     teardown(s);
     s.reloader.reset();
     // The EAL leaves its runtime folder (/var/run/dpdk/PREFIX: config, memseg arrays, ~6.5 MB)
     // behind; --in-memory would avoid it but refuses --no-huge (it implies legacy memory).
-    const std::string runtime_dir = rte_eal_get_runtime_dir();
     rte_eal_cleanup();
     std::error_code ec;
     std::filesystem::remove_all(runtime_dir, ec);
