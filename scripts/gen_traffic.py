@@ -3,7 +3,8 @@
 
   scripts/gen_traffic.py OUTDIR
 
-writes OUTDIR/{threats,benign,malformed,sample}.pcap and OUTDIR/expected.json:
+writes OUTDIR/{threats,benign,malformed,segmented,synflood,et_open,jumbo,sample}.pcap and
+OUTDIR/expected.json:
   {name: {"packets": n, "malformed": {reason: n}, "alerts": [{"sid", "src_ip", "src_port",
    "dest_ip", "dest_port", "proto", "vlan"?}]}}
 The expectations are written here by hand, per packet, from what each packet is meant to be;
@@ -289,12 +290,24 @@ def synflood(c):
     c.session(9200, [http("GET /_plugin/head/../../etc/passwd HTTP/1.1")], sid=SID_TRAVERSAL)
 
 
+def jumbo(c):
+    """Jumbo frames (9,000-byte MTU): a traversal and an MVEL RCE each in one 9 kB segment."""
+    pad = "A" * 8800
+    c.session(9200, [http("GET /_plugin/head/../../../../etc/passwd HTTP/1.1",
+                          [("X-Pad", pad)])], [OK], sid=SID_TRAVERSAL)
+    mvel = (b'{"script_fields":{"x":{"script":"import java.util.*;new Scanner(Runtime.'
+            b'getRuntime().exec(\\"id\\").getInputStream()).next();"}},"pad":"' +
+            pad.encode() + b'"}')
+    c.session(9200, [http("POST /_search HTTP/1.1", [("Host", "es")], mvel)], [OK], sid=SID_MVEL)
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "."
     os.makedirs(out, exist_ok=True)
     parts = {}
     for name, fill in [("threats", threats), ("benign", benign), ("malformed", malformed),
-                       ("segmented", segmented), ("synflood", synflood), ("et_open", et_open)]:
+                       ("segmented", segmented), ("synflood", synflood), ("et_open", et_open),
+                       ("jumbo", jumbo)]:
         c = Capture()
         fill(c)
         parts[name] = c

@@ -19,6 +19,7 @@
 #include <memory>
 #include <tuple>
 
+#include "config/replay.hpp"
 #include "dataplane/aggregator.hpp"
 #include "dataplane/distributor.hpp"
 #include "dataplane/port.hpp"
@@ -82,6 +83,7 @@ struct Session {
     bool pcap_mode = false;
     uint64_t expected_packets = 0;
     LinkType link = LinkType::ethernet;  // pcap mode: the file's link type
+    std::vector<ReplayFile> replays;     // infinite_rx files: loaded whole into the pool
     std::unique_ptr<RuleReloader> reloader;
     DistributionPlan plan;
     LcoreLayout layout;
@@ -136,10 +138,21 @@ void create_pool(Session& s) {
     const size_t needed = queues * kRxDescriptors +
                           s.layout.workers.size() * (kWorkerRingSize + kMaxBurst) + lcores * 512 +
                           1024;
-    const unsigned n = static_cast<unsigned>(std::max<size_t>(s.opts.mbufs, needed));
-    s.pool = rte_pktmbuf_pool_create("pktsieve_mbufs", n, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+    const MbufSizing size = size_mbufs(needed, s.opts.mbufs, s.replays, RTE_MBUF_DEFAULT_BUF_SIZE,
+                                       RTE_PKTMBUF_HEADROOM);
+    if (!size.error.empty()) throw std::runtime_error(size.error);
+    s.pool = rte_pktmbuf_pool_create("pktsieve_mbufs", size.count, 256, 0, size.data_room,
                                      static_cast<int>(rte_socket_id()));
-    if (!s.pool) throw std::runtime_error(std::string("mbuf pool: ") + rte_strerror(rte_errno));
+    if (!s.pool) {
+        const double mib =
+            static_cast<double>(size.count) * (size.data_room + sizeof(rte_mbuf) + 64) / (1 << 20);
+        throw std::runtime_error(fmt::format(
+            "mbuf pool of {} mbufs of {} bytes (~{:.0f} MiB{}): {}{}", size.count, size.data_room,
+            mib, s.replays.empty() ? "" : ", infinite_rx files included", rte_strerror(rte_errno),
+            rte_errno == ENOMEM ? "; give the EAL more memory (-m MiB with --no-huge, else "
+                                  "more hugepages or --socket-mem)"
+                                : ""));
+    }
 }
 
 void setup_workers(Session& s) {
@@ -367,6 +380,10 @@ int run(const CommandLine& cl) {
     CPU_ZERO(&s.start_cpus);
     sched_getaffinity(0, sizeof s.start_cpus, &s.start_cpus);
     std::vector<std::string> eal = live_eal_args(cl.eal);
+    for (const auto& f : infinite_replay_files(cl.eal)) {
+        const auto c = count_pcap(f);  // one the PMD cannot read, it reports itself
+        if (c.error.empty()) s.replays.push_back({f, c.packets, c.max_frame});
+    }
     if (!o.pcap.empty()) {
         const auto count = count_pcap(o.pcap);
         if (!count.error.empty() && count.packets == 0) {

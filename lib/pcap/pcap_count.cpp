@@ -2,6 +2,8 @@
 
 #include <pcap/pcap.h>
 
+#include <algorithm>
+
 namespace pktsieve {
 
 PcapCount count_pcap(const std::string& path) {
@@ -21,6 +23,7 @@ PcapCount count_pcap(const std::string& path) {
     while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
         ++out.packets;
         out.bytes += h->caplen;
+        out.max_frame = std::max<uint32_t>(out.max_frame, h->caplen);
     }
     if (rc == PCAP_ERROR) out.error = pcap_geterr(p);
     pcap_close(p);

@@ -68,8 +68,9 @@ def ctl_json(prefix):
     return json.loads(r.stdout) if r.returncode == 0 else None
 
 
-def wait_for_received(proc, prefix, want, timeout=120):
-    """Polls the running daemon through pktsieve-ctl until it has received `want` packets.
+def wait_for_received(proc, prefix, want, timeout=120, at_least=False):
+    """Polls the running daemon through pktsieve-ctl until it has received `want` packets (or
+    more, with `at_least`: a replay that never ends).
     Returns the last ctl reading with that count, or raises AssertionError (daemon gone or
     timeout) naming what it saw."""
     import time
@@ -81,7 +82,7 @@ def wait_for_received(proc, prefix, want, timeout=120):
         s = ctl_json(prefix)
         if s:
             seen = s["stats"]["packets_received"]
-            if seen == want:
+            if seen == want or (at_least and seen >= want):
                 return s
         time.sleep(0.2)
     raise AssertionError(f"timed out waiting for {want} packets (last seen {seen})")

@@ -1,5 +1,6 @@
 """pktsieve --pcap on generated captures: exact packet, malformed, alert, rule, port counts."""
 import collections
+import json
 import os
 import subprocess
 import sys
@@ -54,6 +55,12 @@ class PcapRun(unittest.TestCase):
         self.assertEqual(r.stats["alerts"]["total"], 0)
         self.assertGreater(r.stats["scan"]["packets"], 0)  # it looked, and found nothing
 
+    def test_jumbo_frames(self):
+        # --pcap: the PMD chains mbufs for frames beyond the data room; the worker reads them
+        # whole.
+        r = self.check_capture("jumbo")
+        self.assertEqual(r.stats["packets"]["multi_segment"], 2)  # the two 9 kB requests
+
     def test_malformed_counted_by_reason(self):
         r = self.check_capture("malformed")
         self.assertEqual(r.stats["packets"]["malformed"], 14)
@@ -107,6 +114,28 @@ class PcapRun(unittest.TestCase):
                 self.assertEqual(f.read(), g.read(), f"{name}: regenerate with scripts/gen_traffic.py")
 
 
+def syn_frame(sport, seq):
+    """An Ethernet/IPv4/TCP SYN to the sensor's Elasticsearch port, built without scapy (fast
+    enough for tens of thousands)."""
+    import struct
+    tcp = struct.pack("!HHIIBBHHH", sport, 9200, seq, 0, 5 << 4, 0x02, 64240, 0, 0)
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0, 64, 6, 0,
+                     bytes([203, 0, 113, 10]), bytes([198, 51, 100, 20]))
+    csum = sum(struct.unpack("!10H", ip))
+    csum = (csum & 0xFFFF) + (csum >> 16)
+    ip = ip[:10] + struct.pack("!H", ~((csum & 0xFFFF) + (csum >> 16)) & 0xFFFF) + ip[12:]
+    return bytes.fromhex("020000000002020000000001") + b"\x08\x00" + ip + tcp
+
+
+def write_pcap(path, frames, snaplen=65535):
+    import struct
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, snaplen, 1))
+        for i, fr in enumerate(frames):
+            f.write(struct.pack("<IIII", 1432080000 + i // 1000, i % 1000, len(fr), len(fr)))
+            f.write(fr)
+
+
 class EalMode(unittest.TestCase):
     """pktsieve [EAL options] -- ...: runs on whatever ports DPDK probes until SIGTERM."""
 
@@ -136,6 +165,63 @@ class EalMode(unittest.TestCase):
         s, e = self.run_until_sigterm([os.path.join(out, "threats.pcap")], want)
         self.assertEqual(s["packets"]["received"], want)
         self.assertEqual(len(e), len(expected["threats"]["alerts"]))
+
+    def replay_forever(self, pcap, want, mem="512"):
+        """Replays `pcap` with infinite_rx and no --mbufs until `want` packets or more arrived;
+        returns (stats, stderr) after SIGTERM, or (None, stderr) when it exited by itself."""
+        import signal
+        import tempfile
+        work = tempfile.mkdtemp(prefix="pktsieve-inf-")
+        stats = os.path.join(work, "s.json")
+        prefix = f"pktsieve-inf-{os.getpid()}-{os.path.basename(pcap)}"
+        cmd = [daemon.PKTSIEVE, "--no-huge", "-m", mem, f"--file-prefix={prefix}",
+               "--lcores=0@0,1@0,2@1", "--no-pci", "--log-level=*:error",
+               f"--vdev=net_pcap0,rx_pcap={pcap},infinite_rx=1", "--", "--rules", daemon.RULES,
+               "--stats-json", stats, "-q"]
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            daemon.wait_for_received(p, prefix, want, at_least=True)
+        except AssertionError:
+            if p.poll() is None:
+                raise
+            return None, p.communicate()[1]
+        p.send_signal(signal.SIGTERM)
+        _, err = p.communicate(timeout=60)
+        self.assertEqual(p.returncode, 0, err)
+        with open(stats) as f:
+            return json.load(f), err
+
+    def test_jumbo_frames_replay_with_infinite_rx(self):
+        """The PMD loads an infinite_rx file into single mbufs: the pool's data room follows
+        the file's largest frame (9 kB here), so it starts and its attacks alert."""
+        out, expected = daemon.traffic()
+        s, err = self.replay_forever(os.path.join(out, "jumbo.pcap"),
+                                     3 * expected["jumbo"]["packets"])
+        self.assertIsNotNone(s, err)
+        self.assertEqual(s["packets"]["multi_segment"], 0)
+        self.assertEqual(s["packets"]["malformed"], 0)
+        for t in ("es-traversal", "es-rce"):
+            self.assertGreater(s["threats"][t]["alerts"], 0, t)
+
+    def test_infinite_rx_file_larger_than_the_default_pool(self):
+        """20,000 frames: more than the default 8,191 mbufs; the pool grows to hold them."""
+        import tempfile
+        path = os.path.join(tempfile.mkdtemp(prefix="pktsieve-inf-"), "syns.pcap")
+        frames = [syn_frame(40000 + i % 20000, i) for i in range(20000)]
+        write_pcap(path, frames)
+        s, err = self.replay_forever(path, 40000)
+        self.assertIsNotNone(s, err)
+        self.assertGreaterEqual(s["packets"]["received"], 40000)
+        self.assertEqual(s["packets"]["malformed"], 0)
+
+    def test_infinite_rx_frame_too_large_for_an_mbuf_says_what_to_do(self):
+        import tempfile
+        path = os.path.join(tempfile.mkdtemp(prefix="pktsieve-inf-"), "huge.pcap")
+        write_pcap(path, [syn_frame(40000, 0) + bytes(70000)], snaplen=262144)
+        s, err = self.replay_forever(path, 1)
+        self.assertIsNone(s, err)
+        self.assertIn("does not fit one mbuf", err)
+        self.assertIn("without infinite_rx", err)
 
     def test_several_ports(self):
         out, expected = daemon.traffic()

@@ -1,0 +1,43 @@
+#include <catch2/catch.hpp>
+
+#include "config/replay.hpp"
+
+using namespace pktsieve;
+
+TEST_CASE("infinite_rx files are read from the EAL's --vdev arguments") {
+    const std::vector<std::string> eal{
+        "pktsieve",
+        "--vdev=net_pcap0,rx_pcap=/a.pcap,infinite_rx=1",
+        "--vdev",
+        "eth_pcap1,rx_pcap=/b.pcap,rx_pcap=/c.pcap,infinite_rx=1",
+        "--vdev=net_pcap2,rx_pcap=/d.pcap",                // not infinite
+        "--vdev=net_pcap3,rx_pcap=/e.pcap,infinite_rx=0",  // off
+        "--vdev=net_ring0,rx_pcap=/f.pcap,infinite_rx=1",  // not a pcap port
+        "--vdev"};                                         // dangling: ignored
+    CHECK(infinite_replay_files(eal) == std::vector<std::string>{"/a.pcap", "/b.pcap", "/c.pcap"});
+    CHECK(infinite_replay_files({"pktsieve", "-l", "0-2"}).empty());
+}
+
+TEST_CASE("the mbuf pool holds every replayed frame, each in one mbuf") {
+    SECTION("no replay: what the receive path needs, or --mbufs when larger") {
+        auto s = size_mbufs(5000, 8191, {}, 2176, 128);
+        CHECK(s.error.empty());
+        CHECK(s.count == 8191);
+        CHECK(s.data_room == 2176);
+        CHECK(size_mbufs(9000, 8191, {}, 2176, 128).count == 9000);
+    }
+    SECTION("replayed files add their frames; the largest frame sets the data room") {
+        auto s = size_mbufs(5000, 8191, {{"a", 20000, 1514}, {"b", 16, 9014}}, 2176, 128);
+        CHECK(s.error.empty());
+        CHECK(s.count == 25016);
+        CHECK(s.data_room == 9014 + 128);
+    }
+    SECTION("a frame no mbuf can hold is an error that says what to do") {
+        auto s = size_mbufs(5000, 8191, {{"big.pcap", 1, 65500}}, 2176, 128);
+        CHECK(s.count == 0);
+        CHECK_THAT(s.error, Catch::Contains("big.pcap") && Catch::Contains("65500 bytes") &&
+                                Catch::Contains("without infinite_rx") &&
+                                Catch::Contains("editcap -s 65407"));
+        CHECK(size_mbufs(0, 0, {{"edge.pcap", 1, 65407}}, 2176, 128).data_room == 65535);
+    }
+}
