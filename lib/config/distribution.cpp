@@ -21,7 +21,9 @@ DistributionPlan decide_distribution(Distribution requested, unsigned workers,
                                      const std::vector<PortCaps>& ports) {
     if (ports.empty())
         throw OptionError(
-            "no port found: give a NIC (-a PCI) or a vdev (--vdev ...), or --pcap FILE");
+            "no port found: give a NIC bound to a DPDK driver (-a PCI; dpdk-devbind.py --status "
+            "lists them), a vdev (--vdev net_pcap0,rx_pcap=FILE or net_af_packet0,iface=IF), or "
+            "--pcap FILE");
     std::string why_not;
     for (const auto& p : ports)
         if (why_not.empty()) why_not = why_not_queues(p, workers);

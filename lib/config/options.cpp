@@ -1,5 +1,8 @@
 #include "config/options.hpp"
 
+#include <fmt/format.h>
+
+#include "config/eal_advice.hpp"
 #include "config/lcores.hpp"
 
 #include <algorithm>
@@ -83,6 +86,11 @@ void validate(const Options& o) {
     if (o.burst == 0 || o.burst > 512) throw OptionError("--burst must be in 1..512");
     if (o.stats_interval_ms == 0) throw OptionError("--stats-interval-ms must be > 0");
     if (o.mbufs < 1024) throw OptionError("--mbufs must be at least 1024");
+    if (o.workers > kMaxWorkers)  // also "-1", which the unsigned parse wraps
+        throw OptionError(fmt::format(
+            "--workers must be in 0..{} (DPDK's {} lcores less main, aggregator and RX; 0: one "
+            "per lcore left over, 1 in pcap mode)",
+            kMaxWorkers, kMaxLcores));
     parse_distribution(o.distribution);
     if (o.tcp_matching != "stream" && o.tcp_matching != "block")
         throw OptionError("--tcp-matching must be stream or block");
@@ -90,6 +98,32 @@ void validate(const Options& o) {
     if (!o.worker_lcores.empty()) parse_lcore_list(o.worker_lcores);
     if (!o.check_rules.empty()) return;
     if (o.rules.empty()) throw OptionError("--rules FILE is required (see --help)");
+}
+
+// EAL options belong before `--`, pktsieve's after it: either on the wrong side would reach a
+// parser that prints its usage (the EAL's is 100 lines) or "unrecognised option".
+void check_sides(const std::vector<std::string>& eal, const std::vector<std::string>& args,
+                 bool has_dashdash, const po::options_description& desc) {
+    for (size_t i = 1; i < eal.size(); ++i) {
+        const std::string& a = eal[i];
+        if (!a.starts_with("--") || is_eal_option(a) || a == "--help" || a == "--version") continue;
+        const std::string name = a.substr(2, a.find('=') - 2);
+        if (desc.find_nothrow(name, false))
+            throw OptionError("'" + a +
+                              "' is a pktsieve option: it goes after `--` (EAL options before "
+                              "it), e.g. pktsieve -l 0-2 --vdev ... -- --rules FILE");
+    }
+    for (const auto& a : args) {
+        if (!is_eal_option(a)) continue;
+        // pktsieve's own short options (-r, -q) share letters with the EAL's.
+        const std::string name =
+            a.starts_with("--") ? a.substr(2, a.find('=') - 2) : a.substr(0, 2);
+        if (desc.find_nothrow(name, false)) continue;
+        throw OptionError(
+            "'" + a + "' is an EAL option: EAL options go before `--`" +
+            (has_dashdash ? "" : " (there is none)") +
+            " and pktsieve's after it, e.g. pktsieve -l 0-2 -a 0000:3b:00.0 -- --rules FILE");
+    }
 }
 
 }  // namespace
@@ -104,6 +138,7 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
         args.erase(args.begin(), dashdash + 1);
     }
     auto desc = describe(cl.opts);
+    check_sides(cl.eal, args, dashdash != args.end() || cl.eal.size() > 1, desc);
     po::variables_map vm;
     try {
         po::store(po::command_line_parser(args).options(desc).run(), vm);

@@ -1,5 +1,6 @@
 #include "dataplane/runtime.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <pthread.h>
 #include <rte_cycles.h>
@@ -17,8 +18,10 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <tuple>
 
+#include "config/eal_advice.hpp"
 #include "config/replay.hpp"
 #include "dataplane/aggregator.hpp"
 #include "dataplane/distributor.hpp"
@@ -122,7 +125,18 @@ void plan_layout(Session& s) {
     const auto caps = port_caps();
     const auto requested = parse_distribution(s.opts.distribution);
     const auto first = decide_distribution(requested, tentative, caps);
-    s.layout = plan_lcores(enabled, first.mode == Distribution::software, chosen, wanted);
+    try {
+        s.layout = plan_lcores(enabled, first.mode == Distribution::software, chosen, wanted);
+    } catch (const OptionError& e) {
+        const unsigned needed = first.mode == Distribution::software ? 4 : 3;
+        if (enabled.size() >= needed) throw;
+        std::vector<unsigned> cpus;  // the process's, before the EAL pinned this thread
+        for (unsigned c = 0; c < CPU_SETSIZE; ++c)
+            if (CPU_ISSET(c, &s.start_cpus)) cpus.push_back(c);
+        if (cpus.empty()) cpus.push_back(0);
+        throw OptionError(fmt::format("{}: lcores may share CPUs, e.g. {} (-l gives one per CPU)",
+                                      e.what(), lcores_map(needed, cpus)));
+    }
     const unsigned workers = static_cast<unsigned>(s.layout.workers.size());
     s.plan = decide_distribution(first.mode, workers, caps);
     if (requested != first.mode) {
@@ -353,6 +367,40 @@ int run_dataplane(Session& s, const Vars& vars, StopWatchdog& watchdog) {
     return 0;
 }
 
+std::string read_text(const char* path) {
+    std::ifstream in(path);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// The EAL prints its 100-line usage to stdout on any argument it refuses, burying its own one
+// reason (logged on stderr): stdout is shut while it parses, and a failure gets one line of
+// what to do.
+bool init_eal(Argv& argv) {
+    std::fflush(stdout);
+    const int saved = dup(STDOUT_FILENO);
+    const int null = open("/dev/null", O_WRONLY);
+    if (saved >= 0 && null >= 0) dup2(null, STDOUT_FILENO);
+    const int rc = rte_eal_init(static_cast<int>(argv.ptrs.size() - 1), argv.ptrs.data());
+    const int err = rte_errno;
+    std::fflush(stdout);
+    if (saved >= 0 && null >= 0) dup2(saved, STDOUT_FILENO);
+    if (saved >= 0) close(saved);
+    if (null >= 0) close(null);
+    if (rc >= 0) return true;
+    std::cerr << "pktsieve: EAL init failed: " << rte_strerror(err) << "\n";
+    const std::vector<std::string> args(argv.store.begin(), argv.store.end());
+    const std::string advice = hugepage_advice(args, read_text("/proc/meminfo"));
+    if (err != EINVAL && !advice.empty())
+        std::cerr << "pktsieve: " << advice << "\n";
+    else
+        std::cerr << "pktsieve: the EAL refused its options (its reason is above); EAL options go "
+                     "before `--`: see DPDK's EAL parameters guide (doc.dpdk.org/guides-22.11/"
+                     "linux_gsg/linux_eal_parameters.html); pktsieve's: pktsieve --help\n";
+    return false;
+}
+
 }  // namespace
 
 int run(const CommandLine& cl) {
@@ -409,11 +457,12 @@ int run(const CommandLine& cl) {
     }
     register_telemetry();
     StopWatchdog watchdog(kStartingGrace, kRunningGrace);
-    Argv argv(eal);
-    if (rte_eal_init(static_cast<int>(argv.ptrs.size() - 1), argv.ptrs.data()) < 0) {
-        std::cerr << "pktsieve: EAL init failed: " << rte_strerror(rte_errno) << "\n";
+    if (const auto why = check_lcore_list(eal, allowed_cpus()); !why.empty()) {
+        std::cerr << "pktsieve: " << why << "\n";
         return 1;
     }
+    Argv argv(eal);
+    if (!init_eal(argv)) return 1;
     const std::string runtime_dir = rte_eal_get_runtime_dir();
     watchdog.remove_on_exit(runtime_dir);
     int rc = 1;

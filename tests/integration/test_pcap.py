@@ -431,6 +431,56 @@ class Cli(unittest.TestCase):
         self.assertIn("link type 105", r.stderr)
         self.assertIn("not supported", r.stderr)
 
+    def test_classic_dpdk_mistakes_get_one_actionable_line(self):
+        """Each mistake ends with a non-zero status, a line saying what to change, and never
+        the EAL's 100-line usage dump."""
+        out, _ = daemon.traffic()
+        pcap = os.path.join(out, "threats.pcap")
+        cpus = len(os.sched_getaffinity(0))
+        prefix = f"--file-prefix=pktsieve-mistake-{os.getpid()}"
+        vdev = f"--vdev=net_pcap0,rx_pcap={pcap}"
+        cases = {
+            "EAL options without --": (
+                ["-l", "0-1", "--no-huge", vdev, "--rules", daemon.RULES],
+                "'-l' is an EAL option: EAL options go before `--` (there is none)"),
+            "pktsieve option before --": (
+                ["--no-huge", "--rules", daemon.RULES, "--", "-q"],
+                "'--rules' is a pktsieve option: it goes after `--`"),
+            "--workers -1": (["--pcap", pcap, "--rules", daemon.RULES, "--workers", "-1"],
+                             "--workers must be in 0..125"),
+            "--workers 1000": (["--pcap", pcap, "--rules", daemon.RULES, "--workers", "1000"],
+                               "--workers must be in 0..125"),
+            "-l beyond the CPUs": (
+                ["-l", f"0-{cpus}", "--no-huge", "--no-pci", prefix, vdev, "--", "--rules",
+                 daemon.RULES],
+                f"CPU {cpus} is not one this process may run on"),
+            "too few lcores": (
+                ["--lcores=0@0,1@0", "--no-huge", "--no-pci", prefix, vdev, "--", "--rules",
+                 daemon.RULES],
+                "lcores may share CPUs, e.g. --lcores=0@"),
+            "no port": (
+                ["--lcores=0@0,1@0,2@0", "--no-huge", "--no-pci", prefix, "--", "--rules",
+                 daemon.RULES],
+                "no port found: give a NIC bound to a DPDK driver"),
+            "bad EAL option": (
+                ["--lcores=0@0,1@0,2@0", "--no-huge", "--bogus-eal", prefix, vdev, "--",
+                 "--rules", daemon.RULES],
+                "the EAL refused its options"),
+        }
+        with open("/proc/meminfo") as f:
+            hugepages = any(line.split()[1] != "0" for line in f
+                            if line.startswith("HugePages_Total"))
+        if not hugepages:  # a machine with none (CI's) shows what a first-time user meets
+            cases["no hugepages"] = (
+                ["--lcores=0@0,1@0,2@0", "--no-pci", prefix, vdev, "--", "--rules",
+                 daemon.RULES], "no hugepages are reserved")
+        for name, (args, said) in cases.items():
+            with self.subTest(name):
+                r = self.run_cli(*args)
+                self.assertNotEqual(r.returncode, 0)
+                self.assertIn(said, r.stderr)
+                self.assertNotIn("EAL common options", r.stdout + r.stderr)
+
     def test_unknown_option(self):
         r = self.run_cli("--rules", daemon.RULES, "--bogus")
         self.assertEqual(r.returncode, 2)

@@ -162,3 +162,31 @@ TEST_CASE("--config file supplies options; the command line wins", "[options]") 
     CHECK_THROWS_WITH(parse({"--config", "/nonexistent.conf"}),
                       Catch::Contains("cannot open config file"));
 }
+
+TEST_CASE("EAL and pktsieve options on the wrong side of -- are named", "[options]") {
+    auto message = [](std::vector<const char*> args) {
+        try {
+            parse(std::move(args));
+        } catch (const OptionError& e) {
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    };
+    CHECK_THAT(message({"-l", "0-2", "--vdev=net_pcap0,rx_pcap=x", "--rules", "a"}),
+               Catch::Contains("'-l' is an EAL option") && Catch::Contains("(there is none)"));
+    CHECK_THAT(message({"--no-huge", "--", "--rules", "a", "--vdev=net_pcap0"}),
+               Catch::Contains("'--vdev=net_pcap0' is an EAL option"));
+    CHECK_THAT(message({"-l", "0-2", "--rules=a", "--", "--pcap", "x"}),
+               Catch::Contains("'--rules=a' is a pktsieve option: it goes after `--`"));
+    // pktsieve's short options share letters with the EAL's: still pktsieve's after --.
+    CHECK(message({"-l", "0-2", "--", "-r", "a", "-q"}) == "accepted");
+    CHECK(message({"--pcap", "x", "-r", "a"}) == "accepted");
+}
+
+TEST_CASE("--workers is bounded by what DPDK can run", "[options]") {
+    CHECK_THROWS_WITH(parse({"--pcap", "x", "--rules", "a", "--workers", "-1"}),
+                      Catch::Contains("--workers must be in 0..125"));
+    CHECK_THROWS_WITH(parse({"--pcap", "x", "--rules", "a", "--workers", "1000"}),
+                      Catch::Contains("--workers must be in 0..125"));
+    CHECK(parse({"--pcap", "x", "--rules", "a", "--workers", "125"}).opts.workers == 125);
+}
