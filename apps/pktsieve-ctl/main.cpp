@@ -17,10 +17,16 @@ int reload(pktsieve::TelemetryClient& client, const pktsieve::CtlOptions& o) {
     for (const auto& f : o.rules) cmd += "," + f;
     const auto reply = client.query(cmd);
     if (o.json) std::cout << reply.dump() << std::endl;
-    for (const char* what : {"failed", "skipped"})
-        if (reply.contains(what))
-            for (const auto& e : reply.at(what))
-                std::cerr << what << " " << e.get<std::string>() << "\n";
+    for (const char* what : {"failed", "skipped"}) {
+        if (!reply.contains(what)) continue;
+        for (const auto& e : reply.at(what))
+            std::cerr << what << " " << e.get<std::string>() << "\n";
+        // A reply holds 16 KiB: the rest are counted, and --check-rules lists each.
+        const auto count = reply.value(std::string(what) + "_count", size_t{0});
+        if (count > reply.at(what).size())
+            std::cerr << "... and " << count - reply.at(what).size() << " more " << what
+                      << " (pktsieve --check-rules FILE lists each)\n";
+    }
     if (reply.at("ok").get<int>() != 1) {
         for (const auto& e : reply.at("errors")) std::cerr << e.get<std::string>() << "\n";
         std::cerr << "pktsieve-ctl: reload rejected (" << reply.at("error_count").get<int>()
@@ -46,12 +52,12 @@ int show(const pktsieve::CtlOptions& o) {
         return 0;
     }
     for (;;) {
-        const auto report = pktsieve::fetch_report(client, socket, o.top);
+        const auto report = pktsieve::fetch_report(client, socket);
         if (o.watch_s > 0 && !o.json) std::cout << "\x1b[H\x1b[2J";  // clear the terminal
         if (o.json)
-            std::cout << pktsieve::report_json(report).dump() << std::endl;
+            std::cout << report.text << std::flush;  // the --stats-json document, as is
         else
-            std::cout << pktsieve::render_report(report) << std::flush;
+            std::cout << pktsieve::render_report(report, o.top) << std::flush;
         if (o.watch_s <= 0) return 0;
         std::this_thread::sleep_for(std::chrono::duration<double>(o.watch_s));
     }

@@ -2,101 +2,126 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "stats/document_parts.hpp"
+
 namespace pktsieve {
 
 namespace {
 
-uint64_t u64(const nlohmann::json& j, const char* key) {
+using Json = nlohmann::ordered_json;
+
+uint64_t u64(const Json& j, const char* key) {
     return j.contains(key) && j[key].is_number() ? j[key].get<uint64_t>() : 0;
 }
 
-// Element i of a column, as text.
-std::string cell(const nlohmann::json& j, const char* key, size_t i) {
-    if (!j.contains(key) || !j[key].is_array() || i >= j[key].size()) return "";
-    const auto& v = j[key][i];
-    return v.is_string() ? v.get<std::string>() : v.dump();
+std::string str(const Json& j, const char* key) {
+    return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
 }
 
-size_t rows(const nlohmann::json& j, const char* key) {
-    return j.contains(key) && j[key].is_array() ? j[key].size() : 0;
+// (key, value) of an object's members, largest `field` first, at most `top`.
+std::vector<std::pair<std::string, const Json*>> ranked(const Json& obj, const char* field,
+                                                        unsigned top) {
+    std::vector<std::pair<std::string, const Json*>> out;
+    if (!obj.is_object()) return out;
+    for (auto it = obj.begin(); it != obj.end(); ++it) out.emplace_back(it.key(), &it.value());
+    std::stable_sort(out.begin(), out.end(), [&](auto& a, auto& b) {
+        return u64(*a.second, field) > u64(*b.second, field);
+    });
+    out.resize(std::min<size_t>(out.size(), top));
+    return out;
 }
 
 }  // namespace
 
-DaemonReport fetch_report(TelemetryClient& client, const std::string& socket, unsigned top) {
+std::string assemble_document(const std::vector<std::string>& pieces) {
+    std::string encoded;
+    for (const auto& p : pieces) encoded += p;
+    auto text = base64_decode(encoded);
+    if (!text) throw ControlError("the daemon's stats document arrived damaged (not base64)");
+    return *text;
+}
+
+DaemonReport fetch_report(TelemetryClient& client, const std::string& socket) {
     DaemonReport r;
     r.socket = socket;
     r.info = client.info();
     for (int attempt = 0; attempt < 5; ++attempt) {
-        r.stats = client.query("/pktsieve/stats");
-        r.workers = client.query("/pktsieve/workers");
-        r.rules = client.query(fmt::format("/pktsieve/rules,{}", top));
-        r.ports = client.query(fmt::format("/pktsieve/ports,{}", top));
-        if (u64(client.query("/pktsieve/stats"), "generation") == u64(r.stats, "generation")) break;
+        auto first = client.query("/pktsieve/document");
+        const uint64_t generation = first.at("generation").get<uint64_t>();
+        const size_t parts = first.at("parts").get<size_t>();
+        std::vector<std::string> pieces = first.at("text").get<std::vector<std::string>>();
+        bool stale = false;
+        for (size_t i = 1; i < parts && !stale; ++i) {
+            auto part = client.query(fmt::format("/pktsieve/document,{},{}", generation, i));
+            stale = part.contains("stale");
+            if (stale) break;
+            for (auto& s : part.at("text")) pieces.push_back(s.get<std::string>());
+        }
+        if (stale) continue;
+        r.text = assemble_document(pieces);
+        if (r.text.size() != first.at("bytes").get<size_t>())
+            throw ControlError("the daemon's stats document arrived incomplete");
+        r.document = Json::parse(r.text, nullptr, false);
+        if (r.document.is_discarded())
+            throw ControlError("the daemon's stats document is not JSON");
+        return r;
     }
-    return r;
+    throw ControlError("the daemon published faster than its stats document could be read");
 }
 
-nlohmann::json report_json(const DaemonReport& r) {
-    return {{"daemon", {{"socket", r.socket}, {"info", r.info}}},
-            {"stats", r.stats},
-            {"workers", r.workers},
-            {"rules", r.rules},
-            {"ports", r.ports}};
-}
-
-std::string render_report(const DaemonReport& r) {
-    const auto& s = r.stats;
+std::string render_report(const DaemonReport& r, unsigned top) {
+    const Json& d = r.document;
+    const Json& p = d["packets"];
+    const Json& rs = d["ruleset"];
     std::string o = fmt::format(
         "pktsieve pid {} ({}), up {:.1f} s, stats generation {}\n"
         "distribution: {}\n",
-        r.info.value("pid", 0), r.socket, static_cast<double>(u64(s, "elapsed_ms")) / 1000,
-        u64(s, "generation"), s.value("distribution", std::string("?")));
+        r.info.value("pid", 0), r.socket, d.value("elapsed_seconds", 0.0), u64(d, "generation"),
+        str(d["distribution"], "mode"));
     o += fmt::format(
         "packets   received {}  parsed {}  malformed {}  bytes {}\n"
         "scan      packets {}  bytes {}\n"
         "alerts    total {}  unlogged {}\n"
         "rule set  generation {} ({})  rules {}  failed {}  skipped {}  reloads {}  rejected {}\n",
-        u64(s, "packets_received"), u64(s, "packets_parsed"), u64(s, "packets_malformed"),
-        u64(s, "packets_bytes"), u64(s, "scan_packets"), u64(s, "scan_bytes"),
-        u64(s, "alerts_total"), u64(s, "alerts_unlogged"), u64(s, "ruleset_generation"),
-        s.value("ruleset_hash", std::string("?")), u64(s, "rules_loaded"), u64(s, "rules_failed"),
-        u64(s, "rules_skipped"), u64(s, "reloads"), u64(s, "reload_failures"));
+        u64(p, "received"), u64(p, "parsed"), u64(p, "malformed"), u64(p, "bytes"),
+        u64(d["scan"], "packets"), u64(d["scan"], "bytes"), u64(d["alerts"], "total"),
+        u64(d["alerts"], "unlogged"), u64(rs, "generation"), str(rs, "hash"), u64(rs, "rules"),
+        u64(rs, "failed"), u64(rs, "skipped"), u64(rs, "reloads"), u64(rs, "reload_failures"));
     o += fmt::format("{:<10} {:>14} {:>16} {:>12}\n", "rate", "packets/s", "bits/s", "alerts/s");
-    for (size_t i = 0; i < rows(s, "rate_window_seconds"); ++i)
-        o += fmt::format("{:<10} {:>14} {:>16} {:>12}\n", cell(s, "rate_window_seconds", i) + " s",
-                         cell(s, "rate_packets_per_second", i), cell(s, "rate_bits_per_second", i),
-                         cell(s, "rate_alerts_per_second", i));
+    for (const auto& x : d["rates"])
+        o += fmt::format("{:<10} {:>14.0f} {:>16.0f} {:>12.3f}\n",
+                         fmt::format("{} s", u64(x, "window_seconds")),
+                         x.value("packets_per_second", 0.0), x.value("bits_per_second", 0.0),
+                         x.value("alerts_per_second", 0.0));
     o += fmt::format("{:<20} {:>10}\n", "threat", "alerts");
-    for (size_t i = 0; i < rows(s, "threat_names"); ++i)
-        o += fmt::format("  {:<18} {:>10}\n", cell(s, "threat_names", i),
-                         cell(s, "threat_alerts", i));
+    for (auto it = d["threats"].begin(); it != d["threats"].end(); ++it)
+        o += fmt::format("  {:<18} {:>10}\n", it.key(), u64(it.value(), "alerts"));
     o += fmt::format("{:<20} {:>10}\n", "dest port", "alerts");
-    for (size_t i = 0; i < rows(r.ports, "port"); ++i)
-        o += fmt::format("  {:<18} {:>10}\n", cell(r.ports, "port", i), cell(r.ports, "alerts", i));
+    for (const auto& [port, v] : ranked(d["ports"], "alerts", top))
+        o += fmt::format("  {:<18} {:>10}\n", port, u64(*v, "alerts"));
     o += fmt::format("{:<12} {:>12} {:>12} {:>12} {:>10}\n", "worker lcore", "received",
                      "malformed", "scanned", "alerts");
-    for (size_t i = 0; i < rows(r.workers, "lcore"); ++i)
-        o += fmt::format("  {:<10} {:>12} {:>12} {:>12} {:>10}\n", cell(r.workers, "lcore", i),
-                         cell(r.workers, "packets_received", i),
-                         cell(r.workers, "packets_malformed", i),
-                         cell(r.workers, "scan_packets", i), cell(r.workers, "alerts_total", i));
+    for (const auto& w : d["workers"])
+        o += fmt::format("  {:<10} {:>12} {:>12} {:>12} {:>10}\n", u64(w, "lcore"),
+                         u64(w["packets"], "received"), u64(w["packets"], "malformed"),
+                         u64(w["scan"], "packets"), u64(w["alerts"], "total"));
     o += fmt::format("{:<20} {:>10} {:>10}  {}\n", "top rules (gid:sid)", "hits", "alerts", "msg");
-    for (size_t i = 0; i < rows(r.rules, "sid"); ++i) {
-        if (cell(r.rules, "hits", i) == "0") break;
-        o += fmt::format(
-            "  {:<18} {:>10} {:>10}  {}\n", cell(r.rules, "gid", i) + ":" + cell(r.rules, "sid", i),
-            cell(r.rules, "hits", i), cell(r.rules, "alerts", i), cell(r.rules, "msg", i));
+    for (const auto& [key, v] : ranked(d["rules"], "hits", top)) {
+        if (u64(*v, "hits") == 0) break;
+        o += fmt::format("  {:<18} {:>10} {:>10}  {}\n",
+                         fmt::format("{}:{}", u64(*v, "gid"), u64(*v, "sid")), u64(*v, "hits"),
+                         u64(*v, "alerts"), str(*v, "msg"));
     }
     o += "drops:\n";
-    for (size_t i = 0; i < rows(s, "device_names"); ++i)
-        o += fmt::format("  device {:<12} imissed {}  ierrors {}  rx_nombuf {}\n",
-                         cell(s, "device_names", i), cell(s, "device_imissed", i),
-                         cell(s, "device_ierrors", i), cell(s, "device_rx_nombuf", i));
-    for (size_t i = 0; i < rows(s, "rx_lcores"); ++i)
-        o += fmt::format("  rx lcore {:<10} waits on full worker rings {}\n",
-                         cell(s, "rx_lcores", i), cell(s, "rx_lcore_ring_full_waits", i));
-    o += fmt::format("  alerts not logged {}\n", u64(s, "alerts_unlogged"));
+    for (const auto& x : d["devices"])
+        o += fmt::format("  device {:<12} imissed {}  ierrors {}  rx_nombuf {}\n", str(x, "name"),
+                         u64(x, "imissed"), u64(x, "ierrors"), u64(x, "rx_nombuf"));
+    for (const auto& x : d["distribution"]["rx_lcores"])
+        o += fmt::format("  rx lcore {:<10} waits on full worker rings {}\n", u64(x, "lcore"),
+                         u64(x, "ring_full_waits"));
+    o += fmt::format("  alerts not logged {}\n", u64(d["alerts"], "unlogged"));
     return o;
 }
 

@@ -1,5 +1,6 @@
-// What `pktsieve-ctl stats` shows: one consistent fetch of the /pktsieve/* telemetry commands,
-// rendered as a table or as one JSON document.
+// What `pktsieve-ctl stats` shows: the daemon's stats document (the very text --stats-json
+// writes, docs/stats.md), fetched in parts through telemetry and assembled here, printed as it
+// is (--json) or as a table read from it.
 // Thread-safety: pure functions over their arguments.
 #pragma once
 
@@ -13,14 +14,17 @@ namespace pktsieve {
 
 struct DaemonReport {
     std::string socket;
-    nlohmann::json info;  // telemetry greeting: pid, version
-    nlohmann::json stats, workers, rules, ports;
+    nlohmann::json info;              // telemetry greeting: pid, version
+    std::string text;                 // the stats document, byte for byte
+    nlohmann::ordered_json document;  // parsed, in its order
 };
 
-// Queries stats, workers, the `top` rules and ports. Retries (a few times) when the
-// aggregator published between two queries, so all parts show the same generation.
-DaemonReport fetch_report(TelemetryClient& client, const std::string& socket, unsigned top);
-std::string render_report(const DaemonReport& r);
-nlohmann::json report_json(const DaemonReport& r);
+// Fetches every part of one generation of the document (starting again, a few times, when the
+// daemon no longer keeps the generation being read). Throws ControlError.
+DaemonReport fetch_report(TelemetryClient& client, const std::string& socket);
+// Assembles a document from its parts' base64 pieces; throws ControlError on a bad piece.
+std::string assemble_document(const std::vector<std::string>& pieces);
+// The table: totals, threats, top `top` ports and rules, workers, rule set, drops.
+std::string render_report(const DaemonReport& r, unsigned top);
 
 }  // namespace pktsieve

@@ -5,6 +5,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -38,6 +39,17 @@ bool alive(const std::string& path) {
 
 }  // namespace
 
+bool is_pktsieve(const std::string& socket_path) {
+    try {
+        TelemetryClient c(socket_path);
+        const auto commands = c.query("/");
+        return commands.is_array() &&
+               std::find(commands.begin(), commands.end(), "/pktsieve/document") != commands.end();
+    } catch (const ControlError&) {
+        return false;
+    }
+}
+
 std::string dpdk_runtime_base() {
     if (getuid() == 0) return "/var/run/dpdk";
     if (const char* xdg = std::getenv("XDG_RUNTIME_DIR")) return std::string(xdg) + "/dpdk";
@@ -53,18 +65,22 @@ std::string find_telemetry_socket(const std::string& prefix) {
                                " does not answer)");
         return path;
     }
+    // Any prefix: the daemon may run under the one its operator chose (--file-prefix=sensor1);
+    // a DPDK process that is not pktsieve lacks its commands.
     std::vector<std::string> found;
     if (DIR* d = opendir(base.c_str())) {
         while (dirent* e = readdir(d)) {
             const std::string name = e->d_name;
+            if (name == "." || name == "..") continue;
             const std::string path = base + "/" + name + "/" + kSocketName;
-            if (name.rfind("pktsieve", 0) == 0 && alive(path)) found.push_back(name);
+            if (alive(path) && is_pktsieve(path)) found.push_back(name);
         }
         closedir(d);
     }
+    std::sort(found.begin(), found.end());
     if (found.empty())
-        throw ControlError("no pktsieve daemon is running (no live telemetry socket under " + base +
-                           "/pktsieve*)");
+        throw ControlError("no pktsieve daemon is running (no pktsieve telemetry socket under " +
+                           base + ")");
     if (found.size() > 1) {
         std::string list;
         for (const auto& f : found) list += " " + f;

@@ -21,8 +21,11 @@ class ControlError : public std::runtime_error {
 std::string dpdk_runtime_base();
 
 // The telemetry socket of the daemon with `prefix`; with an empty prefix, of the one running
-// pktsieve (prefixes starting "pktsieve"). Throws ControlError naming what it looked at.
+// pktsieve under any prefix. Throws ControlError naming what it looked at.
 std::string find_telemetry_socket(const std::string& prefix);
+
+// Whether the telemetry socket at `socket_path` belongs to a pktsieve (it has its commands).
+bool is_pktsieve(const std::string& socket_path);
 
 class TelemetryClient {
   public:

@@ -3,13 +3,18 @@
 #include "guard/guarded.hpp"
 
 #include "dataplane/reloader.hpp"
+#include "stats/document_parts.hpp"
+#include "stats/render.hpp"
+#include "stats/reply_budget.hpp"
 
 #include <fmt/format.h>
 #include <rte_telemetry.h>
 
 #include <algorithm>
 #include <cstdlib>
+#include <deque>
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -95,17 +100,29 @@ int stats_cmd(const char*, const char*, rte_tel_data* d) {
     return 0;
 }
 
-int workers_cmd(const char*, const char*, rte_tel_data* d) {
+// Parameter: the first worker to list (default 0); as many as fit a reply follow it.
+int workers_cmd(const char*, const char* params, rte_tel_data* d) {
     const auto v = telemetry_publisher().latest();
     if (!v) return -1;
+    const size_t first = std::min<size_t>(params && *params ? std::strtoul(params, nullptr, 10) : 0,
+                                          v->workers.size());
+    const size_t per_worker = (kCounterInfo.size() + 1) * kU64Bytes + 32;  // + column names
+    const size_t n =
+        rows_within(v->workers.size() - first, kReplyRowBudget, [&](size_t) { return per_worker; });
+    const std::vector<WorkerStat> rows(v->workers.begin() + static_cast<ptrdiff_t>(first),
+                                       v->workers.begin() + static_cast<ptrdiff_t>(first + n));
     rte_tel_data_start_dict(d);
-    add_u64_column(d, "lcore", v->workers, [](auto& w) { return uint64_t{w.lcore}; });
+    add_u64_column(d, "lcore", rows, [](auto& w) { return uint64_t{w.lcore}; });
     for (const auto& c : kCounterInfo)
-        add_u64_column(d, fmt::format("{}_{}", c.group, c.key).c_str(), v->workers,
+        add_u64_column(d, fmt::format("{}_{}", c.group, c.key).c_str(), rows,
                        [&](auto& w) { return w.counters.*c.field; });
+    rte_tel_data_add_dict_u64(d, "first", first);
+    rte_tel_data_add_dict_u64(d, "listed", rows.size());
+    rte_tel_data_add_dict_u64(d, "total", v->workers.size());
     return 0;
 }
 
+// Parameter: how many (default 10, at most 100), the top rules by hits; as many as fit a reply.
 int rules_cmd(const char*, const char* params, rte_tel_data* d) {
     const auto v = telemetry_publisher().latest();
     if (!v) return -1;
@@ -113,6 +130,10 @@ int rules_cmd(const char*, const char* params, rte_tel_data* d) {
     for (const auto& r : v->rules) top.push_back(&r);
     std::stable_sort(top.begin(), top.end(), [](auto* a, auto* b) { return a->hits > b->hits; });
     top.resize(std::min<size_t>(top.size(), param_count(params, 10, 100)));
+    const size_t wanted = top.size();
+    top.resize(rows_within(top.size(), kReplyRowBudget, [&](size_t i) {
+        return 5 * kU64Bytes + json_string_bytes(top[i]->threat) + json_string_bytes(top[i]->msg);
+    }));
     rte_tel_data_start_dict(d);
     add_u64_column(d, "gid", top, [](auto* r) { return uint64_t{r->gid}; });
     add_u64_column(d, "sid", top, [](auto* r) { return uint64_t{r->sid}; });
@@ -122,6 +143,8 @@ int rules_cmd(const char*, const char* params, rte_tel_data* d) {
     add_string_column(d, "threat", top, [](auto* r) { return r->threat; });
     add_string_column(d, "msg", top, [](auto* r) { return r->msg; });
     rte_tel_data_add_dict_u64(d, "rules_loaded", v->rules.size());
+    rte_tel_data_add_dict_u64(d, "listed", top.size());
+    rte_tel_data_add_dict_u64(d, "not_listed_for_size", wanted - top.size());
     return 0;
 }
 
@@ -136,9 +159,6 @@ int ports_cmd(const char*, const char* params, rte_tel_data* d) {
     add_u64_column(d, "alerts", top, [](auto& p) { return p.second; });
     return 0;
 }
-
-std::mutex g_reloader_mu;
-RuleReloader* g_reloader = nullptr;
 
 std::vector<std::string> split_params(const char* params) {
     std::vector<std::string> out;
@@ -155,11 +175,78 @@ std::vector<std::string> split_params(const char* params) {
     return out;
 }
 
-// At most 64 lines: a reply is bounded (16 KiB); the first ones say what to fix.
+// The stats document of the last few published views, rendered once each: a client reads one
+// generation's parts in several queries while the aggregator publishes newer ones.
+class DocumentCache {
+  public:
+    std::shared_ptr<const DocumentParts> latest() {
+        const auto v = telemetry_publisher().latest();
+        if (!v) return nullptr;
+        std::lock_guard lock(mu_);
+        for (const auto& d : recent_)
+            if (d->generation() == v->generation) return d;
+        recent_.push_back(std::make_shared<const DocumentParts>(v->generation, render_json(*v)));
+        if (recent_.size() > kKept) recent_.pop_front();
+        return recent_.back();
+    }
+    std::shared_ptr<const DocumentParts> find(uint64_t generation) {
+        std::lock_guard lock(mu_);
+        for (const auto& d : recent_)
+            if (d->generation() == generation) return d;
+        return nullptr;
+    }
+
+  private:
+    static constexpr size_t kKept = 4;
+    std::mutex mu_;
+    std::deque<std::shared_ptr<const DocumentParts>> recent_;
+};
+
+DocumentCache& document_cache() {
+    static DocumentCache cache;
+    return cache;
+}
+
+// No parameter: part 0 of the newest document. "GEN,PART": that part of generation GEN, or
+// {"stale": 1} once GEN is no longer kept (the client starts again).
+int document_cmd(const char*, const char* params, rte_tel_data* d) {
+    const auto p = split_params(params);
+    std::shared_ptr<const DocumentParts> doc;
+    size_t part = 0;
+    if (p.size() == 2) {
+        doc = document_cache().find(std::strtoull(p[0].c_str(), nullptr, 10));
+        part = std::strtoull(p[1].c_str(), nullptr, 10);
+        if (!doc) {
+            rte_tel_data_start_dict(d);
+            rte_tel_data_add_dict_u64(d, "stale", 1);
+            return 0;
+        }
+    } else {
+        doc = document_cache().latest();
+    }
+    if (!doc || part >= doc->parts()) return -1;
+    rte_tel_data_start_dict(d);
+    rte_tel_data_add_dict_u64(d, "generation", doc->generation());
+    rte_tel_data_add_dict_u64(d, "part", part);
+    rte_tel_data_add_dict_u64(d, "parts", doc->parts());
+    rte_tel_data_add_dict_u64(d, "bytes", doc->document_bytes());
+    add_string_column(d, "text", doc->part(part),
+                      [](std::string_view s) { return std::string(s); });
+    return 0;
+}
+
+std::mutex g_reloader_mu;
+RuleReloader* g_reloader = nullptr;
+
+// The first errors that fit a share of the reply; the counts beside them say how many there
+// are (`pktsieve --check-rules` lists each).
 void add_rule_errors(rte_tel_data* d, const char* name, const std::vector<RuleError>& all) {
-    const std::vector<RuleError> first(all.begin(),
-                                       all.begin() + std::min<ptrdiff_t>(all.size(), 64));
-    add_string_column(d, name, first, [](auto& e) { return e.str(); });
+    std::vector<std::string> lines;
+    for (const auto& e : all) lines.push_back(e.str());
+    lines.resize(
+        std::min(lines.size(), rows_within(lines.size(), kReplyRowBudget / 3,
+                                           [&](size_t i) { return json_string_bytes(lines[i]); })));
+    add_string_column(d, name, lines, [](const std::string& l) { return l; });
 }
 
 int reload_cmd(const char*, const char* params, rte_tel_data* d) {
@@ -178,6 +265,8 @@ int reload_cmd(const char*, const char* params, rte_tel_data* d) {
     add_rule_errors(d, "failed", r.failed);
     add_rule_errors(d, "skipped", r.skipped);
     rte_tel_data_add_dict_u64(d, "error_count", r.errors.size());
+    rte_tel_data_add_dict_u64(d, "failed_count", r.failed.size());
+    rte_tel_data_add_dict_u64(d, "skipped_count", r.skipped.size());
     return 0;
 }
 
@@ -211,11 +300,15 @@ void register_telemetry() {
     rte_telemetry_register_cmd("/pktsieve/stats", guarded_cmd<stats_cmd>,
                                "pktsieve totals, malformed reasons, threats, rates, devices");
     rte_telemetry_register_cmd("/pktsieve/workers", guarded_cmd<workers_cmd>,
-                               "pktsieve per-worker counters (one array per counter)");
+                               "pktsieve per-worker counters (one array per counter). "
+                               "Parameter: first worker; as many as fit follow");
     rte_telemetry_register_cmd("/pktsieve/rules", guarded_cmd<rules_cmd>,
                                "pktsieve top rules by hits. Parameter: count (default 10)");
     rte_telemetry_register_cmd("/pktsieve/ports", guarded_cmd<ports_cmd>,
                                "pktsieve top destination ports by alerts. Parameter: count");
+    rte_telemetry_register_cmd("/pktsieve/document", guarded_cmd<document_cmd>,
+                               "pktsieve stats document (the --stats-json text), base64 in "
+                               "parts. Parameters: none (newest, part 0) or generation,part");
     rte_telemetry_register_cmd("/pktsieve/reload", guarded_cmd<reload_cmd>,
                                "pktsieve: reload the rules. Parameters: rule files (default: "
                                "the running set's)");

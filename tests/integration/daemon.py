@@ -81,7 +81,7 @@ def wait_for_received(proc, prefix, want, timeout=120, at_least=False):
                                  f"{proc.communicate()}")
         s = ctl_json(prefix)
         if s:
-            seen = s["stats"]["packets_received"]
+            seen = s["packets"]["received"]
             if seen == want or (at_least and seen >= want):
                 return s
         time.sleep(0.2)

@@ -93,12 +93,11 @@ class ReloadUnderTraffic(unittest.TestCase):
         raise AssertionError(f"timed out waiting for {what}")
 
     def rule_alerts(self, s, sid):
-        rules = s["rules"]
-        return dict(zip(rules.get("sid", []), rules.get("alerts", []))).get(sid, 0)
+        return s["rules"].get(str(sid), {}).get("alerts", 0)
 
     def test_reloads(self):
-        s = self.wait(lambda s: s["stats"]["alerts_total"] > 0, "first alerts")
-        self.assertEqual(s["stats"]["ruleset_generation"], 1)
+        s = self.wait(lambda s: s["alerts"]["total"] > 0, "first alerts")
+        self.assertEqual(s["ruleset"]["generation"], 1)
         rss_steady = status_kib(self.proc.pid, "VmRSS")
         traversal_before = self.rule_alerts(self.ctl_top(), 9000001)
 
@@ -128,23 +127,23 @@ class ReloadUnderTraffic(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertIn(f"failed {self.bad}:2: 'depth' needs an integer", r.stderr)
         self.assertIn(f"generation {RELOADS + 4}, 1 rules, 1 failed, 0 skipped", r.stdout)
-        self.wait(lambda s: s["stats"]["rules_failed"] == 1, "rules_failed published")
+        self.wait(lambda s: s["ruleset"]["failed"] == 1, "rules_failed published")
         r = self.ctl("reload", "--rules", self.a)
         self.assertEqual(r.returncode, 0, r.stderr)
         extra = 4  # the four reloads above
 
         # A file in which every rule fails: rejected with file:line, exit 1, the running set
         # keeps alerting.
-        before = self.stats()["stats"]
+        before = self.stats()["alerts"]
         r = self.ctl("reload", "--rules", self.all_bad)
         self.assertEqual(r.returncode, 1)
         self.assertIn(f"{self.all_bad}:2: 'depth' needs an integer".replace(":2:", ":1:"), r.stderr)
-        self.wait(lambda s: s["stats"]["alerts_total"] > before["alerts_total"] + 10 and
-                  s["stats"]["ruleset_generation"] == RELOADS + 1 + extra,
+        self.wait(lambda s: s["alerts"]["total"] > before["total"] + 10 and
+                  s["ruleset"]["generation"] == RELOADS + 1 + extra,
                   "alerts after the bad file")
 
         self.proc.send_signal(signal.SIGHUP)
-        self.wait(lambda s: s["stats"]["ruleset_generation"] == RELOADS + 2 + extra,
+        self.wait(lambda s: s["ruleset"]["generation"] == RELOADS + 2 + extra,
                   "SIGHUP reload")
 
         # --watch-rules: the running file replaced the way suricata-update does (write aside,
@@ -158,12 +157,12 @@ class ReloadUnderTraffic(unittest.TestCase):
             with open(self.a + ".tmp", "w") as f:
                 f.write(content)
             os.rename(self.a + ".tmp", self.a)
-            failures = self.stats()["stats"]["reload_failures"]
+            failures = self.stats()["ruleset"]["reload_failures"]
             if "depth:1" in content:
-                self.wait(lambda s: s["stats"]["reload_failures"] == failures + 1,
+                self.wait(lambda s: s["ruleset"]["reload_failures"] == failures + 1,
                           "the broken rewrite rejected")
             else:
-                self.wait(lambda s: s["stats"]["ruleset_generation"] == generation,
+                self.wait(lambda s: s["ruleset"]["generation"] == generation,
                           f"watched reload to generation {generation}")
 
         self.proc.send_signal(signal.SIGTERM)
@@ -199,7 +198,7 @@ class ReloadUnderTraffic(unittest.TestCase):
         # each old set is freed right after its grace period, so a worker still reading one
         # after reporting quiescence would be a use after free (ASan in the sanitizer build).
         import threading
-        self.wait(lambda s: s["stats"]["packets_received"] > 0, "first packets")
+        self.wait(lambda s: s["packets"]["received"] > 0, "first packets")
         failures = []
 
         def client(n, path):
@@ -218,7 +217,7 @@ class ReloadUnderTraffic(unittest.TestCase):
         for t in threads:
             t.join()
         self.assertEqual(failures, [])
-        self.wait(lambda s: s["stats"]["ruleset_generation"] >= 201, "200 reloads done")
+        self.wait(lambda s: s["ruleset"]["generation"] >= 201, "200 reloads done")
         self.proc.send_signal(signal.SIGTERM)
         _, err = self.proc.communicate(timeout=300)
         self.assertEqual(self.proc.returncode, 0, err[-3000:])

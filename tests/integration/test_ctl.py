@@ -1,0 +1,110 @@
+"""pktsieve-ctl against running daemons: its --json is the --stats-json document itself
+(docs/stats.md), fetched in parts however large (a set of thousands of rules), its table reads
+that document, it finds a daemon under any EAL prefix, and no telemetry reply is cut silently."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import daemon  # noqa: E402
+
+TELEMETRY_REPLY_MAX = 16 * 1024
+
+
+def shape(doc):
+    """The document's structure: keys (recursively), list lengths; no counts."""
+    if isinstance(doc, dict):
+        return {k: shape(v) for k, v in doc.items()}
+    if isinstance(doc, list):
+        return [shape(v) for v in doc]
+    return type(doc).__name__
+
+
+class Ctl(unittest.TestCase):
+    def start(self, prefix, rules, pcap):
+        work = tempfile.mkdtemp(prefix="pktsieve-ctl-")
+        stats = os.path.join(work, "s.json")
+        p = subprocess.Popen(
+            [daemon.PKTSIEVE, "--no-huge", "-m", "512", f"--file-prefix={prefix}",
+             "--lcores=0@0,1@0,2@1", "--no-pci", "--log-level=*:error",
+             f"--vdev=net_pcap0,rx_pcap={pcap}", "--", "--rules", rules, "--stats-json", stats,
+             "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.addCleanup(lambda: p.poll() is None and (p.kill(), p.wait()))
+        return p, stats
+
+    def ctl(self, *args):
+        return subprocess.run([daemon.CTL, *args], capture_output=True, text=True, timeout=120)
+
+    def stop(self, p, stats):
+        p.send_signal(signal.SIGTERM)
+        _, err = p.communicate(timeout=60)
+        self.assertEqual(p.returncode, 0, err)
+        with open(stats) as f:
+            return json.load(f)
+
+    def test_json_is_the_stats_json_document_and_found_under_any_prefix(self):
+        out, expected = daemon.traffic()
+        prefix = f"sensor-{os.getpid()}"  # not "pktsieve...": found all the same
+        p, stats = self.start(prefix, daemon.RULES, os.path.join(out, "threats.pcap"))
+        daemon.wait_for_received(p, prefix, expected["threats"]["packets"])
+        time.sleep(0.5)  # every count published
+        r = self.ctl("--json", "stats")  # no --file-prefix: the one running pktsieve
+        self.assertEqual(r.returncode, 0, r.stderr)
+        live = json.loads(r.stdout)
+        table = self.ctl("stats")
+        self.assertEqual(table.returncode, 0, table.stderr)
+        final = self.stop(p, stats)
+        self.assertEqual(shape(live), shape(final))
+        for key in ["packets", "flows", "stream", "http", "alerts", "malformed", "threats",
+                    "rules", "ports", "workers", "devices", "ruleset"]:
+            self.assertEqual(live[key], final[key], key)
+        n = expected["threats"]["packets"]
+        self.assertIn(f"received {n}", table.stdout)
+        self.assertIn(f"total {final['alerts']['total']}", table.stdout)
+        self.assertIn(f"/{prefix}/", table.stdout)
+
+    def test_large_documents_arrive_whole_and_replies_are_never_cut(self):
+        out, expected = daemon.traffic()
+        work = tempfile.mkdtemp(prefix="pktsieve-ctl-")
+        rules = os.path.join(work, "many.rules")
+        with open(daemon.RULES) as f, open(rules, "w") as g:
+            g.write(f.read())
+            for i in range(3000):  # ~1 MB of document: about a hundred telemetry replies
+                g.write(f'alert tcp any any -> any 9{i % 1000:03d} (msg:"LONG \\"{i}\\" '
+                        f'{"x" * 110}"; flow:to_server; content:"zz{i}zz"; sid:{5000000 + i};)\n')
+        prefix = f"pktsieve-ctl-{os.getpid()}"
+        p, stats = self.start(prefix, rules, os.path.join(out, "threats.pcap"))
+        daemon.wait_for_received(p, prefix, expected["threats"]["packets"])
+        r = self.ctl("--file-prefix", prefix, "--json", "stats")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        doc = json.loads(r.stdout)
+        self.assertEqual(len(doc["rules"]), 3006)
+        self.assertEqual(doc["rules"]["5002999"]["msg"], 'LONG "2999" ' + "x" * 110)
+        # Columnar commands list what fits and say what they left out.
+        raw = self.ctl("--file-prefix", prefix, "raw", "/pktsieve/rules,100")
+        self.assertEqual(raw.returncode, 0, raw.stderr)
+        reply = json.loads(raw.stdout)
+        self.assertLess(reply["listed"], 100)
+        self.assertEqual(reply["listed"] + reply["not_listed_for_size"], 100)
+        self.assertEqual(len(reply["msg"]), reply["listed"])
+        # Two daemons: without --file-prefix, pktsieve-ctl names both instead of guessing.
+        other = f"sensor-b-{os.getpid()}"
+        q, qstats = self.start(other, daemon.RULES, os.path.join(out, "benign.pcap"))
+        daemon.wait_for_received(q, other, expected["benign"]["packets"])
+        both = self.ctl("stats")
+        self.assertNotEqual(both.returncode, 0)
+        self.assertIn("several pktsieve daemons are running", both.stderr)
+        self.assertIn(prefix, both.stderr)
+        self.assertIn(other, both.stderr)
+        self.stop(q, qstats)
+        final = self.stop(p, stats)
+        self.assertEqual(len(final["rules"]), 3006)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
