@@ -47,7 +47,7 @@ def wait_running(prefix, proc, limit=600):
     while time.monotonic() - t0 < limit and proc.poll() is None:
         r = subprocess.run([CTL, "--file-prefix", prefix, "--json", "stats"], capture_output=True,
                            text=True)
-        if r.returncode == 0 and _json.loads(r.stdout)["stats"].get("packets_received", 0) > 0:
+        if r.returncode == 0 and _json.loads(r.stdout)["packets"]["received"] > 0:
             return
         time.sleep(0.5)
     if proc.poll() is not None:
