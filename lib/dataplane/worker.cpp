@@ -176,9 +176,14 @@ int run_worker(WorkerContext& w) {
     // Online before the first read of the set: a reload after this waits for this worker.
     rte_rcu_qsbr_thread_register(w.qsbr, w.index);
     rte_rcu_qsbr_thread_online(w.qsbr, w.index);
+    // Every stretch that reads the set sits between rte_rcu_qsbr_lock and _unlock: a build with
+    // RTE_LIBRTE_RCU_DEBUG (-Drcu_debug=true, the ASan tests) counts them, and a quiescent
+    // state reported inside one is logged ("Lock counter"), which the tests look for.
+    rte_rcu_qsbr_lock(w.qsbr, w.index);
     const Ruleset* rs = w.rules->load(std::memory_order_acquire);
     Pipeline pipe(*rs, w.index, w.stats, w.alerts, w.flows);
     pipe.set_link(w.link);
+    rte_rcu_qsbr_unlock(w.qsbr, w.index);
     const BurstFn handle = w.capture_only ? count_burst : classify_burst;
     rte_mbuf* bufs[kMaxBurst];
     const TscClock clock = start_clock();
@@ -188,6 +193,7 @@ int run_worker(WorkerContext& w) {
     const uint64_t us_divisor = std::max<uint64_t>(rte_get_tsc_hz() / 1000000, 1);
     for (unsigned idle = 0;;) {
         const uint64_t start = rte_rdtsc();
+        rte_rcu_qsbr_lock(w.qsbr, w.index);
         const bool switched = adopt_rules(w, pipe, rs);
         if (unlikely(switched)) {
             uint64_t& peak = w.stats.counters.reload_max_switch_us;
@@ -217,13 +223,16 @@ int run_worker(WorkerContext& w) {
         }
         // Last: housekeeping and publish above still read the adopted set (its scratch, its
         // rules). From here to the next adopt_rules this worker holds no reference to it.
+        rte_rcu_qsbr_unlock(w.qsbr, w.index);
         rte_rcu_qsbr_quiescent(w.qsbr, w.index);
         if (source_done(w, now, last_rx)) break;
     }
     // Open flows end with the input: their end-of-data matches are reported now.
+    rte_rcu_qsbr_lock(w.qsbr, w.index);
     adopt_rules(w, pipe, rs);
     pipe.finish();
     pipe.sync_counters();
+    rte_rcu_qsbr_unlock(w.qsbr, w.index);
     // Final totals must arrive: the aggregator keeps draining until `done`, so these spins end.
     while (w.alerts.size) {
         flush_alerts(w);

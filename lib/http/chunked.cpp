@@ -49,8 +49,12 @@ ChunkedBody::Result ChunkedBody::feed(std::string_view& in) {
                 break;
             case State::trailer:  // header lines after the last chunk, up to an empty one
                 if (c == '\n') {
-                    if (line_ <= 1) return Result::done;  // "" or "\r"
+                    // Only "" or "\r" is the empty line: "X\n" is a (bad) trailer line, and
+                    // ending there would take the trailers after it for the next request.
+                    if (line_ == 0 || (line_ == 1 && line_starts_cr_)) return Result::done;
                     line_ = 0;
+                } else if (line_ == 1) {
+                    line_starts_cr_ = c == '\r';
                 }
                 break;
             case State::data:

@@ -107,3 +107,33 @@ TEST_CASE("a chunked body is skipped up to its end, in any pieces", "[http][chun
         CHECK(c.feed(b) == ChunkedBody::Result::malformed);
     }
 }
+
+TEST_CASE("only an empty line ends a chunked body's trailers, in any pieces", "[http][chunked]") {
+    // (trailers, bytes after the body). "X\n" is a one-byte trailer line, not the end: ending
+    // there would take "Y: 2..." for the next request (a desync the fuzzer found).
+    const std::vector<std::pair<std::string, std::string>> shapes{
+        {"\r\n", "NEXT"},
+        {"\n", "NEXT"},
+        {"X\nY: 2\r\n\r\n", "NEXT"},
+        {"X\r\nY: 2\n\n", "NEXT"},
+        {"\rX\r\n\r\n", "NEXT"},
+        {"A: 1\r\nB: 2\r\n\r\n", "GET / HTTP/1.1\r\n\r\n"},
+        {"\r\r\n\r\n", "NEXT"},  // "\r\r" is a line with a byte in it
+    };
+    for (const auto& [trailers, after] : shapes) {
+        const std::string body = "3\r\nabc\r\n0\r\n" + trailers + after;
+        for (size_t piece : {1, 2, 3, 100}) {
+            INFO(trailers << " in pieces of " << piece);
+            ChunkedBody c;
+            std::string rest;
+            ChunkedBody::Result r = ChunkedBody::Result::more;
+            for (size_t at = 0; at < body.size(); at += piece) {
+                std::string_view in(body.data() + at, std::min(piece, body.size() - at));
+                if (r != ChunkedBody::Result::done) r = c.feed(in);
+                rest += in;
+            }
+            CHECK(r == ChunkedBody::Result::done);
+            CHECK(rest == after);
+        }
+    }
+}
