@@ -3,8 +3,8 @@
 
   scripts/gen_traffic.py OUTDIR
 
-writes OUTDIR/{threats,benign,malformed,segmented,synflood,et_open,jumbo,sample}.pcap and
-OUTDIR/expected.json:
+writes OUTDIR/{threats,benign,malformed,segmented,synflood,et_open,jumbo,keepalive,sample}.pcap
+and OUTDIR/expected.json:
   {name: {"packets": n, "malformed": {reason: n}, "alerts": [{"sid", "src_ip", "src_port",
    "dest_ip", "dest_port", "proto", "vlan"?}]}}
 The expectations are written here by hand, per packet, from what each packet is meant to be;
@@ -45,11 +45,12 @@ class Capture:
         self.alerts.append(a)
 
     def session(self, dport, client_data, server_data=(), sid=None, v6=False, vlan=None,
-                resend=False, server_sid=(), hosts=None):
+                resend=False, server_sid=(), hosts=None, handshake=True):
         """A whole TCP conversation: handshake, client segments, server replies, FIN.
         `sid` (or a list of sids) is expected once for the flow, from the client; `server_sid`
         from the server. `resend`: every client segment is sent twice (a retransmission), then
-        once more overlapping its predecessor. `hosts`: (client, server) addresses."""
+        once more overlapping its predecessor. `hosts`: (client, server) addresses.
+        `handshake` False: the capture begins in the middle of the connection."""
         self.cport += 1
         cport, seq_c, seq_s = self.cport, 1000, 5000
         src, dst = (CLIENT6, SENSOR6) if v6 else (CLIENT, SENSOR)
@@ -68,9 +69,10 @@ class Capture:
             p = e / ip / TCP(flags=flags, seq=seq, ack=ack, window=64240, **ports)
             return p / Raw(data) if data else p
 
-        self.add(frame(True, "S", seq_c - 1, 0))
-        self.add(frame(False, "SA", seq_s - 1, seq_c))
-        self.add(frame(True, "A", seq_c, seq_s))
+        if handshake:
+            self.add(frame(True, "S", seq_c - 1, 0))
+            self.add(frame(False, "SA", seq_s - 1, seq_c))
+            self.add(frame(True, "A", seq_c, seq_s))
         for i, data in enumerate(client_data):
             self.add(frame(True, "PA", seq_c, seq_s, data))
             if resend:
@@ -168,6 +170,13 @@ def benign(c):
               [OK])
     c.session(9200, [http("POST /logs/_doc HTTP/1.1", [("Host", "es")],
                           b'{"msg":"GET /_plugin/head/../../etc/passwd seen"}')], [OK])
+    # Keep-alive: requests one after another, pipelined, and attack text inside a later body.
+    ka = [http("GET / HTTP/1.1", [("Host", "es")]), http("GET /_cat/health HTTP/1.1"),
+          http("GET /_plugin/head/ HTTP/1.1") + http("GET /_plugin/head/app.js HTTP/1.1"),
+          http("POST /notes/_doc HTTP/1.1", [("Host", "es")],
+               b"GET /_plugin/head/../../../../etc/passwd HTTP/1.1\r\n\r\n")]
+    c.session(9200, ka, [OK] * len(ka))
+    c.session(8080, [http("GET / HTTP/1.1"), http("GET /favicon.ico HTTP/1.1")], [OK, OK])
     # A banner and login prompt, but the client never types a login.
     c.session(23, [IAC_CLIENT], [IAC_SERVER + b"\r\nWelcome to router\r\nlogin: "])
     c.session(23, [b"\xff\xfb\x18"], [b"login: "])
@@ -290,6 +299,26 @@ def synflood(c):
     c.session(9200, [http("GET /_plugin/head/../../etc/passwd HTTP/1.1")], sid=SID_TRAVERSAL)
 
 
+def keepalive(c):
+    """Attacks as the 2nd or 3rd request of a keep-alive connection, pipelined, split after a
+    first request, and in a capture that begins in the middle of a connection."""
+    hello = http("GET / HTTP/1.1", [("Host", "es")])
+    trav = http("GET /_plugin/head/../../../../etc/passwd HTTP/1.1", [("Host", "es")])
+    trav_pct = http("GET /_plugin/kopf/%2e%2e/%2e%2e/%2e%2e/etc/passwd HTTP/1.1")
+    c.session(9200, [hello, trav], [OK, OK], sid=SID_TRAVERSAL)
+    c.session(9200, [hello, hello, trav_pct], [OK, OK, OK], sid=SID_TRAVERSAL)
+    c.session(9200, [hello + hello + trav], [OK], sid=SID_TRAVERSAL)
+    c.session(9200, [hello, trav[:7], trav[7:23], trav[23:]], [OK], sid=SID_TRAVERSAL)
+    c.session(9200, [http("POST /idx/_doc HTTP/1.1", [("Host", "es")], b'{"a":1}'), trav],
+              [OK, OK], sid=SID_TRAVERSAL)
+    c.session(8080, [http("GET / HTTP/1.1"), http("GET http://www.example.com/ HTTP/1.1")],
+              [OK, OK], sid=SID_ABSOLUTE)
+    c.session(3128, [http("HEAD / HTTP/1.1"), b"CONNECT www.example.com:443 HTTP/1.1\r\n\r\n"],
+              [OK], sid=SID_CONNECT)
+    c.session(9200, [b'earlier request\'s body"}', trav], [OK], sid=SID_TRAVERSAL,
+              handshake=False)
+
+
 def jumbo(c):
     """Jumbo frames (9,000-byte MTU): a traversal and an MVEL RCE each in one 9 kB segment."""
     pad = "A" * 8800
@@ -307,7 +336,7 @@ def main():
     parts = {}
     for name, fill in [("threats", threats), ("benign", benign), ("malformed", malformed),
                        ("segmented", segmented), ("synflood", synflood), ("et_open", et_open),
-                       ("jumbo", jumbo)]:
+                       ("jumbo", jumbo), ("keepalive", keepalive)]:
         c = Capture()
         fill(c)
         parts[name] = c

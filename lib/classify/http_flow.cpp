@@ -25,6 +25,14 @@ void Pipeline::release_http(HttpFlow& h) {
 // in place; one that arrives in pieces is gathered in a head slot.
 void Pipeline::http_stream(std::string_view in, const Packet& p, const Verdict& v, uint64_t ts_us) {
     HttpFlow& h = v.flow->http;
+    const char* const begin = in.data();
+    const bool fresh = h.fresh;
+    h.fresh = false;
+    // Not followed (the capture began inside a body, a head too long to keep, ...): a segment
+    // that begins a request is followed again from there.
+    if (h.phase == HttpFlow::Phase::not_http && h.slot == kNoSlot &&
+        http_start(in) == HttpStart::request)
+        h.phase = HttpFlow::Phase::start;
     while (!in.empty() && h.phase != HttpFlow::Phase::not_http) {
         if (h.phase == HttpFlow::Phase::body) {
             const size_t n = std::min<uint64_t>(h.body_left, in.size());
@@ -47,23 +55,25 @@ void Pipeline::http_stream(std::string_view in, const Packet& p, const Verdict& 
                     return;
                 }
                 h.is_http = true;
+                h.head_at_stream_start = fresh && in.data() == begin;
                 match_request(in.substr(0, end), p, v, ts_us);
                 in.remove_prefix(end);
                 after_head(h);
                 continue;
             }
         }
-        if (!http_accumulate(in, p, v, ts_us)) return;
+        if (!http_accumulate(in, fresh && in.data() == begin, p, v, ts_us)) return;
     }
 }
 
 // Adds what fits of `in` to the flow's head slot; matches the head once it is complete (or the
 // slot is full). Returns false when the flow's bytes are no longer followed.
-bool Pipeline::http_accumulate(std::string_view& in, const Packet& p, const Verdict& v,
-                               uint64_t ts_us) {
+bool Pipeline::http_accumulate(std::string_view& in, bool at_stream_start, const Packet& p,
+                               const Verdict& v, uint64_t ts_us) {
     HttpFlow& h = v.flow->http;
     Counters& c = stats_->counters;
     if (h.slot == kNoSlot) {
+        h.head_at_stream_start = at_stream_start;
         if (http_free_.empty()) {
             ++c.http_no_buffer;
             h.phase = HttpFlow::Phase::not_http;
@@ -160,10 +170,28 @@ void Pipeline::match_gathered(std::string_view head, const Packet& p, const Verd
     report(m, p, hv, ts_us, &b);
 }
 
+// Rules anchored at the payload's start, on a request that is not the stream's first: `^` and
+// depth count from this request (the stream database counted them from the first one).
+void Pipeline::match_anchored(const PortGroup& g, std::string_view head, const Packet& p,
+                              const Verdict& v, uint64_t ts_us) {
+    Matches m;
+    Counters& c = stats_->counters;
+    ++c.http_anchored_scans;
+    if (hs_scan(g.request.get(), head.data(), static_cast<unsigned>(head.size()), 0, scratch_,
+                collect, &m) != HS_SUCCESS)
+        ++c.scan_errors;
+    Buffers b;
+    b.set(Buffer::payload, head);
+    report(m, p, v, ts_us, &b);
+}
+
 void Pipeline::match_request(std::string_view head, const Packet& p, const Verdict& v,
                              uint64_t ts_us) {
     const PortGroup* g = rs_->group_for(kProtoTcp, p.dport);
-    if (!g || !parse_request(head, request_)) return;
+    if (!g) return;
+    if (g->request && v.flow && !v.flow->http.head_at_stream_start)
+        match_anchored(*g, head, p, v, ts_us);
+    if (!parse_request(head, request_)) return;
     Counters& c = stats_->counters;
     ++c.http_requests;
     Buffers b;

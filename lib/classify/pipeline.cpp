@@ -229,13 +229,14 @@ void Pipeline::scan_stream(const Packet& p, const Tracked& t, const PortGroup* g
         }
         if (v.dir == FlowDir::to_server) {  // a request cut by the gap is not matched
             release_http(v.flow->http);
+            v.flow->http.fresh = true;  // the stream restarts with these bytes
             if (v.flow->http.phase != HttpFlow::Phase::not_http)
                 v.flow->http.phase = HttpFlow::Phase::start;
         }
     }
     if (nb.len == 0 || !g) return;
     const auto* bytes = reinterpret_cast<const char*>(p.payload() + nb.skip);
-    if ((g->reads_http || g->gathers_heads) && v.dir == FlowDir::to_server) {
+    if ((g->reads_http || g->gathers_heads || g->request) && v.dir == FlowDir::to_server) {
         http_stream({bytes, nb.len}, p, v, ts_us);
         v.http = v.flow->http.is_http;
     }

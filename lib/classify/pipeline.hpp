@@ -96,6 +96,10 @@ class Pipeline {
         uint32_t len = 0;         // bytes in it
         uint64_t body_left = 0;
         ChunkedBody chunks;
+        bool fresh = true;  // no byte followed since the client's stream (re)started
+        // The head being matched began at the stream's first byte, where the stream database
+        // already anchors `^` and depth: its anchored rules need no second scan.
+        bool head_at_stream_start = false;
     };
     struct FlowMatch {
         std::array<Direction, 2> dir;  // [0]: from endpoint a, [1]: from b
@@ -125,7 +129,10 @@ class Pipeline {
                      uint64_t ts_us);
     // HTTP (http_flow.cpp): requests from a flow's client bytes, or from one packet.
     void http_stream(std::string_view in, const Packet& p, const Verdict& v, uint64_t ts_us);
-    bool http_accumulate(std::string_view& in, const Packet& p, const Verdict& v, uint64_t ts_us);
+    bool http_accumulate(std::string_view& in, bool at_stream_start, const Packet& p,
+                         const Verdict& v, uint64_t ts_us);
+    void match_anchored(const PortGroup& g, std::string_view head, const Packet& p,
+                        const Verdict& v, uint64_t ts_us);
     void after_head(HttpFlow& h) const;
     void http_packet(const Packet& p, const Verdict& v, uint64_t ts_us);
     // DNS (dns_match.cpp): a query's name matched by the dns.query databases.

@@ -126,10 +126,14 @@ void append_decoded(std::string_view in, std::string& out) {
 
 }  // namespace
 
+// Methods are upper case (RFC 9110's registry, WebDAV's, M-SEARCH): "ody of a body " is no
+// request, which matters where a capture begins inside a body (the next request is looked
+// for at each segment's start).
 HttpStart http_start(std::string_view first) {
     for (size_t i = 0; i < first.size() && i <= kMaxMethod; ++i) {
-        if (first[i] == ' ') return i > 0 ? HttpStart::request : HttpStart::not_http;
-        if (!token_char(first[i])) return HttpStart::not_http;
+        const char c = first[i];
+        if (c == ' ') return i > 0 ? HttpStart::request : HttpStart::not_http;
+        if (!((c >= 'A' && c <= 'Z') || c == '-' || c == '_')) return HttpStart::not_http;
     }
     return first.size() > kMaxMethod ? HttpStart::not_http : HttpStart::need_more;
 }

@@ -80,4 +80,13 @@ void lower_rule(Rule& r, bool whole_allowed) {
     r.hs.push_back(std::move(f));
 }
 
+bool anchored_at_start(const Rule& r) {
+    for (const auto& p : r.patterns) {
+        if (p.buffer != Buffer::payload || p.relative || p.negated) continue;
+        if (p.kind == Pattern::Kind::pcre && !p.text.empty() && p.text.front() == '^') return true;
+        if (p.kind == Pattern::Kind::content && (p.offset > 0 || p.depth >= 0)) return true;
+    }
+    return false;
+}
+
 }  // namespace pktsieve

@@ -16,6 +16,11 @@ namespace pktsieve {
 // rejects the whole form, e.g. a pcre part that can only match at end of data).
 void lower_rule(Rule& r, bool whole_allowed = true);
 
+// The rule pins a payload match to where the payload begins (a pcre `^`, a content's offset or
+// depth). In a TCP stream that is the stream's first byte, which on a keep-alive connection is
+// only the first request's: such rules are also matched on each HTTP request (docs/rules.md).
+bool anchored_at_start(const Rule& r);
+
 // The most parts (contents/pcres after chains fold) a rule compiled whole may have.
 inline constexpr size_t kMaxWholeParts = 32;
 

@@ -359,6 +359,7 @@ void Ruleset::compile_databases(unsigned threads, Failures& failures, CompilePro
 // stream mode (except `flow:stateless` ones) and per packet otherwise.
 void Ruleset::compile_group(PortGroup& g, bool tcp_stream, Failures& failures) {
     std::array<std::vector<uint32_t>, 2> stream, packet;  // by direction_index
+    std::vector<uint32_t> request;
     std::array<std::vector<uint32_t>, kBufferCount> http;
     for (uint32_t r : g.rules) {
         const Rule& rule = rules_[r];
@@ -374,10 +375,13 @@ void Ruleset::compile_group(PortGroup& g, bool tcp_stream, Failures& failures) {
         } else if (rule.hs.empty()) {
             g.always.push_back(r);
         } else {
-            auto& lists = tcp_stream && !rule.verify && !rule.flow_stateless ? stream : packet;
+            const bool in_stream = tcp_stream && !rule.verify && !rule.flow_stateless;
+            auto& lists = in_stream ? stream : packet;
             for (size_t d = 0; d < 2; ++d)
                 if (rule.flow == FlowDir::any || direction_index(rule.flow) == d)
                     lists[d].push_back(r);
+            if (in_stream && rule.flow != FlowDir::to_client && anchored_at_start(rule))
+                request.push_back(r);
             g.gathers_heads =
                 g.gathers_heads || (tcp_stream && rule.verify && !rule.flow_stateless);
         }
@@ -388,11 +392,12 @@ void Ruleset::compile_group(PortGroup& g, bool tcp_stream, Failures& failures) {
         if (!packet[d].empty())
             g.db[d].reset(compile_db(std::move(packet[d]), HS_MODE_BLOCK, failures));
     }
+    if (!request.empty()) g.request.reset(compile_db(std::move(request), HS_MODE_BLOCK, failures));
     for (size_t b = 0; b < kBufferCount; ++b)
         if (!http[b].empty())
             g.by_buffer[b].reset(compile_db(std::move(http[b]), HS_MODE_BLOCK, failures));
-    g.flow_state = tcp_stream &&
-                   (g.flow_state || g.stream[0] || g.stream[1] || g.reads_http || g.gathers_heads);
+    g.flow_state = tcp_stream && (g.flow_state || g.stream[0] || g.stream[1] || g.reads_http ||
+                                  g.gathers_heads || g.request);
 }
 
 // Each pcre of a rule to verify is its own database: the verifier scans it from wherever the
@@ -445,7 +450,8 @@ void Ruleset::assign_flowbits() {
 template <typename F>
 void Ruleset::for_each_database(F&& f) const {
     for (const auto& g : groups_) {
-        for (const auto* db : {g.db[0].get(), g.db[1].get(), g.stream[0].get(), g.stream[1].get()})
+        for (const auto* db :
+             {g.db[0].get(), g.db[1].get(), g.stream[0].get(), g.stream[1].get(), g.request.get()})
             if (db) f(db);
         for (const auto& db : g.by_buffer)
             if (db) f(db.get());

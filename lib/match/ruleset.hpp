@@ -55,6 +55,10 @@ struct PortGroup {
     // not scanned for what only a client can send.
     std::array<HsDatabase, 2> db;      // per packet: whole rules, prefilters of rules to verify
     std::array<HsDatabase, 2> stream;  // per TCP flow direction (stream mode): whole rules
+    // Stream mode, client side: the whole rules anchored at the payload's start
+    // (anchored_at_start), matched on each HTTP request head the client sends, so `^` and
+    // depth mean "of this request" for every request of a keep-alive connection.
+    HsDatabase request;
     // Per HTTP request or DNS query: prefilters, by the buffer they look in.
     std::array<HsDatabase, kBufferCount> by_buffer;
     std::vector<uint32_t> always;       // payload rules without a prefilter: verified per packet

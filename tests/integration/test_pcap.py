@@ -55,6 +55,10 @@ class PcapRun(unittest.TestCase):
         self.assertEqual(r.stats["alerts"]["total"], 0)
         self.assertGreater(r.stats["scan"]["packets"], 0)  # it looked, and found nothing
 
+    def test_keep_alive_and_pipelined_requests(self):
+        # Each request is matched as a request: exactly the expected alert per flow.
+        self.check_capture("keepalive")
+
     def test_jumbo_frames(self):
         # --pcap: the PMD chains mbufs for frames beyond the data room; the worker reads them
         # whole.

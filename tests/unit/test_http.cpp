@@ -63,6 +63,8 @@ TEST_CASE("where a head ends, and how a client's first bytes start", "[http]") {
     CHECK(http_start("M-SEARCH * HTTP/1.1") == HttpStart::request);
     CHECK(http_start("\xff\xfb\x18") == HttpStart::not_http);
     CHECK(http_start(" GET") == HttpStart::not_http);
+    CHECK(http_start("ody of a body ") == HttpStart::not_http);  // a capture begun in a body
+    CHECK(http_start("get / HTTP/1.1") == HttpStart::not_http);
     CHECK(http_start(std::string(30, 'A')) == HttpStart::not_http);
 }
 
