@@ -180,6 +180,9 @@ def benign(c):
     # A banner and login prompt, but the client never types a login.
     c.session(23, [IAC_CLIENT], [IAC_SERVER + b"\r\nWelcome to router\r\nlogin: "])
     c.session(23, [b"\xff\xfb\x18"], [b"login: "])
+    # Negotiation between nothing: commands, sub-negotiation and an empty line, no login.
+    c.session(23, [b"\xff\xfb\x1f", b"\xff\xfa\x1f\x00\x50\x00\x18\xff\xf0", b"\xff\xf1\r\n"],
+              [IAC_SERVER + b"\r\nlogin: "])
     c.add(Ether(src=MAC_C, dst=MAC_S) / IP(src=CLIENT, dst=SENSOR, id=7) /
           UDP(sport=5353, dport=53) / DNS(rd=1, qd=DNSQR(qname="example.com")))
     c.add(Ether(src=MAC_C, dst="ff:ff:ff:ff:ff:ff") / ARP(psrc=CLIENT, pdst=SENSOR))
@@ -286,6 +289,28 @@ def segmented(c):
             b'"import java.util.*;new Scanner(Runtime.getRuntime().exec(\\"id\\")'
             b'.getInputStream()).next();"}}}')
     c.session(9200, [mvel[:60], mvel[60:]], [OK], sid=SID_MVEL)
+    telnet_evasions(c)
+
+
+def between(word, sep):
+    """`word` with `sep` between every pair of its characters."""
+    return sep.join(bytes([ch]) for ch in word)
+
+
+def telnet_evasions(c):
+    """Telnet logins with negotiation between the characters of the credentials (as bots and
+    clients send it), in one segment or one byte per segment; and editing."""
+    nop, will_naws, dont = b"\xff\xf1", b"\xff\xfb\x1f", b"\xff\xfe\x01"
+    naws = b"\xff\xfa\x1f\x00\x50\x00\x18\xff\xf0"
+    prompt = [IAC_SERVER + b"\r\nlogin: "]
+    for port, sep, user, password in [(23, nop, b"root", b"xc3511"),
+                                      (23, will_naws, b"admin", b"admin"),
+                                      (2323, naws, b"root", b"vizxv"),
+                                      (23, dont + nop, b"root", b"888888")]:
+        typed = between(user, sep) + b"\r\n" + between(password, sep) + b"\r\x00"
+        c.session(port, [typed], prompt, sid=SID_TELNET)
+        c.session(port, [bytes([b]) for b in typed], prompt, sid=SID_TELNET)
+    c.session(23, [b"roox\x08t\r\n", b"pass\x7f\x7fss\r\n"], prompt, sid=SID_TELNET)
 
 
 def synflood(c):

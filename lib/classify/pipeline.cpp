@@ -9,7 +9,8 @@ namespace {
 // Whether a packet without flow state has anything to be matched by (its direction is worked
 // out only then).
 inline bool worth_scanning(const PortGroup* g, const Packet& p) {
-    return g && ((p.payload_len > 0 && (g->db[0] || g->db[1] || g->reads_http || g->reads_dns)) ||
+    return g && ((p.payload_len > 0 &&
+                  (g->db[0] || g->db[1] || g->reads_http || g->reads_dns || g->reads_telnet)) ||
                  !g->always.empty());
 }
 
@@ -50,6 +51,8 @@ Pipeline::Pipeline(const Ruleset& rs, unsigned worker, WorkerStats& stats, Burst
     size_flowbits();
     http_mem_.resize(size_t{kHttpSlots} * kHttpHead);
     for (uint32_t i = kHttpSlots; i > 0; --i) http_free_.push_back(i - 1);
+    telnet_.resize(kTelnetSlots);
+    for (uint32_t i = kTelnetSlots; i > 0; --i) telnet_free_.push_back(i - 1);
     // Two directions per flow, plus one stream a gap restart may hold while its old one closes.
     pool_ = std::make_unique<StreamPool>(std::max<size_t>(rs.max_stream_size(), 1),
                                          size_t{flows.capacity} * 2 + 1);
@@ -162,6 +165,7 @@ void Pipeline::scan_packet(const PortGroup* g, const Packet& p, const Verdict& v
     if (p.payload_len > 0) {
         scan_block(g->db[direction_index(v.dir)].get(), p, v, ts_us);
         if (!flows_ && g->reads_http) http_packet(p, v, ts_us);
+        if (!flows_ && g->reads_telnet) telnet_packet(*g, p, v, ts_us);
         if (v.dns) match_dns(g, p, v, ts_us);
     }
     if (!g->always.empty()) report_list(g->always, p, v, ts_us, nullptr);
@@ -232,6 +236,8 @@ void Pipeline::scan_stream(const Packet& p, const Tracked& t, const PortGroup* g
             v.flow->http.fresh = true;  // the stream restarts with these bytes
             if (v.flow->http.phase != HttpFlow::Phase::not_http)
                 v.flow->http.phase = HttpFlow::Phase::start;
+            release_telnet(*v.flow);  // lines cut by the gap: read them anew from here
+            v.flow->telnet_done = false;
         }
     }
     if (nb.len == 0 || !g) return;
@@ -240,6 +246,8 @@ void Pipeline::scan_stream(const Packet& p, const Tracked& t, const PortGroup* g
         http_stream({bytes, nb.len}, p, v, ts_us);
         v.http = v.flow->http.is_http;
     }
+    if (g->reads_telnet && v.dir == FlowDir::to_server)
+        telnet_stream({bytes, nb.len}, *g, p, v, ts_us);
     const hs_database_t* db = g->stream[direction_index(v.dir)].get();
     if (!db) return;
     if (!d.stream && hs_open_stream(db, 0, &d.stream) != HS_SUCCESS) {
@@ -285,6 +293,7 @@ void Pipeline::close_flow(uint32_t index, const Flow& f) {
         flush_http(as_packet(f, client_a), v, f.last_seen_us);
     }
     release_http(fm.http);
+    release_telnet(fm);
 }
 
 void Pipeline::housekeeping() {
@@ -309,10 +318,11 @@ void Pipeline::sync_counters() {
     c.flows_closed = fc.closed;
     c.flows_evicted = fc.evicted;
     c.flows_timed_out = fc.timed_out;
-    c.flow_memory_bytes = flows_->memory_bytes() + match_.capacity() * sizeof(FlowMatch) +
-                          flowbits_.capacity() * sizeof(uint64_t) + dedup_.memory_bytes() +
-                          pool_->memory_bytes() + http_mem_.capacity() +
-                          http_free_.capacity() * sizeof(uint32_t) + rates_.memory_bytes();
+    c.flow_memory_bytes =
+        flows_->memory_bytes() + match_.capacity() * sizeof(FlowMatch) +
+        flowbits_.capacity() * sizeof(uint64_t) + dedup_.memory_bytes() + pool_->memory_bytes() +
+        http_mem_.capacity() + http_free_.capacity() * sizeof(uint32_t) + rates_.memory_bytes() +
+        telnet_.capacity() * sizeof(TelnetFollower) + telnet_free_.capacity() * sizeof(uint32_t);
 }
 
 int Pipeline::collect(unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) {

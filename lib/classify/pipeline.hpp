@@ -10,7 +10,8 @@
 // (parsed from the stream, its head kept in a bounded per-worker buffer while it arrives).
 //
 // Code: pipeline.cpp (the packet's way, flows, streams), http_flow.cpp (HTTP requests),
-// dns_match.cpp (DNS queries), rule_match.cpp (from a candidate rule to an alert).
+// telnet_flow.cpp (Telnet lines), dns_match.cpp (DNS queries), rule_match.cpp (from a
+// candidate rule to an alert).
 //
 // Thread-safety: one Pipeline per worker, constructed on the worker's thread (it installs the
 // worker's stream pool); it writes only that worker's WorkerStats, alert buffer and scratch.
@@ -35,6 +36,7 @@
 #include "match/verify.hpp"
 #include "packet/packet.hpp"
 #include "stats/worker_stats.hpp"
+#include "telnet/follower.hpp"
 
 namespace pktsieve {
 
@@ -43,6 +45,8 @@ inline constexpr size_t kAlertBufferSize = 4096;
 inline constexpr uint32_t kHttpHead = 2048;
 // Heads arriving in pieces at once, per worker (a head that fits one segment needs none).
 inline constexpr uint32_t kHttpSlots = 4096;
+// Telnet sessions followed at once, per worker (each until its first 512 bytes of lines).
+inline constexpr uint32_t kTelnetSlots = 4096;
 using BurstAlerts = AlertBuffer<kAlertBufferSize>;
 
 class Pipeline {
@@ -107,7 +111,9 @@ class Pipeline {
         uint32_t n_alerted = 0;
         uint64_t serial = 0;  // this flow's key in dedup_ (new per flow and per rule set)
         HttpFlow http;
-        uint32_t generation = 0;  // of the rule set this state belongs to
+        uint32_t telnet = kNoSlot;  // the client's Telnet follower while its login is read
+        bool telnet_done = false;   // followed as far as kept (or no follower was free)
+        uint32_t generation = 0;    // of the rule set this state belongs to
     };
     struct Verdict {  // what a match needs to know about the flow it came from
         FlowDir dir = FlowDir::any;
@@ -135,6 +141,13 @@ class Pipeline {
                         const Verdict& v, uint64_t ts_us);
     void after_head(HttpFlow& h) const;
     void http_packet(const Packet& p, const Verdict& v, uint64_t ts_us);
+    // Telnet (telnet_flow.cpp): a client's lines, negotiation removed, matched as telnet.data.
+    void telnet_stream(std::string_view in, const PortGroup& g, const Packet& p, const Verdict& v,
+                       uint64_t ts_us);
+    void telnet_packet(const PortGroup& g, const Packet& p, const Verdict& v, uint64_t ts_us);
+    void match_telnet(const PortGroup& g, std::string_view data, const Packet& p, const Verdict& v,
+                      uint64_t ts_us);
+    void release_telnet(FlowMatch& fm);
     // DNS (dns_match.cpp): a query's name matched by the dns.query databases.
     bool parse_dns(const Packet& p);
     void match_dns(const PortGroup* g, const Packet& p, const Verdict& v, uint64_t ts_us);
@@ -181,10 +194,13 @@ class Pipeline {
     StreamPool* previous_pool_ = nullptr;                     // restored when this pipeline goes
     uint64_t latest_ts_ = 0;
     LinkType link_ = LinkType::ethernet;
-    std::vector<char> http_mem_;       // kHttpSlots heads of kHttpHead bytes
-    std::vector<uint32_t> http_free_;  // free head slots
-    HttpRequest request_;              // the request being matched (capacity reused)
-    std::string dns_name_;             // the DNS query being matched (capacity reused)
+    std::vector<char> http_mem_;          // kHttpSlots heads of kHttpHead bytes
+    std::vector<uint32_t> http_free_;     // free head slots
+    HttpRequest request_;                 // the request being matched (capacity reused)
+    std::string dns_name_;                // the DNS query being matched (capacity reused)
+    std::vector<TelnetFollower> telnet_;  // kTelnetSlots followers
+    std::vector<uint32_t> telnet_free_;   // free follower slots
+    TelnetFollower packet_telnet_;        // without flow state: one packet's lines
     RateTracker rates_;
     AlertDedup dedup_;          // alerted rules of flows past kAlertSlots
     uint64_t next_serial_ = 0;  // FlowMatch::serial

@@ -7,7 +7,7 @@ namespace pktsieve {
 namespace {
 
 bool whole(const Rule& r) {
-    if (r.needs_http || r.needs_dns || r.patterns.empty()) return false;
+    if (r.needs_http || r.needs_dns || r.needs_telnet || r.patterns.empty()) return false;
     const Pattern* before = nullptr;
     for (const auto& p : r.patterns) {
         if (p.negated || p.endswith || p.kind == Pattern::Kind::isdataat ||
@@ -36,9 +36,10 @@ std::vector<Pattern> fold_chains(const std::vector<Pattern>& in) {
 
 const Pattern* prefilter(const Rule& r) {
     const Pattern* best = nullptr;
-    // A rule read per HTTP request (DNS query) finds its candidates in its buffers.
+    // A rule read per HTTP request (DNS query, Telnet line) finds its candidates in its buffers.
     auto usable = [&](const Pattern& p) {
-        return !p.negated && (!(r.needs_http || r.needs_dns) || p.buffer != Buffer::payload);
+        return !p.negated &&
+               (!(r.needs_http || r.needs_dns || r.needs_telnet) || p.buffer != Buffer::payload);
     };
     for (const auto& p : r.patterns) {
         if (p.kind != Pattern::Kind::content || !usable(p)) continue;

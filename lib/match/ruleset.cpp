@@ -366,12 +366,16 @@ void Ruleset::compile_group(PortGroup& g, bool tcp_stream, Failures& failures) {
         g.reads_http = g.reads_http || rule.needs_http || rule.app_http;
         g.reads_dns = g.reads_dns || rule.app_dns;
         g.flow_state = g.flow_state || !rule.flowbits.empty();
-        if (rule.needs_http || rule.needs_dns) {
+        if (rule.needs_http || rule.needs_dns || rule.needs_telnet) {
             g.reads_dns = g.reads_dns || rule.needs_dns;
+            g.reads_telnet = g.reads_telnet || rule.needs_telnet;
             if (!rule.hs.empty())
                 http[static_cast<size_t>(rule.prefilter_buffer)].push_back(r);
             else
-                (rule.needs_dns ? g.dns_always : g.http_always).push_back(r);
+                (rule.needs_dns      ? g.dns_always
+                 : rule.needs_telnet ? g.telnet_always
+                                     : g.http_always)
+                    .push_back(r);
         } else if (rule.hs.empty()) {
             g.always.push_back(r);
         } else {
@@ -397,7 +401,7 @@ void Ruleset::compile_group(PortGroup& g, bool tcp_stream, Failures& failures) {
         if (!http[b].empty())
             g.by_buffer[b].reset(compile_db(std::move(http[b]), HS_MODE_BLOCK, failures));
     g.flow_state = tcp_stream && (g.flow_state || g.stream[0] || g.stream[1] || g.reads_http ||
-                                  g.gathers_heads || g.request);
+                                  g.gathers_heads || g.request || g.reads_telnet);
 }
 
 // Each pcre of a rule to verify is its own database: the verifier scans it from wherever the

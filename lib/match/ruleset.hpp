@@ -61,11 +61,13 @@ struct PortGroup {
     HsDatabase request;
     // Per HTTP request or DNS query: prefilters, by the buffer they look in.
     std::array<HsDatabase, kBufferCount> by_buffer;
-    std::vector<uint32_t> always;       // payload rules without a prefilter: verified per packet
-    std::vector<uint32_t> http_always;  // HTTP rules without a prefilter: verified per request
-    std::vector<uint32_t> dns_always;   // DNS rules without a prefilter: verified per query
-    bool reads_dns = false;             // some rule reads dns.query
-    bool reads_http = false;            // some rule reads HTTP buffers or needs the flow to be HTTP
+    std::vector<uint32_t> always;         // payload rules without a prefilter: verified per packet
+    std::vector<uint32_t> http_always;    // HTTP rules without a prefilter: verified per request
+    std::vector<uint32_t> dns_always;     // DNS rules without a prefilter: verified per query
+    std::vector<uint32_t> telnet_always;  // telnet.data rules without a prefilter: per line
+    bool reads_telnet = false;            // some rule reads telnet.data
+    bool reads_dns = false;               // some rule reads dns.query
+    bool reads_http = false;  // some rule reads HTTP buffers or needs the flow to be HTTP
     // Stream mode: payload rules verified per packet also see request heads gathered from
     // pieces, so clients' bytes are followed as HTTP here too.
     bool gathers_heads = false;

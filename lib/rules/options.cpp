@@ -201,7 +201,9 @@ void check_patterns(Rule& r) {
         if (p.kind == Pattern::Kind::bsize && p.buffer == Buffer::payload)
             throw SyntaxError("'bsize' needs a sticky buffer before it");
         r.needs_dns |= p.buffer == Buffer::dns_query;
-        r.needs_http |= p.buffer != Buffer::payload && p.buffer != Buffer::dns_query;
+        r.needs_telnet |= p.buffer == Buffer::telnet_data;
+        r.needs_http |= p.buffer != Buffer::payload && p.buffer != Buffer::dns_query &&
+                        p.buffer != Buffer::telnet_data;
     }
 }
 
@@ -211,6 +213,8 @@ void finish(const ParseState& s) {
     check_patterns(r);
     if (r.needs_http && r.proto != RuleProto::tcp)
         throw SyntaxError("HTTP buffers need a tcp or http rule");
+    if (r.needs_telnet && (r.proto != RuleProto::tcp || r.app_http))
+        throw SyntaxError("telnet.data needs a tcp rule");
     if (r.needs_dns && r.proto != RuleProto::udp)
         throw Unsupported("dns.query on a protocol other than dns/udp (DNS over TCP)");
     if (r.needs_dns && r.needs_http) throw SyntaxError("a rule cannot read both HTTP and DNS");

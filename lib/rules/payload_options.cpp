@@ -181,6 +181,7 @@ const OptionTable& payload_options() {
         {"pkt_data", sticky(Buffer::payload)},
         {"dns.query", sticky(Buffer::dns_query)},
         {"dns_query", sticky(Buffer::dns_query)},
+        {"telnet.data", sticky(Buffer::telnet_data)},
         {"http_method", modifier(Buffer::http_method)},
         {"http_uri", modifier(Buffer::http_uri)},
         {"http_raw_uri", modifier(Buffer::http_uri_raw)},

@@ -29,6 +29,7 @@ enum class Buffer : uint8_t {
     http_header,        // "Name: value\r\n" per header line
     http_header_names,  // "\r\nName1\r\nName2\r\n\r\n"
     dns_query,          // the name a DNS query asks for ("www.example.com")
+    telnet_data,        // pktsieve: a Telnet client's lines, negotiation removed (lib/telnet)
     count_
 };
 inline constexpr size_t kBufferCount = static_cast<size_t>(Buffer::count_);
@@ -159,8 +160,9 @@ struct Rule {
     std::vector<Pattern> hs;
     bool verify = false;
     Buffer prefilter_buffer = Buffer::payload;
-    bool needs_http = false;  // some pattern reads an HTTP buffer: matched per HTTP request
-    bool needs_dns = false;   // some pattern reads dns.query: matched per DNS query
+    bool needs_http = false;    // some pattern reads an HTTP buffer: matched per HTTP request
+    bool needs_dns = false;     // some pattern reads dns.query: matched per DNS query
+    bool needs_telnet = false;  // some pattern reads telnet.data: matched per line typed
 };
 
 }  // namespace pktsieve

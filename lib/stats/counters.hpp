@@ -49,6 +49,8 @@ struct Counters {
     uint64_t http_no_buffer = 0;
     uint64_t http_anchored_scans = 0;
     uint64_t dns_queries = 0;
+    uint64_t telnet_lines = 0;
+    uint64_t telnet_no_buffer = 0;
     uint64_t verify_candidates = 0;
     uint64_t verify_exhausted = 0;
     uint64_t alerts_suppressed = 0;
@@ -77,7 +79,7 @@ struct CounterInfo {
     uint64_t Counters::*field;
 };
 
-inline constexpr size_t kScalarCounters = 42;
+inline constexpr size_t kScalarCounters = 44;
 extern const std::array<CounterInfo, kScalarCounters> kCounterInfo;
 
 // Ties the table to the struct: a field added without a table row breaks the build.

@@ -1,0 +1,64 @@
+// The Telnet side of the pipeline: a client's bytes to a port a telnet.data rule watches go
+// through a TelnetFollower (lib/telnet); each line it completes has the normalised lines so
+// far matched by the group's telnet.data rules, until the follower's first 512 bytes are read.
+#include "classify/pipeline.hpp"
+
+namespace pktsieve {
+
+void Pipeline::release_telnet(FlowMatch& fm) {
+    if (fm.telnet == kNoSlot) return;
+    telnet_free_.push_back(fm.telnet);
+    fm.telnet = kNoSlot;
+}
+
+void Pipeline::telnet_stream(std::string_view in, const PortGroup& g, const Packet& p,
+                             const Verdict& v, uint64_t ts_us) {
+    FlowMatch& fm = *v.flow;
+    if (fm.telnet_done) return;
+    if (fm.telnet == kNoSlot) {
+        if (telnet_free_.empty()) {
+            ++stats_->counters.telnet_no_buffer;
+            fm.telnet_done = true;
+            return;
+        }
+        fm.telnet = telnet_free_.back();
+        telnet_free_.pop_back();
+        telnet_[fm.telnet].reset();
+    }
+    TelnetFollower& t = telnet_[fm.telnet];
+    if (t.feed(in) > 0) match_telnet(g, t.data(), p, v, ts_us);
+    if (t.full()) {
+        release_telnet(fm);
+        fm.telnet_done = true;
+    }
+}
+
+// Without flow state (--tcp-matching block): the lines one packet completes.
+void Pipeline::telnet_packet(const PortGroup& g, const Packet& p, const Verdict& v,
+                             uint64_t ts_us) {
+    if (v.dir != FlowDir::to_server) return;
+    packet_telnet_.reset();
+    if (packet_telnet_.feed({reinterpret_cast<const char*>(p.payload()), p.payload_len}) > 0)
+        match_telnet(g, packet_telnet_.data(), p, v, ts_us);
+}
+
+void Pipeline::match_telnet(const PortGroup& g, std::string_view data, const Packet& p,
+                            const Verdict& v, uint64_t ts_us) {
+    Counters& c = stats_->counters;
+    ++c.telnet_lines;
+    Buffers b;
+    b.set(Buffer::payload, {reinterpret_cast<const char*>(p.payload()), p.payload_len});
+    b.set(Buffer::telnet_data, data);
+    Matches m;
+    if (const hs_database_t* db = g.by_buffer[static_cast<size_t>(Buffer::telnet_data)].get()) {
+        ++c.scanned_packets;
+        c.scanned_bytes += data.size();
+        if (hs_scan(db, data.data(), static_cast<unsigned>(data.size()), 0, scratch_, collect,
+                    &m) != HS_SUCCESS)
+            ++c.scan_errors;
+    }
+    report(m, p, v, ts_us, &b);
+    report_list(g.telnet_always, p, v, ts_us, &b);
+}
+
+}  // namespace pktsieve

@@ -1,0 +1,135 @@
+// The Telnet follower (lib/telnet) and the shipped Telnet rule on its telnet.data buffer.
+#include <catch2/catch.hpp>
+
+#include "classify/pipeline.hpp"
+#include "frames.hpp"
+#include "match/load.hpp"
+#include "telnet/follower.hpp"
+
+using namespace pktsieve;
+using namespace pktsieve::test;
+using namespace std::string_literals;  // "...\0..."s keeps its NULs
+
+namespace {
+
+const std::string kNop = "\xff\xf1"s, kWillNaws = "\xff\xfb\x1f"s, kDoEcho = "\xff\xfd\x01"s,
+                  kNaws = "\xff\xfa\x1f\x00\x50\x00\x18\xff\xf0"s, kGa = "\xff\xf9"s;
+
+// `word` with `between` put between every pair of its characters.
+std::string interleave(const std::string& word, const std::string& between) {
+    std::string out;
+    for (size_t i = 0; i < word.size(); ++i) out += (i ? between : "") + word.substr(i, 1);
+    return out;
+}
+
+std::string normalised(const std::string& in, size_t piece) {
+    TelnetFollower t;
+    for (size_t at = 0; at < in.size(); at += piece) t.feed(std::string_view(in).substr(at, piece));
+    return std::string(t.data());
+}
+
+}  // namespace
+
+TEST_CASE("Telnet negotiation anywhere is removed, in any pieces", "[telnet]") {
+    for (const std::string& between : {kNop, kWillNaws, kDoEcho, kNaws, kGa, kNop + kNaws}) {
+        const std::string typed = kWillNaws + interleave("root", between) + "\r\n" +
+                                  interleave("xc3511", between) + "\r\0"s + kNaws + "ls\n";
+        for (size_t piece : {1, 2, 3, 1000}) {
+            INFO("piece " << piece);
+            CHECK(normalised(typed, piece) == "root\r\nxc3511\r\nls\r\n");
+        }
+    }
+}
+
+TEST_CASE("Telnet line ends, IAC IAC and editing", "[telnet]") {
+    CHECK(normalised(std::string("a\xff\xff"
+                                 "b\r\n",
+                                 6),
+                     1) ==
+          "a\xff"
+          "b\r\n");  // a literal 255
+    CHECK(normalised("admin\r\0admin\r\0"s, 1) == "admin\r\nadmin\r\n");
+    CHECK(normalised("roox\x08t\r\npass\x7f\x7fss\n", 1) == "root\r\npass\r\n");
+    CHECK(normalised("rooo\xff\xf7t\r\nwrong\xff\xf8right\r\n", 2) == "root\r\nright\r\n");
+    CHECK(normalised("a\rb\r\r\nc", 1) == "a\r\nb\r\n\r\n");  // CR alone ends a line; c pends
+    // SB data may hold IAC IAC (a 255) and SE only after IAC ends it.
+    CHECK(normalised(std::string("\xff\xfa\x18\xff\xff\xf0x\xff\xf0user\r\n", 14), 1) ==
+          "user\r\n");
+    TelnetFollower t;
+    CHECK(t.feed("abc") == 0);
+    CHECK(t.pending() == "abc");
+    CHECK(t.feed("\r\ndef\r\n") == 2);
+    CHECK(t.data() == "abc\r\ndef\r\n");
+}
+
+TEST_CASE("Telnet data is bounded", "[telnet]") {
+    TelnetFollower t;
+    const std::string line(500, 'x');  // kept as its first kMaxLine bytes
+    for (int i = 0; i < 5; ++i) t.feed(line + "\r\n");
+    CHECK(t.full());
+    CHECK(t.data().size() == TelnetFollower::kMaxData);
+    CHECK(t.pending().empty());
+    TelnetFollower u;
+    u.feed(std::string(1000, 'y'));
+    CHECK(u.pending().size() == TelnetFollower::kMaxLine);
+}
+
+namespace {
+
+std::unique_ptr<Ruleset> shipped(TcpMatching tcp) {
+    auto load = load_ruleset({PKTSIEVE_SOURCE_DIR "/signatures/pktsieve.rules"}, Vars(),
+                             LoadOptions(1, tcp));
+    REQUIRE(load.ruleset);
+    return std::move(load.ruleset);
+}
+
+uint64_t telnet_alerts(const std::vector<Bytes>& frames, TcpMatching tcp) {
+    auto rs = shipped(tcp);
+    WorkerStats stats(rs->rules().size());
+    auto alerts = std::make_unique<BurstAlerts>();
+    Pipeline pipe(*rs, 0, stats, *alerts);
+    for (const auto& f : frames) pipe.process(f.data(), static_cast<uint32_t>(f.size()), 1);
+    pipe.finish();
+    return stats.counters.alerts;
+}
+
+}  // namespace
+
+TEST_CASE("a login with negotiation between every character alerts once", "[telnet]") {
+    for (const std::string& between : {kNop, kWillNaws, kDoEcho, kNaws}) {
+        const std::string typed =
+            interleave("root", between) + "\r\n" + interleave("vizxv", between) + "\r\n";
+        SECTION("one segment, stream mode") {
+            Conversation c(41000, 23);
+            c.server("login: ");
+            c.client(typed);
+            c.close();
+            CHECK(telnet_alerts(c.frames, TcpMatching::stream) == 1);
+        }
+        SECTION("one segment, block mode") {
+            Conversation c(41001, 23);
+            c.client(typed);
+            CHECK(telnet_alerts(c.frames, TcpMatching::block) == 1);
+        }
+        SECTION("one byte per segment, port 2323") {
+            Conversation c(41002, 2323);
+            for (char ch : typed) c.client(std::string(1, ch));
+            c.close();
+            CHECK(telnet_alerts(c.frames, TcpMatching::stream) == 1);
+        }
+    }
+}
+
+TEST_CASE("banners, prompts and negotiation without a login do not alert", "[telnet]") {
+    Conversation c(41003, 23);
+    c.server("\xff\xfd\x18\xff\xfd\x20\r\nWelcome\r\nlogin: ");
+    c.client(kWillNaws + kNaws + kDoEcho);
+    c.client(kNop + kNop);
+    c.client("\r\n");  // an empty line: no user name
+    c.close();
+    CHECK(telnet_alerts(c.frames, TcpMatching::stream) == 0);
+    Conversation d(41004, 23);
+    d.client("root");  // a user name, never ended, no password
+    d.close();
+    CHECK(telnet_alerts(d.frames, TcpMatching::stream) == 0);
+}
