@@ -13,6 +13,7 @@
 #include "http/request.hpp"
 #include "match/load.hpp"
 #include "rules/parser.hpp"
+#include "telnet/follower.hpp"
 
 using namespace pktsieve;
 using Bytes = std::vector<uint8_t>;
@@ -143,6 +144,68 @@ void fuzz_http(uint64_t iterations, uint64_t seed) {
                 static_cast<unsigned long long>(parsed));
 }
 
+// The Telnet follower and the chunked-body skipper are state machines fed in pieces: fed whole
+// or cut anywhere, they must end in the same state (the check that found the trailer bug).
+void fuzz_streams(uint64_t iterations, uint64_t seed) {
+    using namespace std::string_literals;  // "..."s keeps the NULs
+    const std::string telnet_base =
+        "\xff\xfb\x18"
+        "r\xff\xf1"
+        "o\xff\xfa\x1f\x00\x50\xff\xff\xff\xf0"
+        "ot\r\x00"
+        "x\x08"
+        "c\x7f\xff\xf7\xff\xf8"
+        "pw\r\n\n"s;
+    const std::string chunked_base =
+        "5;x\r\nhello\r\n1A\r\nabcdefghijklmnopqrstuvwxyz\r\n0\r\nT: 1\r\nX\n\r\nNEXT";
+    const std::string alphabet = "\xff\xfa\xf0\xfb\xf7\xf8\r\n\x00\x08\x7f;0aA: "s;
+    std::mt19937_64 rng(seed);
+    uint64_t chunked_done = 0;
+    for (uint64_t i = 0; i < iterations; ++i) {
+        std::string t = i % 2 ? telnet_base : chunked_base;
+        for (unsigned m = 0, n = 1 + rng() % 4; m < n && !t.empty(); ++m) {
+            const size_t at = rng() % t.size();
+            if (rng() % 3)
+                t[at] = alphabet[rng() % alphabet.size()];
+            else
+                t.erase(at, 1 + rng() % 3);
+        }
+        const size_t piece = 1 + rng() % 7;
+        if (i % 2) {
+            TelnetFollower whole, cut;
+            const unsigned lines = whole.feed(t);
+            unsigned cut_lines = 0;
+            for (size_t at = 0; at < t.size(); at += piece)
+                cut_lines += cut.feed(std::string_view(t).substr(at, piece));
+            require(whole.data() == cut.data() && whole.pending() == cut.pending() &&
+                        lines == cut_lines,
+                    "telnet: whole and in pieces agree", i);
+            require(whole.data().size() <= TelnetFollower::kMaxData &&
+                        whole.pending().size() <= TelnetFollower::kMaxLine &&
+                        whole.data().size() + whole.pending().size() <= t.size() + 2 * lines,
+                    "telnet: normalising never grows what was typed", i);
+            continue;
+        }
+        auto run = [&](size_t step, std::string& rest) {
+            ChunkedBody c;
+            auto r = ChunkedBody::Result::more;
+            for (size_t at = 0; at < t.size(); at += step) {
+                std::string_view in = std::string_view(t).substr(at, step);
+                if (r == ChunkedBody::Result::more) r = c.feed(in);
+                if (r == ChunkedBody::Result::done) rest += in;
+            }
+            return r;
+        };
+        std::string rest_whole, rest_cut;
+        const auto a = run(t.size() + 1, rest_whole), b = run(piece, rest_cut);
+        require(a == b && rest_whole == rest_cut, "chunked: whole and in pieces agree", i);
+        chunked_done += a == ChunkedBody::Result::done;
+    }
+    std::printf("fuzz: %llu Telnet/chunked streams fed whole and in pieces (%llu bodies ended)\n",
+                static_cast<unsigned long long>(iterations),
+                static_cast<unsigned long long>(chunked_done));
+}
+
 void fuzz_rules(uint64_t iterations, uint64_t seed) {
     const std::string base =
         "alert tcp [10.0.0.0/8,!10.1.1.1] any -> $HOME_NET [80,8000:8100] (msg:\"a\\\"b\"; "
@@ -193,6 +256,7 @@ int main(int argc, char** argv) {
     fuzz_frames(PKTSIEVE_SOURCE_DIR "/signatures/pktsieve.rules", iterations, seed);
     fuzz_frames(PKTSIEVE_SOURCE_DIR "/tests/fuzz/keywords.rules", iterations / 2, seed + 1);
     fuzz_http(iterations / 4, seed + 2);
+    fuzz_streams(iterations / 4, seed + 3);
     fuzz_rules(iterations / 10, seed);
     return failures == 0 ? 0 : 1;
 }
