@@ -1,5 +1,7 @@
 #include "classify/pipeline.hpp"
 
+#include <cstring>
+
 #include <algorithm>
 
 namespace pktsieve {
@@ -53,6 +55,8 @@ Pipeline::Pipeline(const Ruleset& rs, unsigned worker, WorkerStats& stats, Burst
     for (uint32_t i = kHttpSlots; i > 0; --i) http_free_.push_back(i - 1);
     telnet_.resize(kTelnetSlots);
     for (uint32_t i = kTelnetSlots; i > 0; --i) telnet_free_.push_back(i - 1);
+    window_mem_.resize(size_t{kWindowSlots} * kStreamWindow);
+    for (uint32_t i = kWindowSlots; i > 0; --i) window_free_.push_back(i - 1);
     // Two directions per flow, plus one stream a gap restart may hold while its old one closes.
     pool_ = std::make_unique<StreamPool>(std::max<size_t>(rs.max_stream_size(), 1),
                                          size_t{flows.capacity} * 2 + 1);
@@ -93,6 +97,8 @@ void Pipeline::adopt_rules(FlowMatch& fm) {
         if (d.stream) StreamPool::discard(d.stream);
         d.stream = nullptr;
         d.n_parts = 0;
+        release_window(d);  // the window starts again with the new stream
+        d.window_over = false;
     }
     fm.n_alerted = 0;
     fm.serial = ++next_serial_;
@@ -150,7 +156,7 @@ void Pipeline::process(const uint8_t* data, uint32_t len, uint64_t ts_us) {
 }
 
 Pipeline::Verdict Pipeline::stateless(const PortGroup* g, const Packet& p) {
-    Verdict v{stateless_direction(*rs_, p), true, false, false, nullptr, false};
+    Verdict v{stateless_direction(*rs_, p), true, false, false, nullptr, false, {}};
     if (g && g->reads_dns && p.payload_len) v.dns = parse_dns(p);
     if (g && g->reads_http && p.payload_len)
         v.http = http_start({reinterpret_cast<const char*>(p.payload()), p.payload_len}) ==
@@ -163,7 +169,16 @@ Pipeline::Verdict Pipeline::stateless(const PortGroup* g, const Packet& p) {
 void Pipeline::scan_packet(const PortGroup* g, const Packet& p, const Verdict& v, uint64_t ts_us) {
     if (!g) return;
     if (p.payload_len > 0) {
-        scan_block(g->db[direction_index(v.dir)].get(), p, v, ts_us);
+        const hs_database_t* db = g->db[direction_index(v.dir)].get();
+        const std::string_view payload{reinterpret_cast<const char*>(p.payload()), p.payload_len};
+        if (v.stream_bytes.empty()) {
+            scan_block(db, payload, Scope::all, p, v, ts_us);
+        } else {
+            // Prefilters are found in the stream's window too, across segment boundaries;
+            // flow:stateless rules still look at the packet alone.
+            scan_block(db, v.stream_bytes, Scope::in_stream, p, v, ts_us);
+            if (g->stateless_in_db) scan_block(db, payload, Scope::stateless, p, v, ts_us);
+        }
         if (!flows_ && g->reads_http) http_packet(p, v, ts_us);
         if (!flows_ && g->reads_telnet) telnet_packet(*g, p, v, ts_us);
         if (v.dns) match_dns(g, p, v, ts_us);
@@ -171,16 +186,23 @@ void Pipeline::scan_packet(const PortGroup* g, const Packet& p, const Verdict& v
     if (!g->always.empty()) report_list(g->always, p, v, ts_us, nullptr);
 }
 
-void Pipeline::scan_block(const hs_database_t* db, const Packet& p, const Verdict& v,
-                          uint64_t ts_us) {
-    if (!db || p.payload_len == 0) return;
+void Pipeline::scan_block(const hs_database_t* db, std::string_view bytes, Scope scope,
+                          const Packet& p, const Verdict& v, uint64_t ts_us) {
+    if (!db || bytes.empty()) return;
     Matches m;
     Counters& c = stats_->counters;
     ++c.scanned_packets;
-    c.scanned_bytes += p.payload_len;
-    if (hs_scan(db, reinterpret_cast<const char*>(p.payload()), p.payload_len, 0, scratch_, collect,
-                &m) != HS_SUCCESS)
+    c.scanned_bytes += bytes.size();
+    if (hs_scan(db, bytes.data(), static_cast<unsigned>(bytes.size()), 0, scratch_, collect, &m) !=
+        HS_SUCCESS)
         ++c.scan_errors;
+    if (scope != Scope::all) {
+        uint32_t kept = 0;
+        for (uint32_t i = 0; i < m.n; ++i)
+            if (rs_->rules()[m.ids[i]].flow_stateless == (scope == Scope::stateless))
+                m.ids[kept++] = m.ids[i];
+        m.n = kept;
+    }
     report(m, p, v, ts_us, nullptr);
 }
 
@@ -201,6 +223,7 @@ void Pipeline::track_tcp(const Packet& p, const PortGroup* g, uint64_t ts_us) {
     v.flow = &match_[t.index];
     v.http = v.flow->http.is_http;
     if (p.payload_len > 0) scan_stream(p, t, g, v, ts_us);
+    v.stream_bytes = window_of(v.flow->dir[t.from_a ? 0 : 1]);
     v.head_pending =
         v.dir == FlowDir::to_server && v.flow->http.is_http && v.flow->http.slot != kNoSlot;
     if (worth_scanning(g, p)) scan_packet(g, p, v, ts_us);  // stateless, verified, no prefilter
@@ -214,6 +237,7 @@ void Pipeline::track_tcp(const Packet& p, const PortGroup* g, uint64_t ts_us) {
             dv.head_pending = false;
             if (dv.dir == FlowDir::to_server) flush_http(as_packet(*t.flow, from_a), dv, ts_us);
             end_direction(dirs[i], as_packet(*t.flow, from_a), dv, ts_us);
+            release_window(dirs[i]);
             dirs[i].ended = true;
         }
     }
@@ -231,6 +255,8 @@ void Pipeline::scan_stream(const Packet& p, const Tracked& t, const PortGroup* g
             ++c.stream_restarts;
             end_direction(d, p, v, ts_us);
         }
+        release_window(d);  // the window restarts with the stream, at these bytes
+        d.window_over = false;
         if (v.dir == FlowDir::to_server) {  // a request cut by the gap is not matched
             release_http(v.flow->http);
             v.flow->http.fresh = true;  // the stream restarts with these bytes
@@ -248,6 +274,16 @@ void Pipeline::scan_stream(const Packet& p, const Tracked& t, const PortGroup* g
     }
     if (g->reads_telnet && v.dir == FlowDir::to_server)
         telnet_stream({bytes, nb.len}, *g, p, v, ts_us);
+    // Rules verified on this side see the stream's bytes; a client speaking HTTP has its
+    // requests gathered instead (after the follower above has seen these bytes).
+    if (g->gathers_heads) {
+        if (v.dir == FlowDir::to_server && v.flow->http.is_http) {
+            release_window(d);
+            d.window_over = true;
+        } else {
+            keep_window(d, {bytes, nb.len});
+        }
+    }
     const hs_database_t* db = g->stream[direction_index(v.dir)].get();
     if (!db) return;
     if (!d.stream && hs_open_stream(db, 0, &d.stream) != HS_SUCCESS) {
@@ -264,6 +300,44 @@ void Pipeline::scan_stream(const Packet& p, const Tracked& t, const PortGroup* g
     report(m, p, v, ts_us);
 }
 
+// A direction's first kStreamWindow bytes, kept while they fit: verified rules are checked on
+// them, so a rule whose parts fall in different segments holds, and `^` is the stream's start
+// as for rules compiled whole. Past the window (or with no slot free) a segment is verified
+// alone (stream.window_exceeded).
+void Pipeline::keep_window(Direction& d, std::string_view bytes) {
+    if (d.window_over) return;
+    if (d.window == kNoSlot) {
+        if (window_free_.empty() || bytes.size() > kStreamWindow) {
+            d.window_over = true;
+            ++stats_->counters.stream_window_exceeded;
+            return;
+        }
+        d.window = window_free_.back();
+        window_free_.pop_back();
+        d.window_len = 0;
+    }
+    if (bytes.size() > kStreamWindow - d.window_len) {
+        release_window(d);
+        d.window_over = true;
+        ++stats_->counters.stream_window_exceeded;
+        return;
+    }
+    std::memcpy(window_mem_.data() + size_t{d.window} * kStreamWindow + d.window_len, bytes.data(),
+                bytes.size());
+    d.window_len = static_cast<uint16_t>(d.window_len + bytes.size());
+}
+
+void Pipeline::release_window(Direction& d) {
+    if (d.window != kNoSlot) window_free_.push_back(d.window);
+    d.window = kNoSlot;
+    d.window_len = 0;
+}
+
+std::string_view Pipeline::window_of(const Direction& d) const {
+    if (d.window == kNoSlot) return {};
+    return {window_mem_.data() + size_t{d.window} * kStreamWindow, d.window_len};
+}
+
 // Closing a stream reports what only the end of data decides (e.g. `$` anchors).
 void Pipeline::end_direction(Direction& d, const Packet& as, const Verdict& v, uint64_t ts_us) {
     if (!d.stream) return;
@@ -277,6 +351,7 @@ void Pipeline::end_direction(Direction& d, const Packet& as, const Verdict& v, u
 void Pipeline::close_flow(uint32_t index, const Flow& f) {
     FlowMatch& fm = match_[index];
     if (fm.generation != generation_) adopt_rules(fm);  // never report through an old set
+    for (auto& d : fm.dir) release_window(d);
     for (int i = 0; i < 2; ++i) {
         if (!fm.dir[i].stream) continue;
         const bool from_a = i == 0;
@@ -288,8 +363,13 @@ void Pipeline::close_flow(uint32_t index, const Flow& f) {
     }
     if (fm.http.slot != kNoSlot) {
         const bool client_a = flows_->is_client(f, true);
-        Verdict v{
-            FlowDir::to_server, f.state != FlowState::opening, fm.http.is_http, false, &fm, false};
+        Verdict v{FlowDir::to_server,
+                  f.state != FlowState::opening,
+                  fm.http.is_http,
+                  false,
+                  &fm,
+                  false,
+                  {}};
         flush_http(as_packet(f, client_a), v, f.last_seen_us);
     }
     release_http(fm.http);
@@ -322,7 +402,8 @@ void Pipeline::sync_counters() {
         flows_->memory_bytes() + match_.capacity() * sizeof(FlowMatch) +
         flowbits_.capacity() * sizeof(uint64_t) + dedup_.memory_bytes() + pool_->memory_bytes() +
         http_mem_.capacity() + http_free_.capacity() * sizeof(uint32_t) + rates_.memory_bytes() +
-        telnet_.capacity() * sizeof(TelnetFollower) + telnet_free_.capacity() * sizeof(uint32_t);
+        telnet_.capacity() * sizeof(TelnetFollower) + telnet_free_.capacity() * sizeof(uint32_t) +
+        window_mem_.capacity() + window_free_.capacity() * sizeof(uint32_t);
 }
 
 int Pipeline::collect(unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) {

@@ -47,6 +47,10 @@ inline constexpr uint32_t kHttpHead = 2048;
 inline constexpr uint32_t kHttpSlots = 4096;
 // Telnet sessions followed at once, per worker (each until its first 512 bytes of lines).
 inline constexpr uint32_t kTelnetSlots = 4096;
+// Rules that are verified see a flow direction's first kStreamWindow bytes (its "window"), not
+// only the segment their prefilter matched in; kWindowSlots windows per worker.
+inline constexpr uint32_t kStreamWindow = 2048;
+inline constexpr uint32_t kWindowSlots = 4096;
 using BurstAlerts = AlertBuffer<kAlertBufferSize>;
 
 class Pipeline {
@@ -85,14 +89,17 @@ class Pipeline {
         uint32_t rule = 0;
         uint32_t mask = 0;
     };
+    static constexpr uint32_t kNoSlot = UINT32_MAX;
     struct Direction {
         hs_stream_t* stream = nullptr;
         SeqTrack seq;
         bool ended = false;  // FIN seen: nothing more is scanned in this direction
         uint8_t n_parts = 0;
+        bool window_over = false;  // its first kStreamWindow bytes passed (or no slot was free)
+        uint16_t window_len = 0;   // bytes in the window slot
+        uint32_t window = kNoSlot;
         std::array<Progress, kPartSlots> parts{};
     };
-    static constexpr uint32_t kNoSlot = UINT32_MAX;
     struct HttpFlow {  // the client side of a flow, as HTTP requests
         enum class Phase : uint8_t { start, head, body, chunked, not_http } phase = Phase::start;
         bool is_http = false;     // the first request began like one
@@ -122,6 +129,9 @@ class Pipeline {
         bool head_pending = false;  // a client segment of a request head still arriving
         FlowMatch* flow = nullptr;
         bool dns = false;  // the packet is a DNS query (its name in dns_name_)
+        // The direction's bytes from its stream's start to this segment's end, while they fit
+        // its window: what payload rules that are verified look at (empty: the packet).
+        std::string_view stream_bytes;
     };
 
     static int collect(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
@@ -129,7 +139,11 @@ class Pipeline {
     bool count_parse(Malformed m, const Packet& p);
     Verdict stateless(const PortGroup* g, const Packet& p);
     void scan_packet(const PortGroup* g, const Packet& p, const Verdict& v, uint64_t ts_us);
-    void scan_block(const hs_database_t* db, const Packet& p, const Verdict& v, uint64_t ts_us);
+    // Which candidates of a block scan count: all, the rules matched over the stream's window,
+    // or the flow:stateless ones (always per packet).
+    enum class Scope : uint8_t { all, in_stream, stateless };
+    void scan_block(const hs_database_t* db, std::string_view bytes, Scope scope, const Packet& p,
+                    const Verdict& v, uint64_t ts_us);
     void track_tcp(const Packet& p, const PortGroup* g, uint64_t ts_us);
     void scan_stream(const Packet& p, const Tracked& t, const PortGroup* g, Verdict& v,
                      uint64_t ts_us);
@@ -157,6 +171,9 @@ class Pipeline {
     void release_http(HttpFlow& h);
     char* http_slot(uint32_t slot) { return http_mem_.data() + size_t{slot} * kHttpHead; }
     void end_direction(Direction& d, const Packet& as, const Verdict& v, uint64_t ts_us);
+    void keep_window(Direction& d, std::string_view bytes);
+    void release_window(Direction& d);
+    std::string_view window_of(const Direction& d) const;
     void close_flow(uint32_t index, const Flow& f);
     void adopt_rules(FlowMatch& fm);
     void resolve_parts(Matches& m, Direction& d);
@@ -201,6 +218,8 @@ class Pipeline {
     std::vector<TelnetFollower> telnet_;  // kTelnetSlots followers
     std::vector<uint32_t> telnet_free_;   // free follower slots
     TelnetFollower packet_telnet_;        // without flow state: one packet's lines
+    std::vector<char> window_mem_;        // kWindowSlots windows of kStreamWindow bytes
+    std::vector<uint32_t> window_free_;   // free window slots
     RateTracker rates_;
     AlertDedup dedup_;          // alerted rules of flows past kAlertSlots
     uint64_t next_serial_ = 0;  // FlowMatch::serial

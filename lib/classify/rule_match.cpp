@@ -57,7 +57,12 @@ bool Pipeline::verified(uint32_t rule, const Packet& p, const Verdict& v, const 
     ++c.verify_candidates;
     Buffers payload;  // built only here: most scans nominate no rule to verify
     if (!bufs) {
-        payload.set(Buffer::payload, {reinterpret_cast<const char*>(p.payload()), p.payload_len});
+        // The stream's bytes so far where its window holds them (flow:stateless: the packet).
+        payload.set(
+            Buffer::payload,
+            !v.stream_bytes.empty() && !r.flow_stateless
+                ? v.stream_bytes
+                : std::string_view{reinterpret_cast<const char*>(p.payload()), p.payload_len});
         bufs = &payload;
     }
     const VerifyResult res = verify_rule(r, rs_->pcre_databases(rule), *bufs, scratch_);

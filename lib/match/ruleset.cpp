@@ -386,6 +386,7 @@ void Ruleset::compile_group(PortGroup& g, bool tcp_stream, Failures& failures) {
                     lists[d].push_back(r);
             if (in_stream && rule.flow != FlowDir::to_client && anchored_at_start(rule))
                 request.push_back(r);
+            g.stateless_in_db = g.stateless_in_db || (tcp_stream && rule.flow_stateless);
             g.gathers_heads =
                 g.gathers_heads || (tcp_stream && rule.verify && !rule.flow_stateless);
         }

@@ -71,7 +71,8 @@ struct PortGroup {
     // Stream mode: payload rules verified per packet also see request heads gathered from
     // pieces, so clients' bytes are followed as HTTP here too.
     bool gathers_heads = false;
-    bool flow_state = false;  // stream mode: packets to these ports are tracked as flows
+    bool stateless_in_db = false;  // stream mode: db[] holds flow:stateless rules (per packet)
+    bool flow_state = false;       // stream mode: packets to these ports are tracked as flows
 };
 
 enum class TcpMatching : uint8_t { stream, block };

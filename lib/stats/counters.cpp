@@ -50,6 +50,10 @@ const std::array<CounterInfo, kScalarCounters> kCounterInfo{{
      CounterKind::counter, &Counters::stream_retransmitted_bytes},
     {"stream", "alloc_failures", "streams that could not be opened (pool exhausted)",
      CounterKind::counter, &Counters::stream_alloc_failures},
+    {"stream", "window_exceeded",
+     "flow directions past their first 2048 bytes (or with no window free): later segments "
+     "verified alone",
+     CounterKind::counter, &Counters::stream_window_exceeded},
     {"http", "requests", "HTTP request heads parsed (their buffers matched)", CounterKind::counter,
      &Counters::http_requests},
     {"http", "truncated", "request heads cut at the head limit (only what fitted was parsed)",

@@ -44,6 +44,7 @@ struct Counters {
     uint64_t stream_restarts = 0;
     uint64_t stream_retransmitted_bytes = 0;
     uint64_t stream_alloc_failures = 0;
+    uint64_t stream_window_exceeded = 0;
     uint64_t http_requests = 0;
     uint64_t http_truncated = 0;
     uint64_t http_no_buffer = 0;
@@ -79,7 +80,7 @@ struct CounterInfo {
     uint64_t Counters::*field;
 };
 
-inline constexpr size_t kScalarCounters = 44;
+inline constexpr size_t kScalarCounters = 45;
 extern const std::array<CounterInfo, kScalarCounters> kCounterInfo;
 
 // Ties the table to the struct: a field added without a table row breaks the build.

@@ -380,3 +380,35 @@ TEST_CASE("the de-duplication table is bounded: the oldest flow's entry is repla
     CHECK(d.seen(2, 0));
     CHECK(d.memory_bytes() > 0);
 }
+
+TEST_CASE("a verified rule split across segments of a non-HTTP flow", "[keywords][stream]") {
+    // A negation makes it verified; its prefilter is cut in two.
+    const auto r = kHdr + "(content:\"USER root\"; content:!\"anonymous\"; sid:1;)";
+    CHECK(run(r, session(21, {"USER ro", "ot\r\n"})).alerts(1) == 1);
+    CHECK(run(r, session(21, {"USER ro", "ot anonymous\r\n"})).alerts(1) == 0);
+    // A negative distance reaches back into the segment before.
+    const auto d = kHdr + "(content:\"PASS \"; content:\"USER \"; distance:-40; within:30; sid:1;)";
+    CHECK(run(d, session(21, {"USER bob\r\n", "PASS x\r\n"})).alerts(1) == 1);
+    CHECK(run(d, session(21, {"NOOP\r\n", "PASS x\r\n"})).alerts(1) == 0);
+    // The window is the direction's first 2048 bytes: past it, segments are verified alone.
+    // (Lower case: "USER ro" would start an HTTP-like head, gathered on its own.)
+    const auto lower = kHdr + "(content:\"user root\"; content:!\"anonymous\"; sid:1;)";
+    CHECK(run(lower, session(21, {"user ro", "ot\r\n"})).alerts(1) == 1);
+    const auto past = run(lower, session(21, {std::string(2100, 'x'), "user ro", "ot\r\n"}));
+    CHECK(past.alerts(1) == 0);
+    CHECK(past.counters.stream_window_exceeded == 1);
+    CHECK(run(lower, session(21, {std::string(2100, 'x'), "user root\r\n"})).alerts(1) == 1);
+}
+
+TEST_CASE("^ means the stream's start whether a rule is verified or compiled whole",
+          "[keywords][stream]") {
+    const std::string banner = "User Access Verification\r\n";
+    for (const auto& rule :
+         {kHdr + "(content:\"Access\"; pcre:\"/^User Access/\"; content:!\"zz\"; sid:1;)",
+          kHdr + "(content:\"Access\"; pcre:\"/^User Access/\"; sid:1;)"}) {
+        INFO(rule);
+        CHECK(run(rule, session(23, {banner})).alerts(1) == 1);
+        // In its own segment after Telnet negotiation: not the stream's start (Suricata agrees).
+        CHECK(run(rule, session(23, {"\xff\xfb\x01", banner})).alerts(1) == 0);
+    }
+}
