@@ -412,3 +412,13 @@ TEST_CASE("^ means the stream's start whether a rule is verified or compiled who
         CHECK(run(rule, session(23, {"\xff\xfb\x01", banner})).alerts(1) == 0);
     }
 }
+
+TEST_CASE("flowbits follow the order segments arrive in", "[keywords][flowbits][stream]") {
+    // ET 2023017/2023018's shape: a bot's "shell" sets a bit that "/bin/busybox" checks.
+    const auto rules = kHdr + "(content:\"shell\"; flowbits:set,sh; flowbits:noalert; sid:1;)\n" +
+                       kHdr + "(content:\"/bin/busybox\"; flowbits:isset,sh; sid:2;)\n";
+    CHECK(run(rules, session(23, {"shell\r\n", "/bin/busybox ECCHI\r\n"})).alerts(2) == 1);
+    // Set by a later segment than the one that checks it: no alert (docs/rules.md says why).
+    CHECK(run(rules, session(23, {"/bin/busybox ECCHI\r\n", "shell\r\n"})).alerts(2) == 0);
+    CHECK(run(rules, session(23, {"shell; /bin/busybox ECCHI\r\n"})).alerts(2) == 1);
+}
