@@ -45,14 +45,17 @@ FlowDir stateless_direction(const Ruleset& rs, const Packet& p) {
 
 Pipeline::Pipeline(const Ruleset& rs, unsigned worker, WorkerStats& stats, BurstAlerts& alerts,
                    const FlowTableConfig& flows)
-    : rs_(&rs), worker_(worker), scratch_(rs.scratch(worker)), stats_(&stats), alerts_(&alerts) {
+    : rs_(&rs),
+      worker_(worker),
+      scratch_(rs.scratch(worker)),
+      stats_(&stats),
+      alerts_(&alerts),
+      http_(stats.counters, rs.tcp_matching() == TcpMatching::stream ? kHttpSlots : 0) {
     if (stats.rules.size() < rs.slot_count()) stats.rules.resize(rs.slot_count());
     if (rs.tcp_matching() != TcpMatching::stream) return;
     flows_.emplace(flows);
     match_.resize(flows.capacity);
     size_flowbits();
-    http_mem_.resize(size_t{kHttpSlots} * kHttpHead);
-    for (uint32_t i = kHttpSlots; i > 0; --i) http_free_.push_back(i - 1);
     telnet_.resize(kTelnetSlots);
     for (uint32_t i = kTelnetSlots; i > 0; --i) telnet_free_.push_back(i - 1);
     window_mem_.resize(size_t{kWindowSlots} * kStreamWindow);
@@ -224,8 +227,7 @@ void Pipeline::track_tcp(const Packet& p, const PortGroup* g, uint64_t ts_us) {
     v.http = v.flow->http.is_http;
     if (p.payload_len > 0) scan_stream(p, t, g, v, ts_us);
     v.stream_bytes = window_of(v.flow->dir[t.from_a ? 0 : 1]);
-    v.head_pending =
-        v.dir == FlowDir::to_server && v.flow->http.is_http && v.flow->http.slot != kNoSlot;
+    v.head_pending = v.dir == FlowDir::to_server && HttpFollower::head_pending(v.flow->http);
     if (worth_scanning(g, p)) scan_packet(g, p, v, ts_us);  // stateless, verified, no prefilter
     if (p.tcp_flags & (kFin | kRst)) {
         auto& dirs = v.flow->dir;
@@ -235,8 +237,9 @@ void Pipeline::track_tcp(const Packet& p, const PortGroup* g, uint64_t ts_us) {
             Verdict dv = v;
             dv.dir = flows_->is_client(*t.flow, from_a) ? FlowDir::to_server : FlowDir::to_client;
             dv.head_pending = false;
-            if (dv.dir == FlowDir::to_server) flush_http(as_packet(*t.flow, from_a), dv, ts_us);
-            end_direction(dirs[i], as_packet(*t.flow, from_a), dv, ts_us);
+            const Packet as = as_packet(*t.flow, from_a);
+            if (dv.dir == FlowDir::to_server) http_.flush(v.flow->http, head_sink(as, dv, ts_us));
+            end_direction(dirs[i], as, dv, ts_us);
             release_window(dirs[i]);
             dirs[i].ended = true;
         }
@@ -258,10 +261,7 @@ void Pipeline::scan_stream(const Packet& p, const Tracked& t, const PortGroup* g
         release_window(d);  // the window restarts with the stream, at these bytes
         d.window_over = false;
         if (v.dir == FlowDir::to_server) {  // a request cut by the gap is not matched
-            release_http(v.flow->http);
-            v.flow->http.fresh = true;  // the stream restarts with these bytes
-            if (v.flow->http.phase != HttpFlow::Phase::not_http)
-                v.flow->http.phase = HttpFlow::Phase::start;
+            http_.restart(v.flow->http);
             release_telnet(*v.flow);  // lines cut by the gap: read them anew from here
             v.flow->telnet_done = false;
         }
@@ -269,7 +269,7 @@ void Pipeline::scan_stream(const Packet& p, const Tracked& t, const PortGroup* g
     if (nb.len == 0 || !g) return;
     const auto* bytes = reinterpret_cast<const char*>(p.payload() + nb.skip);
     if ((g->reads_http || g->gathers_heads || g->request) && v.dir == FlowDir::to_server) {
-        http_stream({bytes, nb.len}, p, v, ts_us);
+        http_.feed(v.flow->http, {bytes, nb.len}, head_sink(p, v, ts_us));
         v.http = v.flow->http.is_http;
     }
     if (g->reads_telnet && v.dir == FlowDir::to_server)
@@ -361,7 +361,7 @@ void Pipeline::close_flow(uint32_t index, const Flow& f) {
         v.flow = &fm;
         end_direction(fm.dir[i], as_packet(f, from_a), v, f.last_seen_us);
     }
-    if (fm.http.slot != kNoSlot) {
+    if (fm.http.slot != HttpFollower::kNoSlot) {
         const bool client_a = flows_->is_client(f, true);
         Verdict v{FlowDir::to_server,
                   f.state != FlowState::opening,
@@ -370,9 +370,10 @@ void Pipeline::close_flow(uint32_t index, const Flow& f) {
                   &fm,
                   false,
                   {}};
-        flush_http(as_packet(f, client_a), v, f.last_seen_us);
+        const Packet as = as_packet(f, client_a);
+        http_.flush(fm.http, head_sink(as, v, f.last_seen_us));
     }
-    release_http(fm.http);
+    http_.release(fm.http);
     release_telnet(fm);
 }
 
@@ -398,12 +399,12 @@ void Pipeline::sync_counters() {
     c.flows_closed = fc.closed;
     c.flows_evicted = fc.evicted;
     c.flows_timed_out = fc.timed_out;
-    c.flow_memory_bytes =
-        flows_->memory_bytes() + match_.capacity() * sizeof(FlowMatch) +
-        flowbits_.capacity() * sizeof(uint64_t) + dedup_.memory_bytes() + pool_->memory_bytes() +
-        http_mem_.capacity() + http_free_.capacity() * sizeof(uint32_t) + rates_.memory_bytes() +
-        telnet_.capacity() * sizeof(TelnetFollower) + telnet_free_.capacity() * sizeof(uint32_t) +
-        window_mem_.capacity() + window_free_.capacity() * sizeof(uint32_t);
+    c.flow_memory_bytes = flows_->memory_bytes() + match_.capacity() * sizeof(FlowMatch) +
+                          flowbits_.capacity() * sizeof(uint64_t) + dedup_.memory_bytes() +
+                          pool_->memory_bytes() + http_.memory_bytes() + rates_.memory_bytes() +
+                          telnet_.capacity() * sizeof(TelnetFollower) +
+                          telnet_free_.capacity() * sizeof(uint32_t) + window_mem_.capacity() +
+                          window_free_.capacity() * sizeof(uint32_t);
 }
 
 int Pipeline::collect(unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) {

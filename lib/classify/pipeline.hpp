@@ -9,9 +9,9 @@
 // verified exactly (match/verify) on the packet, or on the HTTP request a flow's client sent
 // (parsed from the stream, its head kept in a bounded per-worker buffer while it arrives).
 //
-// Code: pipeline.cpp (the packet's way, flows, streams), http_flow.cpp (HTTP requests),
-// telnet_flow.cpp (Telnet lines), dns_match.cpp (DNS queries), rule_match.cpp (from a
-// candidate rule to an alert).
+// Code: pipeline.cpp (the packet's way, flows, streams), http_flow.cpp (the request heads an
+// HttpFollower cuts, matched), telnet_flow.cpp (the lines a TelnetFollower reads, matched),
+// dns_match.cpp (DNS queries), rule_match.cpp (from a candidate rule to an alert).
 //
 // Thread-safety: one Pipeline per worker, constructed on the worker's thread (it installs the
 // worker's stream pool); it writes only that worker's WorkerStats, alert buffer and scratch.
@@ -26,6 +26,7 @@
 
 #include "classify/alert.hpp"
 #include "classify/alert_dedup.hpp"
+#include "classify/http_follower.hpp"
 #include "classify/rate_limit.hpp"
 #include "flow/flow_table.hpp"
 #include "flow/tcp_seq.hpp"
@@ -41,10 +42,6 @@
 namespace pktsieve {
 
 inline constexpr size_t kAlertBufferSize = 4096;
-// A request head longer than this is matched on its first kHttpHead bytes (http.truncated).
-inline constexpr uint32_t kHttpHead = 2048;
-// Heads arriving in pieces at once, per worker (a head that fits one segment needs none).
-inline constexpr uint32_t kHttpSlots = 4096;
 // Telnet sessions followed at once, per worker (each until its first 512 bytes of lines).
 inline constexpr uint32_t kTelnetSlots = 4096;
 // Rules that are verified see a flow direction's first kStreamWindow bytes (its "window"), not
@@ -100,18 +97,7 @@ class Pipeline {
         uint32_t window = kNoSlot;
         std::array<Progress, kPartSlots> parts{};
     };
-    struct HttpFlow {  // the client side of a flow, as HTTP requests
-        enum class Phase : uint8_t { start, head, body, chunked, not_http } phase = Phase::start;
-        bool is_http = false;     // the first request began like one
-        uint32_t slot = kNoSlot;  // head buffer while a head arrives in pieces
-        uint32_t len = 0;         // bytes in it
-        uint64_t body_left = 0;
-        ChunkedBody chunks;
-        bool fresh = true;  // no byte followed since the client's stream (re)started
-        // The head being matched began at the stream's first byte, where the stream database
-        // already anchors `^` and depth: its anchored rules need no second scan.
-        bool head_at_stream_start = false;
-    };
+    using HttpFlow = HttpFollower::Flow;
     struct FlowMatch {
         std::array<Direction, 2> dir;  // [0]: from endpoint a, [1]: from b
         std::array<uint32_t, kAlertSlots> alerted{};
@@ -147,14 +133,12 @@ class Pipeline {
     void track_tcp(const Packet& p, const PortGroup* g, uint64_t ts_us);
     void scan_stream(const Packet& p, const Tracked& t, const PortGroup* g, Verdict& v,
                      uint64_t ts_us);
-    // HTTP (http_flow.cpp): requests from a flow's client bytes, or from one packet.
-    void http_stream(std::string_view in, const Packet& p, const Verdict& v, uint64_t ts_us);
-    bool http_accumulate(std::string_view& in, bool at_stream_start, const Packet& p,
-                         const Verdict& v, uint64_t ts_us);
+    // HTTP (http_flow.cpp): each request head the follower hands out, or one packet's.
+    static void on_head(void* ctx, const HttpFollower::Head& head);
+    HttpFollower::Sink head_sink(const Packet& p, const Verdict& v, uint64_t ts_us);
+    void http_packet(const Packet& p, const Verdict& v, uint64_t ts_us);
     void match_anchored(const PortGroup& g, std::string_view head, const Packet& p,
                         const Verdict& v, uint64_t ts_us);
-    void after_head(HttpFlow& h) const;
-    void http_packet(const Packet& p, const Verdict& v, uint64_t ts_us);
     // Telnet (telnet_flow.cpp): a client's lines, negotiation removed, matched as telnet.data.
     void telnet_stream(std::string_view in, const PortGroup& g, const Packet& p, const Verdict& v,
                        uint64_t ts_us);
@@ -165,11 +149,9 @@ class Pipeline {
     // DNS (dns_match.cpp): a query's name matched by the dns.query databases.
     bool parse_dns(const Packet& p);
     void match_dns(const PortGroup* g, const Packet& p, const Verdict& v, uint64_t ts_us);
-    void match_request(std::string_view head, const Packet& p, const Verdict& v, uint64_t ts_us);
+    void match_request(const HttpFollower::Head& head, const Packet& p, const Verdict& v,
+                       uint64_t ts_us);
     void match_gathered(std::string_view head, const Packet& p, const Verdict& v, uint64_t ts_us);
-    void flush_http(const Packet& as, const Verdict& v, uint64_t ts_us);
-    void release_http(HttpFlow& h);
-    char* http_slot(uint32_t slot) { return http_mem_.data() + size_t{slot} * kHttpHead; }
     void end_direction(Direction& d, const Packet& as, const Verdict& v, uint64_t ts_us);
     void keep_window(Direction& d, std::string_view bytes);
     void release_window(Direction& d);
@@ -211,9 +193,14 @@ class Pipeline {
     StreamPool* previous_pool_ = nullptr;                     // restored when this pipeline goes
     uint64_t latest_ts_ = 0;
     LinkType link_ = LinkType::ethernet;
-    std::vector<char> http_mem_;          // kHttpSlots heads of kHttpHead bytes
-    std::vector<uint32_t> http_free_;     // free head slots
-    HttpRequest request_;                 // the request being matched (capacity reused)
+    HttpFollower http_;    // clients' bytes as requests (stream mode)
+    HttpRequest request_;  // without flow state: the request a packet begins
+    struct HeadContext {   // what on_head needs besides the head: the segment being followed
+        Pipeline* self;
+        const Packet* p;
+        const Verdict* v;
+        uint64_t ts_us;
+    } head_ctx_{};
     std::string dns_name_;                // the DNS query being matched (capacity reused)
     std::vector<TelnetFollower> telnet_;  // kTelnetSlots followers
     std::vector<uint32_t> telnet_free_;   // free follower slots
