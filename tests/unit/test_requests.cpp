@@ -3,39 +3,12 @@
 // begin in the middle of a connection.
 #include <catch2/catch.hpp>
 
-#include "classify/pipeline.hpp"
-#include "frames.hpp"
-#include "match/load.hpp"
+#include "shipped_run.hpp"
 
 using namespace pktsieve;
 using namespace pktsieve::test;
 
 namespace {
-
-std::unique_ptr<Ruleset> shipped() {
-    auto load = load_ruleset({PKTSIEVE_SOURCE_DIR "/signatures/pktsieve.rules"}, Vars(),
-                             LoadOptions(1, TcpMatching::stream));
-    REQUIRE(load.ruleset);
-    return std::move(load.ruleset);
-}
-
-uint32_t sid_index(const Ruleset& rs, uint32_t sid) {
-    for (uint32_t i = 0; i < rs.rules().size(); ++i)
-        if (rs.rules()[i].sid == sid) return i;
-    FAIL("no sid " << sid);
-    return 0;
-}
-
-struct Run {
-    WorkerStats stats;
-    std::unique_ptr<BurstAlerts> alerts = std::make_unique<BurstAlerts>();
-    Pipeline pipe;
-    explicit Run(const Ruleset& rs) : stats(rs.rules().size()), pipe(rs, 0, stats, *alerts) {}
-    void feed(const std::vector<Bytes>& frames) {
-        for (const auto& f : frames) pipe.process(f.data(), static_cast<uint32_t>(f.size()), 1);
-        pipe.finish();
-    }
-};
 
 const std::string kBenign = "GET / HTTP/1.1\r\nHost: es\r\n\r\n";
 const std::string kOk = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}";
@@ -59,6 +32,7 @@ TEST_CASE("the 2nd and 3rd request of a keep-alive connection are matched", "[re
         c.server(kOk);
         c.close();
         run.feed(c.frames);
+        run.pipe.finish();
         CHECK(run.stats.rules[trav].alerts == 1);
         CHECK(run.stats.counters.alerts == 1);
         CHECK(run.stats.counters.http_anchored_scans == static_cast<uint64_t>(nth - 1));
@@ -75,6 +49,7 @@ TEST_CASE("pipelined requests in one segment, and a request split after a first 
         c.client(kBenign + kBenign + kTraversal);
         c.close();
         run.feed(c.frames);
+        run.pipe.finish();
         CHECK(run.stats.rules[trav].alerts == 1);
     }
     SECTION("a body before it: POST with Content-Length, then the traversal") {
@@ -84,6 +59,7 @@ TEST_CASE("pipelined requests in one segment, and a request split after a first 
         c.client(kTraversal);
         c.close();
         run.feed(c.frames);
+        run.pipe.finish();
         CHECK(run.stats.rules[trav].alerts == 1);
     }
     SECTION("split across segments at every byte, after a benign request") {
@@ -96,6 +72,7 @@ TEST_CASE("pipelined requests in one segment, and a request split after a first 
             c.client(kTraversal.substr(cut));
             c.close();
             run.feed(c.frames);
+            run.pipe.finish();
             CHECK(run.stats.rules[trav].alerts == 1);
         }
     }
@@ -106,6 +83,7 @@ TEST_CASE("pipelined requests in one segment, and a request split after a first 
         c.client("GET http://example.com/ HTTP/1.1\r\nHost: example.com\r\n\r\n");
         c.close();
         run.feed(c.frames);
+        run.pipe.finish();
         CHECK(run.stats.rules[sid_index(*rs, 9000021)].alerts == 1);
     }
 }
@@ -122,6 +100,7 @@ TEST_CASE("a request not at a request start is not one; benign keep-alive stays 
         }
         c.close();
         run.feed(c.frames);
+        run.pipe.finish();
         CHECK(run.stats.counters.alerts == 0);
         CHECK(run.stats.counters.http_anchored_scans == 4);
     }
@@ -133,6 +112,7 @@ TEST_CASE("a request not at a request start is not one; benign keep-alive stays 
                  "\r\n\r\n" + body);
         c.close();
         run.feed(c.frames);
+        run.pipe.finish();
         CHECK(run.stats.counters.alerts == 0);
     }
 }
@@ -148,6 +128,7 @@ TEST_CASE("a capture that begins inside a body finds the next request", "[reques
     c.client(kTraversal);
     c.close();
     run.feed(c.frames);
+    run.pipe.finish();
     CAPTURE(run.stats.counters.http_requests, run.stats.counters.http_anchored_scans,
             run.stats.counters.scanned_packets, run.stats.rules[trav].hits);
     CHECK(run.stats.rules[trav].alerts == 1);

@@ -4,42 +4,11 @@
 
 #include <random>
 
-#include "classify/pipeline.hpp"
-#include "frames.hpp"
-#include "match/load.hpp"
 #include "rules/parser.hpp"
+#include "shipped_run.hpp"
 
 using namespace pktsieve;
 using namespace pktsieve::test;
-
-namespace {
-
-std::unique_ptr<Ruleset> shipped(TcpMatching tcp = TcpMatching::stream) {
-    auto load = load_ruleset({PKTSIEVE_SOURCE_DIR "/signatures/pktsieve.rules"}, Vars(),
-                             LoadOptions(1, tcp));
-    REQUIRE(load.ruleset);
-    return std::move(load.ruleset);
-}
-
-uint32_t sid_index(const Ruleset& rs, uint32_t sid) {
-    for (uint32_t i = 0; i < rs.rules().size(); ++i)
-        if (rs.rules()[i].sid == sid) return i;
-    FAIL("no sid " << sid);
-    return 0;
-}
-
-struct Run {
-    WorkerStats stats;
-    std::unique_ptr<BurstAlerts> alerts = std::make_unique<BurstAlerts>();
-    Pipeline pipe;
-    Run(const Ruleset& rs, uint32_t flows = 1024)
-        : stats(rs.rules().size()), pipe(rs, 0, stats, *alerts, FlowTableConfig{flows}) {}
-    void feed(const std::vector<Bytes>& frames) {
-        for (const auto& f : frames) pipe.process(f.data(), static_cast<uint32_t>(f.size()), 1);
-    }
-};
-
-}  // namespace
 
 TEST_CASE("a Telnet login typed one character per segment, IAC between: one alert", "[stream]") {
     auto rs = shipped();

@@ -1,9 +1,7 @@
 // The Telnet follower (lib/telnet) and the shipped Telnet rule on its telnet.data buffer.
 #include <catch2/catch.hpp>
 
-#include "classify/pipeline.hpp"
-#include "frames.hpp"
-#include "match/load.hpp"
+#include "shipped_run.hpp"
 #include "telnet/follower.hpp"
 
 using namespace pktsieve;
@@ -75,13 +73,6 @@ TEST_CASE("Telnet data is bounded", "[telnet]") {
 }
 
 namespace {
-
-std::unique_ptr<Ruleset> shipped(TcpMatching tcp) {
-    auto load = load_ruleset({PKTSIEVE_SOURCE_DIR "/signatures/pktsieve.rules"}, Vars(),
-                             LoadOptions(1, tcp));
-    REQUIRE(load.ruleset);
-    return std::move(load.ruleset);
-}
 
 uint64_t telnet_alerts(const std::vector<Bytes>& frames, TcpMatching tcp) {
     auto rs = shipped(tcp);
