@@ -50,14 +50,13 @@ Pipeline::Pipeline(const Ruleset& rs, unsigned worker, WorkerStats& stats, Burst
       scratch_(rs.scratch(worker)),
       stats_(&stats),
       alerts_(&alerts),
-      http_(stats.counters, rs.tcp_matching() == TcpMatching::stream ? kHttpSlots : 0) {
+      http_(stats.counters, rs.tcp_matching() == TcpMatching::stream ? kHttpSlots : 0),
+      telnet_(rs.tcp_matching() == TcpMatching::stream ? kTelnetSlots : 0) {
     if (stats.rules.size() < rs.slot_count()) stats.rules.resize(rs.slot_count());
     if (rs.tcp_matching() != TcpMatching::stream) return;
     flows_.emplace(flows);
     match_.resize(flows.capacity);
     size_flowbits();
-    telnet_.resize(kTelnetSlots);
-    for (uint32_t i = kTelnetSlots; i > 0; --i) telnet_free_.push_back(i - 1);
     window_mem_.resize(size_t{kWindowSlots} * kStreamWindow);
     for (uint32_t i = kWindowSlots; i > 0; --i) window_free_.push_back(i - 1);
     // Two directions per flow, plus one stream a gap restart may hold while its old one closes.
@@ -262,8 +261,7 @@ void Pipeline::scan_stream(const Packet& p, const Tracked& t, const PortGroup* g
         d.window_over = false;
         if (v.dir == FlowDir::to_server) {  // a request cut by the gap is not matched
             http_.restart(v.flow->http);
-            release_telnet(*v.flow);  // lines cut by the gap: read them anew from here
-            v.flow->telnet_done = false;
+            telnet_.restart(v.flow->telnet);  // lines cut by the gap: read anew from here
         }
     }
     if (nb.len == 0 || !g) return;
@@ -374,7 +372,7 @@ void Pipeline::close_flow(uint32_t index, const Flow& f) {
         http_.flush(fm.http, head_sink(as, v, f.last_seen_us));
     }
     http_.release(fm.http);
-    release_telnet(fm);
+    telnet_.release(fm.telnet);
 }
 
 void Pipeline::housekeeping() {
@@ -402,8 +400,7 @@ void Pipeline::sync_counters() {
     c.flow_memory_bytes = flows_->memory_bytes() + match_.capacity() * sizeof(FlowMatch) +
                           flowbits_.capacity() * sizeof(uint64_t) + dedup_.memory_bytes() +
                           pool_->memory_bytes() + http_.memory_bytes() + rates_.memory_bytes() +
-                          telnet_.capacity() * sizeof(TelnetFollower) +
-                          telnet_free_.capacity() * sizeof(uint32_t) + window_mem_.capacity() +
+                          telnet_.memory_bytes() + window_mem_.capacity() +
                           window_free_.capacity() * sizeof(uint32_t);
 }
 

@@ -37,7 +37,7 @@
 #include "match/verify.hpp"
 #include "packet/packet.hpp"
 #include "stats/worker_stats.hpp"
-#include "telnet/follower.hpp"
+#include "telnet/sessions.hpp"
 
 namespace pktsieve {
 
@@ -104,9 +104,8 @@ class Pipeline {
         uint32_t n_alerted = 0;
         uint64_t serial = 0;  // this flow's key in dedup_ (new per flow and per rule set)
         HttpFlow http;
-        uint32_t telnet = kNoSlot;  // the client's Telnet follower while its login is read
-        bool telnet_done = false;   // followed as far as kept (or no follower was free)
-        uint32_t generation = 0;    // of the rule set this state belongs to
+        TelnetSessions::Flow telnet;  // the client's login, while it is read
+        uint32_t generation = 0;      // of the rule set this state belongs to
     };
     struct Verdict {  // what a match needs to know about the flow it came from
         FlowDir dir = FlowDir::any;
@@ -145,7 +144,6 @@ class Pipeline {
     void telnet_packet(const PortGroup& g, const Packet& p, const Verdict& v, uint64_t ts_us);
     void match_telnet(const PortGroup& g, std::string_view data, const Packet& p, const Verdict& v,
                       uint64_t ts_us);
-    void release_telnet(FlowMatch& fm);
     // DNS (dns_match.cpp): a query's name matched by the dns.query databases.
     bool parse_dns(const Packet& p);
     void match_dns(const PortGroup* g, const Packet& p, const Verdict& v, uint64_t ts_us);
@@ -201,12 +199,11 @@ class Pipeline {
         const Verdict* v;
         uint64_t ts_us;
     } head_ctx_{};
-    std::string dns_name_;                // the DNS query being matched (capacity reused)
-    std::vector<TelnetFollower> telnet_;  // kTelnetSlots followers
-    std::vector<uint32_t> telnet_free_;   // free follower slots
-    TelnetFollower packet_telnet_;        // without flow state: one packet's lines
-    std::vector<char> window_mem_;        // kWindowSlots windows of kStreamWindow bytes
-    std::vector<uint32_t> window_free_;   // free window slots
+    std::string dns_name_;               // the DNS query being matched (capacity reused)
+    TelnetSessions telnet_;              // clients' logins (stream mode)
+    TelnetFollower packet_telnet_;       // without flow state: one packet's lines
+    std::vector<char> window_mem_;       // kWindowSlots windows of kStreamWindow bytes
+    std::vector<uint32_t> window_free_;  // free window slots
     RateTracker rates_;
     AlertDedup dedup_;          // alerted rules of flows past kAlertSlots
     uint64_t next_serial_ = 0;  // FlowMatch::serial

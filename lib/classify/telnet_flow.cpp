@@ -1,36 +1,15 @@
 // The Telnet side of the pipeline: a client's bytes to a port a telnet.data rule watches go
-// through a TelnetFollower (lib/telnet); each line it completes has the normalised lines so
-// far matched by the group's telnet.data rules, until the follower's first 512 bytes are read.
+// through the worker's TelnetSessions (lib/telnet); each line completed has the normalised
+// lines so far matched by the group's telnet.data rules, until the first 512 bytes are read.
 #include "classify/pipeline.hpp"
 
 namespace pktsieve {
 
-void Pipeline::release_telnet(FlowMatch& fm) {
-    if (fm.telnet == kNoSlot) return;
-    telnet_free_.push_back(fm.telnet);
-    fm.telnet = kNoSlot;
-}
-
 void Pipeline::telnet_stream(std::string_view in, const PortGroup& g, const Packet& p,
                              const Verdict& v, uint64_t ts_us) {
-    FlowMatch& fm = *v.flow;
-    if (fm.telnet_done) return;
-    if (fm.telnet == kNoSlot) {
-        if (telnet_free_.empty()) {
-            ++stats_->counters.telnet_no_buffer;
-            fm.telnet_done = true;
-            return;
-        }
-        fm.telnet = telnet_free_.back();
-        telnet_free_.pop_back();
-        telnet_[fm.telnet].reset();
-    }
-    TelnetFollower& t = telnet_[fm.telnet];
-    if (t.feed(in) > 0) match_telnet(g, t.data(), p, v, ts_us);
-    if (t.full()) {
-        release_telnet(fm);
-        fm.telnet_done = true;
-    }
+    const TelnetSessions::Fed fed = telnet_.feed(v.flow->telnet, in);
+    if (fed.no_follower) ++stats_->counters.telnet_no_buffer;
+    if (!fed.lines.empty()) match_telnet(g, fed.lines, p, v, ts_us);
 }
 
 // Without flow state (--tcp-matching block): the lines one packet completes.

@@ -3,6 +3,7 @@
 
 #include "shipped_run.hpp"
 #include "telnet/follower.hpp"
+#include "telnet/sessions.hpp"
 
 using namespace pktsieve;
 using namespace pktsieve::test;
@@ -123,4 +124,23 @@ TEST_CASE("banners, prompts and negotiation without a login do not alert", "[tel
     d.client("root");  // a user name, never ended, no password
     d.close();
     CHECK(telnet_alerts(d.frames, TcpMatching::stream) == 0);
+}
+
+TEST_CASE("Telnet sessions: a bounded pool, each follower given back once its login is read",
+          "[telnet]") {
+    TelnetSessions s(1);
+    TelnetSessions::Flow a, b, c;
+    CHECK(s.feed(a, "ro").lines.empty());
+    CHECK(s.feed(a, "ot\r\n").lines == "root\r\n");
+    const auto none = s.feed(b, "x\r\n");  // the one follower is a's
+    CHECK(none.no_follower);
+    CHECK(b.done);
+    CHECK(s.feed(b, "y\r\n").lines.empty());
+    const std::string line(100, 'p');
+    for (int i = 0; i < 5 && !a.done; ++i) s.feed(a, line + "\r\n");
+    CHECK(a.done);                               // its first 512 bytes are read
+    CHECK(s.feed(a, "more\r\n").lines.empty());  // ... and its follower is given back
+    CHECK(s.feed(c, "user\r\n").lines == "user\r\n");
+    s.restart(c);  // a gap: read anew
+    CHECK(s.feed(c, "pw\r\n").lines == "pw\r\n");
 }
