@@ -1,7 +1,5 @@
 #include "classify/pipeline.hpp"
 
-#include <cstring>
-
 #include <algorithm>
 
 namespace pktsieve {
@@ -15,8 +13,6 @@ inline bool worth_scanning(const PortGroup* g, const Packet& p) {
                   (g->db[0] || g->db[1] || g->reads_http || g->reads_dns || g->reads_telnet)) ||
                  !g->always.empty());
 }
-
-constexpr uint8_t kFin = 0x01, kSyn = 0x02, kRst = 0x04, kAck = 0x10;
 
 // The packet a flow direction's end-of-stream matches are reported as.
 Packet as_packet(const Flow& f, bool from_a) {
@@ -36,8 +32,8 @@ Packet as_packet(const Flow& f, bool from_a) {
 }  // namespace
 
 FlowDir stateless_direction(const Ruleset& rs, const Packet& p) {
-    if (p.proto == kProtoTcp && (p.tcp_flags & kSyn))
-        return (p.tcp_flags & kAck) ? FlowDir::to_client : FlowDir::to_server;
+    if (p.proto == kProtoTcp && (p.tcp_flags & kTcpSyn))
+        return (p.tcp_flags & kTcpAck) ? FlowDir::to_client : FlowDir::to_server;
     const bool d = rs.is_server_port(p.dport), s = rs.is_server_port(p.sport);
     if (d != s) return d ? FlowDir::to_server : FlowDir::to_client;
     return p.dport <= p.sport ? FlowDir::to_server : FlowDir::to_client;
@@ -148,7 +144,8 @@ void Pipeline::process(const uint8_t* data, uint32_t len, uint64_t ts_us) {
         // completes the handshake just as well), or data towards a port whose group has no
         // stream, HTTP or flowbits rule (e.g. server responses to ephemeral ports). SYN, FIN
         // and RST always count.
-        if (!(p.tcp_flags & (kSyn | kFin | kRst)) && (p.payload_len == 0 || !g || !g->flow_state)) {
+        if (!(p.tcp_flags & (kTcpSyn | kTcpFin | kTcpRst)) &&
+            (p.payload_len == 0 || !g || !g->flow_state)) {
             if (worth_scanning(g, p)) scan_packet(g, p, stateless(g, p), ts_us);
             return;
         }
@@ -208,6 +205,27 @@ void Pipeline::scan_block(const hs_database_t* db, std::string_view bytes, Scope
     report(m, p, v, ts_us, nullptr);
 }
 
+// One buffer of a packet (a DNS query's name, a Telnet client's lines): its database's
+// candidates and the group's rules without a prefilter for it, with the payload beside it.
+void Pipeline::match_buffer(const PortGroup& g, Buffer which, std::string_view bytes,
+                            const std::vector<uint32_t>& always, const Packet& p, const Verdict& v,
+                            uint64_t ts_us) {
+    Counters& c = stats_->counters;
+    Buffers b;
+    b.set(Buffer::payload, {reinterpret_cast<const char*>(p.payload()), p.payload_len});
+    b.set(which, bytes);
+    Matches m;
+    if (const hs_database_t* db = g.by_buffer[static_cast<size_t>(which)].get()) {
+        ++c.scanned_packets;
+        c.scanned_bytes += bytes.size();
+        if (hs_scan(db, bytes.data(), static_cast<unsigned>(bytes.size()), 0, scratch_, collect,
+                    &m) != HS_SUCCESS)
+            ++c.scan_errors;
+    }
+    report(m, p, v, ts_us, &b);
+    report_list(always, p, v, ts_us, &b);
+}
+
 void Pipeline::track_tcp(const Packet& p, const PortGroup* g, uint64_t ts_us) {
     const Tracked t = flows_->track(p, ts_us, stateless_direction(*rs_, p) == FlowDir::to_server);
     if (t.evicted) close_flow(t.index, t.evicted_flow);  // the new flow reuses its index
@@ -228,11 +246,11 @@ void Pipeline::track_tcp(const Packet& p, const PortGroup* g, uint64_t ts_us) {
     v.stream_bytes = window_of(v.flow->dir[t.from_a ? 0 : 1]);
     v.head_pending = v.dir == FlowDir::to_server && HttpFollower::head_pending(v.flow->http);
     if (worth_scanning(g, p)) scan_packet(g, p, v, ts_us);  // stateless, verified, no prefilter
-    if (p.tcp_flags & (kFin | kRst)) {
+    if (p.tcp_flags & (kTcpFin | kTcpRst)) {
         auto& dirs = v.flow->dir;
         for (int i = 0; i < 2; ++i) {
             const bool from_a = i == 0;
-            if (from_a != t.from_a && !(p.tcp_flags & kRst)) continue;  // FIN ends one side
+            if (from_a != t.from_a && !(p.tcp_flags & kTcpRst)) continue;  // FIN ends one side
             Verdict dv = v;
             dv.dir = flows_->is_client(*t.flow, from_a) ? FlowDir::to_server : FlowDir::to_client;
             dv.head_pending = false;
@@ -243,107 +261,6 @@ void Pipeline::track_tcp(const Packet& p, const PortGroup* g, uint64_t ts_us) {
             dirs[i].ended = true;
         }
     }
-}
-
-void Pipeline::scan_stream(const Packet& p, const Tracked& t, const PortGroup* g, Verdict& v,
-                           uint64_t ts_us) {
-    Direction& d = v.flow->dir[t.from_a ? 0 : 1];
-    if (d.ended) return;
-    Counters& c = stats_->counters;
-    const NewBytes nb = new_bytes(d.seq, p.seq, p.payload_len, p.tcp_flags & kSyn, false);
-    c.stream_retransmitted_bytes += nb.skip;
-    if (nb.gap) {
-        if (d.stream) {
-            ++c.stream_restarts;
-            end_direction(d, p, v, ts_us);
-        }
-        release_window(d);  // the window restarts with the stream, at these bytes
-        d.window_over = false;
-        if (v.dir == FlowDir::to_server) {  // a request cut by the gap is not matched
-            http_.restart(v.flow->http);
-            telnet_.restart(v.flow->telnet);  // lines cut by the gap: read anew from here
-        }
-    }
-    if (nb.len == 0 || !g) return;
-    const auto* bytes = reinterpret_cast<const char*>(p.payload() + nb.skip);
-    if ((g->reads_http || g->gathers_heads || g->request) && v.dir == FlowDir::to_server) {
-        http_.feed(v.flow->http, {bytes, nb.len}, head_sink(p, v, ts_us));
-        v.http = v.flow->http.is_http;
-    }
-    if (g->reads_telnet && v.dir == FlowDir::to_server)
-        telnet_stream({bytes, nb.len}, *g, p, v, ts_us);
-    // Rules verified on this side see the stream's bytes; a client speaking HTTP has its
-    // requests gathered instead (after the follower above has seen these bytes).
-    if (g->gathers_heads) {
-        if (v.dir == FlowDir::to_server && v.flow->http.is_http) {
-            release_window(d);
-            d.window_over = true;
-        } else {
-            keep_window(d, {bytes, nb.len});
-        }
-    }
-    const hs_database_t* db = g->stream[direction_index(v.dir)].get();
-    if (!db) return;
-    if (!d.stream && hs_open_stream(db, 0, &d.stream) != HS_SUCCESS) {
-        d.stream = nullptr;
-        ++c.stream_alloc_failures;
-        return;
-    }
-    Matches m;
-    ++c.scanned_packets;
-    c.scanned_bytes += nb.len;
-    if (hs_scan_stream(d.stream, bytes, nb.len, 0, scratch_, collect, &m) != HS_SUCCESS)
-        ++c.scan_errors;
-    resolve_parts(m, d);
-    report(m, p, v, ts_us);
-}
-
-// A direction's first kStreamWindow bytes, kept while they fit: verified rules are checked on
-// them, so a rule whose parts fall in different segments holds, and `^` is the stream's start
-// as for rules compiled whole. Past the window (or with no slot free) a segment is verified
-// alone (stream.window_exceeded).
-void Pipeline::keep_window(Direction& d, std::string_view bytes) {
-    if (d.window_over) return;
-    if (d.window == kNoSlot) {
-        if (window_free_.empty() || bytes.size() > kStreamWindow) {
-            d.window_over = true;
-            ++stats_->counters.stream_window_exceeded;
-            return;
-        }
-        d.window = window_free_.back();
-        window_free_.pop_back();
-        d.window_len = 0;
-    }
-    if (bytes.size() > kStreamWindow - d.window_len) {
-        release_window(d);
-        d.window_over = true;
-        ++stats_->counters.stream_window_exceeded;
-        return;
-    }
-    std::memcpy(window_mem_.data() + size_t{d.window} * kStreamWindow + d.window_len, bytes.data(),
-                bytes.size());
-    d.window_len = static_cast<uint16_t>(d.window_len + bytes.size());
-}
-
-void Pipeline::release_window(Direction& d) {
-    if (d.window != kNoSlot) window_free_.push_back(d.window);
-    d.window = kNoSlot;
-    d.window_len = 0;
-}
-
-std::string_view Pipeline::window_of(const Direction& d) const {
-    if (d.window == kNoSlot) return {};
-    return {window_mem_.data() + size_t{d.window} * kStreamWindow, d.window_len};
-}
-
-// Closing a stream reports what only the end of data decides (e.g. `$` anchors).
-void Pipeline::end_direction(Direction& d, const Packet& as, const Verdict& v, uint64_t ts_us) {
-    if (!d.stream) return;
-    Matches m;
-    hs_close_stream(d.stream, scratch_, collect, &m);
-    d.stream = nullptr;
-    resolve_parts(m, d);
-    report(m, as, v, ts_us);
 }
 
 void Pipeline::close_flow(uint32_t index, const Flow& f) {
@@ -413,39 +330,6 @@ int Pipeline::collect(unsigned id, unsigned long long, unsigned long long, unsig
     else
         ++m->overflow;
     return 0;
-}
-
-// Turns the parts a stream reported into the rules whose every part has now matched in this
-// direction (in any order, at any distance: the AND of block mode).
-void Pipeline::resolve_parts(Matches& m, Direction& d) {
-    uint32_t out = 0;
-    for (uint32_t i = 0; i < m.n; ++i) {
-        const unsigned id = m.ids[i];
-        if (!rs_->is_part(id)) {
-            m.ids[out++] = id;
-            continue;
-        }
-        const auto part = rs_->part(id);
-        auto end = d.parts.begin() + d.n_parts;
-        auto slot =
-            std::find_if(d.parts.begin(), end, [&](auto& p) { return p.rule == part.rule; });
-        if (slot == end) {
-            if (d.n_parts == kPartSlots) {  // more partial rules than slots: forget the oldest
-                ++stats_->counters.match_overflow;
-                std::move(d.parts.begin() + 1, end, d.parts.begin());
-                --d.n_parts;
-                --end;
-            }
-            slot = end;
-            *slot = {part.rule, 0};
-            ++d.n_parts;
-        }
-        slot->mask |= 1u << part.bit;
-        const bool complete = slot->mask == rs_->full_mask(part.rule);
-        if (complete && std::find(m.ids, m.ids + out, part.rule) == m.ids + out)
-            m.ids[out++] = part.rule;
-    }
-    m.n = out;
 }
 
 }  // namespace pktsieve

@@ -9,9 +9,10 @@
 // verified exactly (match/verify) on the packet, or on the HTTP request a flow's client sent
 // (parsed from the stream, its head kept in a bounded per-worker buffer while it arrives).
 //
-// Code: pipeline.cpp (the packet's way, flows, streams), http_flow.cpp (the request heads an
-// HttpFollower cuts, matched), telnet_flow.cpp (the lines a TelnetFollower reads, matched),
-// dns_match.cpp (DNS queries), rule_match.cpp (from a candidate rule to an alert).
+// Code: pipeline.cpp (the packet's way, flows), stream_match.cpp (TCP streams, windows),
+// http_flow.cpp (the request heads an HttpFollower cuts, matched), telnet_flow.cpp (the lines a
+// TelnetFollower reads, matched), dns_match.cpp (DNS queries), rule_match.cpp (from a
+// candidate rule to an alert).
 //
 // Thread-safety: one Pipeline per worker, constructed on the worker's thread (it installs the
 // worker's stream pool); it writes only that worker's WorkerStats, alert buffer and scratch.
@@ -129,6 +130,9 @@ class Pipeline {
     enum class Scope : uint8_t { all, in_stream, stateless };
     void scan_block(const hs_database_t* db, std::string_view bytes, Scope scope, const Packet& p,
                     const Verdict& v, uint64_t ts_us);
+    void match_buffer(const PortGroup& g, Buffer which, std::string_view bytes,
+                      const std::vector<uint32_t>& always, const Packet& p, const Verdict& v,
+                      uint64_t ts_us);
     void track_tcp(const Packet& p, const PortGroup* g, uint64_t ts_us);
     void scan_stream(const Packet& p, const Tracked& t, const PortGroup* g, Verdict& v,
                      uint64_t ts_us);

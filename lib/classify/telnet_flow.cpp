@@ -23,21 +23,8 @@ void Pipeline::telnet_packet(const PortGroup& g, const Packet& p, const Verdict&
 
 void Pipeline::match_telnet(const PortGroup& g, std::string_view data, const Packet& p,
                             const Verdict& v, uint64_t ts_us) {
-    Counters& c = stats_->counters;
-    ++c.telnet_lines;
-    Buffers b;
-    b.set(Buffer::payload, {reinterpret_cast<const char*>(p.payload()), p.payload_len});
-    b.set(Buffer::telnet_data, data);
-    Matches m;
-    if (const hs_database_t* db = g.by_buffer[static_cast<size_t>(Buffer::telnet_data)].get()) {
-        ++c.scanned_packets;
-        c.scanned_bytes += data.size();
-        if (hs_scan(db, data.data(), static_cast<unsigned>(data.size()), 0, scratch_, collect,
-                    &m) != HS_SUCCESS)
-            ++c.scan_errors;
-    }
-    report(m, p, v, ts_us, &b);
-    report_list(g.telnet_always, p, v, ts_us, &b);
+    ++stats_->counters.telnet_lines;
+    match_buffer(g, Buffer::telnet_data, data, g.telnet_always, p, v, ts_us);
 }
 
 }  // namespace pktsieve

@@ -1,5 +1,7 @@
 #include "config/replay.hpp"
 
+#include "rules/list_syntax.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -9,16 +11,6 @@
 namespace pktsieve {
 
 namespace {
-
-std::vector<std::string_view> split_commas(std::string_view s) {
-    std::vector<std::string_view> out;
-    for (size_t start = 0;;) {
-        const size_t comma = s.find(',', start);
-        out.push_back(s.substr(start, comma - start));
-        if (comma == std::string_view::npos) return out;
-        start = comma + 1;
-    }
-}
 
 bool is_pcap_vdev(std::string_view name) {
     return name.starts_with("net_pcap") || name.starts_with("eth_pcap");

@@ -19,7 +19,7 @@ po::options_description describe(CtlOptions& o) {
         ("help,h", po::bool_switch(&o.help), "print this help and exit")
         ("file-prefix", po::value(&o.file_prefix)->value_name("PREFIX"),
          "the daemon's EAL --file-prefix (default: the one running pktsieve)")
-        ("json", po::bool_switch(&o.json), "print one JSON document instead of the table")
+        ("json", po::bool_switch(&o.json), "print the stats document (the same JSON --stats-json writes) instead of the table")
         ("watch", po::value(&o.watch_s)->default_value(0)->value_name("SECONDS"),
          "refresh every SECONDS until interrupted (0: print once)")
         ("top", po::value(&o.top)->default_value(10)->value_name("N"),

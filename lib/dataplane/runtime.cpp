@@ -48,15 +48,19 @@ constexpr unsigned kRxDescriptors = 1024;
 constexpr auto kStartingGrace = std::chrono::milliseconds(900);
 constexpr auto kRunningGrace = std::chrono::seconds(10);
 
+std::vector<unsigned> cpus_of(const cpu_set_t& set) {
+    std::vector<unsigned> out;
+    for (unsigned c = 0; c < CPU_SETSIZE; ++c)
+        if (CPU_ISSET(c, &set)) out.push_back(c);
+    if (out.empty()) out.push_back(0);
+    return out;
+}
+
 std::vector<unsigned> allowed_cpus() {
     cpu_set_t set;
     CPU_ZERO(&set);
-    std::vector<unsigned> out;
-    if (sched_getaffinity(0, sizeof set, &set) == 0)
-        for (unsigned c = 0; c < CPU_SETSIZE; ++c)
-            if (CPU_ISSET(c, &set)) out.push_back(c);
-    if (out.empty()) out.push_back(0);
-    return out;
+    sched_getaffinity(0, sizeof set, &set);
+    return cpus_of(set);
 }
 
 // rte_eal_init wants mutable argv that outlives it.
@@ -130,12 +134,9 @@ void plan_layout(Session& s) {
     } catch (const OptionError& e) {
         const unsigned needed = first.mode == Distribution::software ? 4 : 3;
         if (enabled.size() >= needed) throw;
-        std::vector<unsigned> cpus;  // the process's, before the EAL pinned this thread
-        for (unsigned c = 0; c < CPU_SETSIZE; ++c)
-            if (CPU_ISSET(c, &s.start_cpus)) cpus.push_back(c);
-        if (cpus.empty()) cpus.push_back(0);
+        // The process's CPUs from before the EAL pinned this thread.
         throw OptionError(fmt::format("{}: lcores may share CPUs, e.g. {} (-l gives one per CPU)",
-                                      e.what(), lcores_map(needed, cpus)));
+                                      e.what(), lcores_map(needed, cpus_of(s.start_cpus))));
     }
     const unsigned workers = static_cast<unsigned>(s.layout.workers.size());
     s.plan = decide_distribution(first.mode, workers, caps);

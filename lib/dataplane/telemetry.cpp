@@ -183,20 +183,22 @@ class DocumentCache {
         const auto v = telemetry_publisher().latest();
         if (!v) return nullptr;
         std::lock_guard lock(mu_);
-        for (const auto& d : recent_)
-            if (d->generation() == v->generation) return d;
+        if (auto d = kept(v->generation)) return d;
         recent_.push_back(std::make_shared<const DocumentParts>(v->generation, render_json(*v)));
         if (recent_.size() > kKept) recent_.pop_front();
         return recent_.back();
     }
     std::shared_ptr<const DocumentParts> find(uint64_t generation) {
         std::lock_guard lock(mu_);
+        return kept(generation);
+    }
+
+  private:
+    std::shared_ptr<const DocumentParts> kept(uint64_t generation) const {  // mu_ held
         for (const auto& d : recent_)
             if (d->generation() == generation) return d;
         return nullptr;
     }
-
-  private:
     static constexpr size_t kKept = 4;
     std::mutex mu_;
     std::deque<std::shared_ptr<const DocumentParts>> recent_;

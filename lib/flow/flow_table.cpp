@@ -8,8 +8,6 @@ namespace pktsieve {
 
 namespace {
 
-constexpr uint8_t kFin = 0x01, kSyn = 0x02, kRst = 0x04, kAck = 0x10;
-
 uint32_t slot_count(uint32_t capacity) {
     uint32_t n = 1;
     while (n < capacity * 2) n <<= 1;  // load factor <= 0.5 keeps probes short
@@ -18,13 +16,13 @@ uint32_t slot_count(uint32_t capacity) {
 
 void update_tcp(Flow& f, const Packet& p, bool from_a, std::optional<bool> sender_is_client) {
     const uint8_t fl = p.tcp_flags;
-    if ((fl & kSyn) && !f.client_known) {
+    if ((fl & kTcpSyn) && !f.client_known) {
         f.client_known = true;
-        f.client_is_a = (fl & kAck) ? !from_a : from_a;  // SYN from the client, SYN-ACK to it
+        f.client_is_a = (fl & kTcpAck) ? !from_a : from_a;  // SYN from the client, SYN-ACK to it
     }
-    if (fl & (kFin | kRst)) {
+    if (fl & (kTcpFin | kTcpRst)) {
         f.state = FlowState::closed;
-    } else if (f.state == FlowState::opening && ((fl & kAck) && !(fl & kSyn))) {
+    } else if (f.state == FlowState::opening && ((fl & kTcpAck) && !(fl & kTcpSyn))) {
         f.state = FlowState::established;
     }
     if (!f.client_known) {  // picked up midstream
@@ -137,7 +135,8 @@ Tracked FlowTable::track(const Packet& p, uint64_t now_us, std::optional<bool> s
     const FlowKey k = flow_key(p, t.from_a);
     const uint64_t h = symmetric_flow_hash(p);
     uint32_t idx = find(k, h);
-    const bool new_syn = p.proto == kProtoTcp && (p.tcp_flags & kSyn) && !(p.tcp_flags & kAck);
+    const bool new_syn =
+        p.proto == kProtoTcp && (p.tcp_flags & kTcpSyn) && !(p.tcp_flags & kTcpAck);
     if (idx != kNone && new_syn && flows_[idx].state == FlowState::closed) {
         remove(idx);  // the 5-tuple is reused by a new connection
         idx = kNone;

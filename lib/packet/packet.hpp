@@ -44,6 +44,8 @@ enum class L3 : uint8_t { none, ipv4, ipv6 };
 
 inline constexpr uint8_t kProtoTcp = 6;
 inline constexpr uint8_t kProtoUdp = 17;
+// Packet::tcp_flags bits.
+inline constexpr uint8_t kTcpFin = 0x01, kTcpSyn = 0x02, kTcpRst = 0x04, kTcpAck = 0x10;
 
 struct Packet {
     const uint8_t* data = nullptr;

@@ -1,0 +1,145 @@
+// TCP stream matching: each flow direction's in-order bytes fed once to its Hyperscan stream
+// (restarted at a gap), the HTTP and Telnet followers of the client side, the window of the
+// first bytes that rules to verify look at, and the parts of multi-pattern rules.
+#include <algorithm>
+#include <cstring>
+
+#include "classify/pipeline.hpp"
+
+namespace pktsieve {
+
+void Pipeline::scan_stream(const Packet& p, const Tracked& t, const PortGroup* g, Verdict& v,
+                           uint64_t ts_us) {
+    Direction& d = v.flow->dir[t.from_a ? 0 : 1];
+    if (d.ended) return;
+    Counters& c = stats_->counters;
+    const NewBytes nb = new_bytes(d.seq, p.seq, p.payload_len, p.tcp_flags & kTcpSyn, false);
+    c.stream_retransmitted_bytes += nb.skip;
+    if (nb.gap) {
+        if (d.stream) {
+            ++c.stream_restarts;
+            end_direction(d, p, v, ts_us);
+        }
+        release_window(d);  // the window restarts with the stream, at these bytes
+        d.window_over = false;
+        if (v.dir == FlowDir::to_server) {  // a request cut by the gap is not matched
+            http_.restart(v.flow->http);
+            telnet_.restart(v.flow->telnet);  // lines cut by the gap: read anew from here
+        }
+    }
+    if (nb.len == 0 || !g) return;
+    const auto* bytes = reinterpret_cast<const char*>(p.payload() + nb.skip);
+    if ((g->reads_http || g->gathers_heads || g->request) && v.dir == FlowDir::to_server) {
+        http_.feed(v.flow->http, {bytes, nb.len}, head_sink(p, v, ts_us));
+        v.http = v.flow->http.is_http;
+    }
+    if (g->reads_telnet && v.dir == FlowDir::to_server)
+        telnet_stream({bytes, nb.len}, *g, p, v, ts_us);
+    // Rules verified on this side see the stream's bytes; a client speaking HTTP has its
+    // requests gathered instead (after the follower above has seen these bytes).
+    if (g->gathers_heads) {
+        if (v.dir == FlowDir::to_server && v.flow->http.is_http) {
+            release_window(d);
+            d.window_over = true;
+        } else {
+            keep_window(d, {bytes, nb.len});
+        }
+    }
+    const hs_database_t* db = g->stream[direction_index(v.dir)].get();
+    if (!db) return;
+    if (!d.stream && hs_open_stream(db, 0, &d.stream) != HS_SUCCESS) {
+        d.stream = nullptr;
+        ++c.stream_alloc_failures;
+        return;
+    }
+    Matches m;
+    ++c.scanned_packets;
+    c.scanned_bytes += nb.len;
+    if (hs_scan_stream(d.stream, bytes, nb.len, 0, scratch_, collect, &m) != HS_SUCCESS)
+        ++c.scan_errors;
+    resolve_parts(m, d);
+    report(m, p, v, ts_us);
+}
+
+// A direction's first kStreamWindow bytes, kept while they fit: verified rules are checked on
+// them, so a rule whose parts fall in different segments holds, and `^` is the stream's start
+// as for rules compiled whole. Past the window (or with no slot free) a segment is verified
+// alone (stream.window_exceeded).
+void Pipeline::keep_window(Direction& d, std::string_view bytes) {
+    if (d.window_over) return;
+    if (d.window == kNoSlot) {
+        if (window_free_.empty() || bytes.size() > kStreamWindow) {
+            d.window_over = true;
+            ++stats_->counters.stream_window_exceeded;
+            return;
+        }
+        d.window = window_free_.back();
+        window_free_.pop_back();
+        d.window_len = 0;
+    }
+    if (bytes.size() > kStreamWindow - d.window_len) {
+        release_window(d);
+        d.window_over = true;
+        ++stats_->counters.stream_window_exceeded;
+        return;
+    }
+    std::memcpy(window_mem_.data() + size_t{d.window} * kStreamWindow + d.window_len, bytes.data(),
+                bytes.size());
+    d.window_len = static_cast<uint16_t>(d.window_len + bytes.size());
+}
+
+void Pipeline::release_window(Direction& d) {
+    if (d.window != kNoSlot) window_free_.push_back(d.window);
+    d.window = kNoSlot;
+    d.window_len = 0;
+}
+
+std::string_view Pipeline::window_of(const Direction& d) const {
+    if (d.window == kNoSlot) return {};
+    return {window_mem_.data() + size_t{d.window} * kStreamWindow, d.window_len};
+}
+
+// Closing a stream reports what only the end of data decides (e.g. `$` anchors).
+void Pipeline::end_direction(Direction& d, const Packet& as, const Verdict& v, uint64_t ts_us) {
+    if (!d.stream) return;
+    Matches m;
+    hs_close_stream(d.stream, scratch_, collect, &m);
+    d.stream = nullptr;
+    resolve_parts(m, d);
+    report(m, as, v, ts_us);
+}
+
+// Turns the parts a stream reported into the rules whose every part has now matched in this
+// direction (in any order, at any distance: the AND of block mode).
+void Pipeline::resolve_parts(Matches& m, Direction& d) {
+    uint32_t out = 0;
+    for (uint32_t i = 0; i < m.n; ++i) {
+        const unsigned id = m.ids[i];
+        if (!rs_->is_part(id)) {
+            m.ids[out++] = id;
+            continue;
+        }
+        const auto part = rs_->part(id);
+        auto end = d.parts.begin() + d.n_parts;
+        auto slot =
+            std::find_if(d.parts.begin(), end, [&](auto& p) { return p.rule == part.rule; });
+        if (slot == end) {
+            if (d.n_parts == kPartSlots) {  // more partial rules than slots: forget the oldest
+                ++stats_->counters.match_overflow;
+                std::move(d.parts.begin() + 1, end, d.parts.begin());
+                --d.n_parts;
+                --end;
+            }
+            slot = end;
+            *slot = {part.rule, 0};
+            ++d.n_parts;
+        }
+        slot->mask |= 1u << part.bit;
+        const bool complete = slot->mask == rs_->full_mask(part.rule);
+        if (complete && std::find(m.ids, m.ids + out, part.rule) == m.ids + out)
+            m.ids[out++] = part.rule;
+    }
+    m.n = out;
+}
+
+}  // namespace pktsieve
