@@ -78,6 +78,7 @@ void Pipeline::match_request(const HttpFollower::Head& head, const Packet& p, co
     const HttpRequest& req = *head.request;
     Counters& c = stats_->counters;
     ++c.http_requests;
+    if (recorder_) observe_request(req, p);
     Buffers b;
     b.set(Buffer::payload, {reinterpret_cast<const char*>(p.payload()), p.payload_len});
     b.set(Buffer::http_method, req.method);

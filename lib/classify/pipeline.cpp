@@ -138,6 +138,7 @@ void Pipeline::process(const uint8_t* data, uint32_t len, uint64_t ts_us) {
     Packet p;
     if (!count_parse(parse(data, len, p, link_), p)) return;
     latest_ts_ = std::max(latest_ts_, ts_us);
+    if (recorder_) observe_packet(p, ts_us);
     const PortGroup* g = rs_->group_for(p.proto, p.dport);
     if (flows_ && p.proto == kProtoTcp) {
         // No flow lookup for what needs no flow state: a bare ACK (the first data segment

@@ -36,6 +36,7 @@
 #include "match/ruleset.hpp"
 #include "match/stream_pool.hpp"
 #include "match/verify.hpp"
+#include "observe/recorder.hpp"
 #include "packet/packet.hpp"
 #include "stats/worker_stats.hpp"
 #include "telnet/sessions.hpp"
@@ -63,6 +64,8 @@ class Pipeline {
     void process(const uint8_t* data, uint32_t len, uint64_t ts_us);
     // What the frames begin with (default Ethernet; a capture of `tcpdump -i any` is SLL).
     void set_link(LinkType link) { link_ = link; }
+    // Where observations go (accesses, alerts per threat, intel); none: nothing observed.
+    void set_recorder(ObservationRecorder* r) { recorder_ = r; }
     // Adopts a reloaded rule set (see docs/rules.md, reload): its scratch from now on, per-rule
     // counters at the new set's slots, and each flow's match state reset the next time the
     // flow is seen, its streams restarting under the new set. Call between bursts.
@@ -123,6 +126,11 @@ class Pipeline {
     static int collect(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
                        void* ctx);
     bool count_parse(Malformed m, const Packet& p);
+    // Observations (observe.cpp): the packet's interval, accesses; alerts; intel.
+    void observe_packet(const Packet& p, uint64_t ts_us);
+    void observe_alert(uint32_t rule, const Packet& p, const Verdict& v);
+    void observe_request(const HttpRequest& req, const Packet& p);
+    void observe_login(TelnetSessions::Flow* f, std::string_view lines);
     Verdict stateless(const PortGroup* g, const Packet& p);
     void scan_packet(const PortGroup* g, const Packet& p, const Verdict& v, uint64_t ts_us);
     // Which candidates of a block scan count: all, the rules matched over the stream's window,
@@ -195,6 +203,7 @@ class Pipeline {
     StreamPool* previous_pool_ = nullptr;                     // restored when this pipeline goes
     uint64_t latest_ts_ = 0;
     LinkType link_ = LinkType::ethernet;
+    ObservationRecorder* recorder_ = nullptr;
     HttpFollower http_;    // clients' bytes as requests (stream mode)
     HttpRequest request_;  // without flow state: the request a packet begins
     struct HeadContext {   // what on_head needs besides the head: the segment being followed

@@ -128,6 +128,7 @@ void Pipeline::on_rule(uint32_t rule, const Packet& p, const Verdict& v, uint64_
     }
     ++rc.alerts;
     ++stats_->counters.alerts;
+    if (recorder_) observe_alert(rule, p, v);
     stats_->ports.add(p.dport);
     AlertRecord a;
     a.ts_us = ts_us;

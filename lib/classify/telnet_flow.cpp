@@ -9,7 +9,9 @@ void Pipeline::telnet_stream(std::string_view in, const PortGroup& g, const Pack
                              const Verdict& v, uint64_t ts_us) {
     const TelnetSessions::Fed fed = telnet_.feed(v.flow->telnet, in);
     if (fed.no_follower) ++stats_->counters.telnet_no_buffer;
-    if (!fed.lines.empty()) match_telnet(g, fed.lines, p, v, ts_us);
+    if (fed.lines.empty()) return;
+    if (recorder_) observe_login(&v.flow->telnet, fed.lines);
+    match_telnet(g, fed.lines, p, v, ts_us);
 }
 
 // Without flow state (--tcp-matching block): the lines one packet completes.
@@ -17,8 +19,10 @@ void Pipeline::telnet_packet(const PortGroup& g, const Packet& p, const Verdict&
                              uint64_t ts_us) {
     if (v.dir != FlowDir::to_server) return;
     packet_telnet_.reset();
-    if (packet_telnet_.feed({reinterpret_cast<const char*>(p.payload()), p.payload_len}) > 0)
-        match_telnet(g, packet_telnet_.data(), p, v, ts_us);
+    if (packet_telnet_.feed({reinterpret_cast<const char*>(p.payload()), p.payload_len}) == 0)
+        return;
+    if (recorder_) observe_login(nullptr, packet_telnet_.data());
+    match_telnet(g, packet_telnet_.data(), p, v, ts_us);
 }
 
 void Pipeline::match_telnet(const PortGroup& g, std::string_view data, const Packet& p,

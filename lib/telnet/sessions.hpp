@@ -16,7 +16,8 @@ class TelnetSessions {
     static constexpr uint32_t kNone = UINT32_MAX;
     struct Flow {  // one flow's client side
         uint32_t slot = kNone;
-        bool done = false;  // read as far as kept (or no follower was free): not followed
+        bool done = false;        // read as far as kept (or no follower was free): not followed
+        bool login_read = false;  // its user name and password were taken as intel
     };
     struct Fed {
         std::string_view lines;    // every line so far, when this call completed one; else empty
