@@ -14,7 +14,7 @@ import sys
 import tempfile
 
 SOURCE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DOCS = {"stats": "docs/stats.md", "eve": "docs/eve.md"}
+DOCS = [("stats", "docs/stats.md"), ("eve", "docs/eve.md"), ("observation", "docs/eve.md")]
 WIDTH = 96
 SPAN = 0.25  # the elapsed time the examples show
 
@@ -24,7 +24,8 @@ def run(pktsieve):
     stats, eve = os.path.join(work, "s.json"), os.path.join(work, "e.json")
     subprocess.run([pktsieve, "--pcap", os.path.join(SOURCE, "tests", "data", "sample.pcap"),
                     "--rules", os.path.join(SOURCE, "signatures", "pktsieve.rules"), "-q",
-                    "--stats-json", stats, "--eve", eve], check=True, timeout=120)
+                    "--stats-json", stats, "--eve", eve, "--sensor-name", "sensor-1"], check=True,
+                   timeout=120)
     with open(stats) as f, open(eve) as g:
         return json.load(f), [json.loads(line) for line in g]
 
@@ -64,10 +65,23 @@ def pretty(v, indent=0, lead=0):
     return opening + "\n" + ",\n".join(items) + "\n" + " " * indent + closing
 
 
+def abridged(record):
+    """An observation record with its HyperLogLog sketches (1,368 base64 characters each) cut."""
+    o = record["observation"]
+    cut = lambda s: f"{s[:16]}...({len(s)} characters)"
+    o["sensor_addresses_hll"] = cut(o["sensor_addresses_hll"])
+    for t in o["threats"]:
+        t["sources_hll"] = cut(t["sources_hll"])
+    return record
+
+
 def examples(pktsieve):
     doc, eve = run(pktsieve)
-    tagged = [a for a in eve if "vlan" in a]
-    return {"stats": pretty(steady(doc)), "eve": pretty((tagged or eve)[0])}
+    alerts = [e for e in eve if e["event_type"] == "alert"]
+    tagged = [a for a in alerts if "vlan" in a]
+    observation = [e for e in eve if e["event_type"] == "observation"][0]
+    return {"stats": pretty(steady(doc)), "eve": pretty((tagged or alerts)[0]),
+            "observation": pretty(abridged(observation))}
 
 
 def blocks(text, name):
@@ -80,7 +94,7 @@ def blocks(text, name):
 def main():
     pktsieve, write = sys.argv[1], "--write" in sys.argv[2:]
     made, stale = examples(pktsieve), []
-    for name, path in DOCS.items():
+    for name, path in DOCS:
         full = os.path.join(SOURCE, path)
         with open(full) as f:
             text = f.read()

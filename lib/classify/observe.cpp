@@ -9,8 +9,10 @@ void Pipeline::observe_packet(const Packet& p, uint64_t ts_us) {
     Observation& o = recorder_->at(ts_us);
     if (p.later_fragment) return;
     if ((p.proto == kProtoTcp && (p.tcp_flags & (kTcpSyn | kTcpAck)) == kTcpSyn) ||
-        p.proto == kProtoUdp)
+        p.proto == kProtoUdp) {
         o.access(p.proto, p.dport, p.src, p.dst);
+        ++stats_->counters.observe_accesses;
+    }
 }
 
 void Pipeline::observe_alert(uint32_t rule, const Packet& p, const Verdict& v) {
@@ -25,7 +27,7 @@ void Pipeline::observe_request(const HttpRequest& req, const Packet& p) {
     Observation& o = recorder_->current();
     IntelText t;
     if (proxy_target(req.method, req.uri_raw, t)) o.intel(IntelKind::proxy_targets, t);
-    if (traversal_target(req.uri_raw, req.uri, t)) o.intel(IntelKind::traversal_targets, t);
+    if (traversal_target(req.uri_raw, t)) o.intel(IntelKind::traversal_targets, t);
     // A script's command: in the URI (?source=...), else in a body sent with the head.
     if (exec_command(req.uri, t) ||
         ((req.content_length > 0 || req.chunked) &&

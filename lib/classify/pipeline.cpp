@@ -308,6 +308,7 @@ void Pipeline::sync_counters() {
     Counters& c = stats_->counters;
     c.rate_replaced = rates_.replaced();
     c.dedup_replaced = dedup_.replaced();
+    stats_->packet_time_us = latest_ts_;
     if (!flows_) return;
     const FlowCounts& fc = flows_->counts();
     c.flows_active = flows_->active();

@@ -5,6 +5,7 @@
 #include "config/eal_advice.hpp"
 #include "config/lcores.hpp"
 
+#include <unistd.h>
 #include <algorithm>
 #include <boost/program_options.hpp>
 #include <fstream>
@@ -46,6 +47,13 @@ po::options_description describe(Options& o) {
          "write the final stats as JSON to FILE (schema: docs/stats.md)")
         ("eve", po::value(&o.eve)->value_name("FILE"),
          "write one Suricata-EVE JSON line per alert to FILE")
+        ("observation-interval",
+         po::value(&o.observation_interval)->default_value("1h")->value_name("TIME"),
+         "length of each observation record in the EVE log (accesses per port, sources, "
+         "attackers, intel): seconds or with a unit, e.g. 15m, 1h, 1d; with a capture file it "
+         "follows packet time (docs/eve.md)")
+        ("sensor-name", po::value(&o.sensor_name)->value_name("NAME"),
+         "the sensor's name in observation records (default: the host name)")
         ("var", po::value(&o.vars)->value_name("NAME=VALUE")->composing(),
          "set a rule variable, e.g. --var HOME_NET=[192.0.2.0/24]; repeatable")
         ("workers", po::value(&o.workers)->default_value(0)->value_name("N"),
@@ -85,6 +93,7 @@ void validate(const Options& o) {
     if (o.help || o.version) return;
     if (o.burst == 0 || o.burst > 512) throw OptionError("--burst must be in 1..512");
     if (o.stats_interval_ms == 0) throw OptionError("--stats-interval-ms must be > 0");
+    parse_duration_us(o.observation_interval, "--observation-interval");
     if (o.mbufs < 1024) throw OptionError("--mbufs must be at least 1024");
     if (o.workers > kMaxWorkers)  // also "-1", which the unsigned parse wraps
         throw OptionError(fmt::format(
@@ -127,6 +136,34 @@ void check_sides(const std::vector<std::string>& eal, const std::vector<std::str
 }
 
 }  // namespace
+
+uint64_t parse_duration_us(const std::string& text, const char* option) {
+    size_t used = 0;
+    unsigned long long n = 0;
+    try {
+        n = std::stoull(text, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    const std::string unit = text.substr(used);
+    const uint64_t scale = unit.empty() || unit == "s" ? 1
+                           : unit == "m"               ? 60
+                           : unit == "h"               ? 3600
+                           : unit == "d"               ? 86400
+                                                       : 0;
+    if (used == 0 || text[0] == '-' || scale == 0 || n == 0 || n > 366ull * 86400 / scale)
+        throw OptionError(fmt::format(
+            "{} '{}': give seconds or a number with s, m, h or d (e.g. 15m, 1h), up to 366d",
+            option, text));
+    return n * scale * 1000000;
+}
+
+std::string sensor_name(const Options& o) {
+    if (!o.sensor_name.empty()) return o.sensor_name;
+    char host[256] = {};
+    if (gethostname(host, sizeof host - 1) == 0 && host[0]) return host;
+    return "sensor";
+}
 
 CommandLine parse_command_line(int argc, const char* const* argv) {
     CommandLine cl;

@@ -22,6 +22,8 @@ struct Options {
     std::string classification_config;  // empty: beside the first rules file, else built-in
     std::string stats_json;
     std::string eve;
+    std::string observation_interval = "1h";  // text as given; observation_interval_us() parses
+    std::string sensor_name;                  // empty: the host name
     std::string config;
     std::vector<std::string> vars;
     unsigned burst = 32;
@@ -45,6 +47,12 @@ struct CommandLine {
     std::vector<std::string> eal;  // argv[0] first, then the EAL part (may be just argv[0])
     Options opts;
 };
+
+// A duration: a number of seconds, or a number with a unit (s, m, h, d), e.g. "15m", "1h".
+// Throws OptionError unless it is whole seconds in 1 s .. 366 d.
+uint64_t parse_duration_us(const std::string& text, const char* option);
+// --sensor-name, else the host name (else "sensor").
+std::string sensor_name(const Options& o);
 
 // Throws OptionError with a message for the user.
 CommandLine parse_command_line(int argc, const char* const* argv);

@@ -2,18 +2,23 @@
 
 #include <rte_cycles.h>
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <iostream>
 #include <stdexcept>
 
 #include "guard/guarded.hpp"
+#include "observe/summary.hpp"
 #include "output/eve.hpp"
+#include "stats/json.hpp"
 
 namespace pktsieve {
 
 Aggregator::Aggregator(const RuleReloader& rules, std::vector<WorkerContext*> workers,
                        const std::string& eve_path, StatsPublisher& publisher,
                        std::function<void(StatsView&)> enrich, uint64_t publish_cycles,
-                       std::atomic<bool>& stop_all)
+                       std::atomic<bool>& stop_all, ObservationSettings observe)
     : reloader_(rules),
       workers_(std::move(workers)),
       latest_(workers_.size(), nullptr),
@@ -21,6 +26,8 @@ Aggregator::Aggregator(const RuleReloader& rules, std::vector<WorkerContext*> wo
       enrich_(std::move(enrich)),
       publish_cycles_(publish_cycles),
       start_tsc_(rte_rdtsc()),
+      observe_(std::move(observe)),
+      book_(workers_.size()),
       stop_all_(stop_all) {
     refresh_rules();
     if (!eve_path.empty()) {
@@ -49,11 +56,49 @@ void Aggregator::refresh_rules() {
 void Aggregator::write_alert(const AlertRecord& a, unsigned lcore) {
     for (auto it = recent_.rbegin(); it != recent_.rend(); ++it) {
         if ((*it)->info.generation != a.generation) continue;
-        const std::string line = eve_alert(a, (*it)->rules()[a.rule], lcore);
-        if (std::fwrite(line.data(), 1, line.size(), eve_) != line.size()) eve_failed_ = true;
+        write_line(eve_alert(a, (*it)->rules()[a.rule], lcore));
         return;
     }
     ++unrendered_;
+}
+
+void Aggregator::write_line(const std::string& line) {
+    if (std::fwrite(line.data(), 1, line.size(), eve_) != line.size()) eve_failed_ = true;
+}
+
+// Pieces are merged and given back at once: the worker may be waiting for one.
+unsigned Aggregator::take_pieces(size_t i) {
+    WorkerContext& w = *workers_[i];
+    unsigned taken = 0;
+    void* p = nullptr;
+    while (rte_ring_sc_dequeue(w.obs_full, &p) == 0) {
+        auto* piece = static_cast<ObservationPiece*>(p);
+        book_.add(i, *piece);
+        piece->obs.clear();
+        rte_ring_enqueue(w.obs_free, piece);
+        ++taken;
+    }
+    return taken;
+}
+
+void Aggregator::write_observations(bool all) {
+    book_.take_complete(
+        [&](uint64_t interval, const Observation& obs) {
+            if (!eve_) return;
+            SummaryLimits limits;
+            limits.ports = 0;  // every port seen
+            limits.sketches = true;
+            const uint64_t start = interval * observe_.interval_us;
+            write_line(fmt::format(
+                "{{\"timestamp\":\"{}\",\"event_type\":\"observation\",\"sensor\":{},"
+                "\"interval\":{{\"start\":\"{}\",\"end\":\"{}\",\"seconds\":{}}},"
+                "\"observation\":{}}}\n",
+                eve_timestamp(start), json_quote_untrusted(observe_.sensor), eve_timestamp(start),
+                eve_timestamp(start + observe_.interval_us), observe_.interval_us / 1000000,
+                observation_json(summarise(obs, limits))));
+            ++records_;
+        },
+        all);
 }
 
 unsigned Aggregator::drain_worker(size_t i) {
@@ -64,8 +109,10 @@ unsigned Aggregator::drain_worker(size_t i) {
         // Snapshots are cumulative: keep the newest, hand the older buffer back to the worker.
         if (latest_[i]) rte_ring_enqueue(w.snap_free, latest_[i]);
         latest_[i] = static_cast<WorkerSnapshot*>(p);
+        packet_clock_ = std::max(packet_clock_, latest_[i]->packet_time_us);
         ++taken;
     }
+    taken += take_pieces(i);
     AlertRecord batch[256];
     unsigned n = 0;
     // Bounded per call: under an alert flood the ring never empties, and the stats must still
@@ -84,6 +131,9 @@ unsigned Aggregator::drain_worker(size_t i) {
 unsigned Aggregator::drain() {
     unsigned taken = 0;
     for (size_t i = 0; i < workers_.size(); ++i) taken += drain_worker(i);
+    if (observe_.packet_clock)
+        observe_.packet_clock->store(packet_clock_, std::memory_order_release);
+    write_observations(false);
     return taken;
 }
 
@@ -109,6 +159,12 @@ void Aggregator::publish() {
     v->ruleset.reloads = st.reloads;
     v->ruleset.reload_failures = st.failures;
     v->ruleset.last_error = st.last_error;
+    if (book_.total_version() != summary_version_) {  // rendered again only when it changed
+        summary_version_ = book_.total_version();
+        summary_ = std::make_shared<const ObservationSummary>(summarise(book_.total(), {}));
+    }
+    v->observations = {observe_.sensor, observe_.interval_us / 1000000, records_,
+                       book_.late_pieces(), summary_};
     v->elapsed_s =
         static_cast<double>(rte_rdtsc() - start_tsc_) / static_cast<double>(rte_get_tsc_hz());
     rates_.add(v->elapsed_s, v->total);
@@ -130,6 +186,7 @@ void Aggregator::run() {
         if (all_done) {
             while (drain() > 0) {
             }
+            write_observations(true);
             break;
         }
         if (rte_rdtsc() >= next_publish) {
@@ -152,6 +209,7 @@ void Aggregator::discard_until_workers_done() noexcept {
         for (auto* w : workers_) {
             void* p = nullptr;
             while (rte_ring_sc_dequeue(w->snap_full, &p) == 0) rte_ring_enqueue(w->snap_free, p);
+            while (rte_ring_sc_dequeue(w->obs_full, &p) == 0) rte_ring_enqueue(w->obs_free, p);
             AlertRecord batch[64];
             while (rte_ring_sc_dequeue_burst_elem(w->alert_ring, batch, sizeof(AlertRecord), 64,
                                                   nullptr) > 0) {

@@ -15,11 +15,20 @@
 
 #include "dataplane/reloader.hpp"
 #include "dataplane/worker.hpp"
+#include "observe/book.hpp"
 #include "stats/published.hpp"
 #include "stats/rates.hpp"
 #include "stats/view.hpp"
 
 namespace pktsieve {
+
+// What the aggregator needs for observations (lib/observe).
+struct ObservationSettings {
+    std::string sensor;  // --sensor-name
+    uint64_t interval_us = 3600ull * 1000000;
+    // The latest packet time any worker saw: written here, read by idle workers (packet time).
+    std::atomic<uint64_t>* packet_clock = nullptr;
+};
 
 class Aggregator {
   public:
@@ -29,7 +38,7 @@ class Aggregator {
     Aggregator(const RuleReloader& rules, std::vector<WorkerContext*> workers,
                const std::string& eve_path, StatsPublisher& publisher,
                std::function<void(StatsView&)> enrich, uint64_t publish_cycles,
-               std::atomic<bool>& stop_all);
+               std::atomic<bool>& stop_all, ObservationSettings observe = {});
     ~Aggregator();
     Aggregator(const Aggregator&) = delete;
     Aggregator& operator=(const Aggregator&) = delete;
@@ -49,6 +58,10 @@ class Aggregator {
     unsigned drain();
     unsigned drain_worker(size_t i);
     void write_alert(const AlertRecord& a, unsigned lcore);
+    unsigned take_pieces(size_t i);
+    // Writes the interval records the book has complete (every one, with `all`: the end).
+    void write_observations(bool all);
+    void write_line(const std::string& line);
     void refresh_rules();
     void publish();
     void discard_until_workers_done() noexcept;
@@ -69,6 +82,12 @@ class Aggregator {
     uint64_t start_tsc_;
     uint64_t generation_ = 0;
     RateWindows rates_;
+    ObservationSettings observe_;
+    ObservationBook book_;
+    uint64_t records_ = 0;
+    uint64_t packet_clock_ = 0;
+    uint64_t summary_version_ = UINT64_MAX;
+    std::shared_ptr<const ObservationSummary> summary_;
     std::FILE* eve_ = nullptr;
     bool eve_failed_ = false;
     bool failed_ = false;

@@ -97,6 +97,7 @@ struct Session {
     rte_mempool* pool = nullptr;
     std::vector<PortSetup> ports;
     std::vector<std::unique_ptr<WorkerContext>> workers;
+    std::atomic<uint64_t> packet_clock{0};  // observations: latest packet time (aggregator)
     std::unique_ptr<DistributorContext> distributor;
     cpu_set_t start_cpus;  // the process's CPUs before the EAL pinned the main thread
 
@@ -210,6 +211,11 @@ void setup_workers(Session& s) {
         w->ts_offset = s.ports.front().ts_offset;
         w->ts_flag = s.ports.front().ts_flag;
         w->ts_unit = s.ports.front().ts_unit;
+        w->observation_interval_us =
+            parse_duration_us(s.opts.observation_interval, "--observation-interval");
+        // Packets that carry their capture time (the pcap PMD's) set the intervals' time.
+        w->packet_time = w->ts_unit != TimestampUnit::unknown;
+        w->packet_clock = &s.packet_clock;
         init_worker_rings(*w, kAlertRingSize);
         s.workers.push_back(std::move(w));
     }
@@ -333,8 +339,12 @@ int run_dataplane(Session& s, const Vars& vars, StopWatchdog& watchdog) {
     std::unique_ptr<FileWatch> watch;  // before any lcore starts: failing here stops nothing
     if (s.opts.watch_rules) watch = std::make_unique<FileWatch>(watched_files(*s.reloader));
     StatsPublisher& publisher = telemetry_publisher();
+    ObservationSettings observe{
+        sensor_name(s.opts),
+        parse_duration_us(s.opts.observation_interval, "--observation-interval"), &s.packet_clock};
     Aggregator agg(*s.reloader, raw, s.opts.eve, publisher, enrich,
-                   rte_get_tsc_hz() * s.opts.stats_interval_ms / 1000, stop_requested());
+                   rte_get_tsc_hz() * s.opts.stats_interval_ms / 1000, stop_requested(),
+                   std::move(observe));
     rte_eal_remote_launch(Aggregator::lcore_main, &agg, s.layout.aggregator);
     for (auto* w : raw) rte_eal_remote_launch(worker_main, w, w->lcore);
     if (s.distributor)

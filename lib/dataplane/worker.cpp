@@ -112,6 +112,34 @@ inline void flush_alerts(WorkerContext& w) {
     w.alerts.size -= sent;
 }
 
+// The recorder's handover: the full piece to the aggregator, an empty one back. The aggregator
+// returns pieces within a millisecond or so; a worker rolls over at most once per interval and
+// flushes once a second, so the wait below is rare (counted) and short.
+ObservationPiece* hand_over(void* ctx, ObservationPiece* full) {
+    auto& w = *static_cast<WorkerContext*>(ctx);
+    ++w.stats.counters.observe_handovers;
+    rte_ring_sp_enqueue(w.obs_full, full);  // cannot fail: the ring holds every piece
+    void* p = nullptr;
+    if (rte_ring_sc_dequeue(w.obs_free, &p) != 0) {
+        ++w.stats.counters.observe_handover_waits;
+        while (rte_ring_sc_dequeue(w.obs_free, &p) != 0) rte_pause();
+    }
+    return static_cast<ObservationPiece*>(p);
+}
+
+ObservationPiece* first_piece(WorkerContext& w) {
+    void* p = nullptr;
+    rte_ring_sc_dequeue(w.obs_free, &p);  // every piece is free at start
+    return static_cast<ObservationPiece*>(p);
+}
+
+// The time an idle worker's interval follows: the latest packet time of any worker (read
+// before polling: a packet this worker dequeues after it is no older, the file being in time
+// order), or the wall clock.
+inline uint64_t observation_clock(const WorkerContext& w, const TscClock& clock, uint64_t tsc) {
+    return w.packet_time ? w.packet_clock->load(std::memory_order_acquire) : clock.now_us(tsc);
+}
+
 // No free buffer means the aggregator still holds them all: skip; the totals are cumulative,
 // so the next publish carries everything.
 inline bool publish(WorkerContext& w) {
@@ -152,12 +180,26 @@ void init_worker_rings(WorkerContext& w, unsigned alert_ring_size) {
         s.rules.reserve(w.stats.rules.size());
         rte_ring_enqueue(w.snap_free, &s);
     }
+    w.obs_full = rte_ring_create(("obs_full_" + id).c_str(), kPiecesPerWorker + 1, socket,
+                                 flags | RING_F_EXACT_SZ);
+    w.obs_free = rte_ring_create(("obs_free_" + id).c_str(), kPiecesPerWorker + 1, socket,
+                                 flags | RING_F_EXACT_SZ);
+    if (!w.obs_full || !w.obs_free)
+        throw std::runtime_error("cannot create observation rings: " +
+                                 std::string(rte_strerror(rte_errno)));
+    for (unsigned i = 0; i < kPiecesPerWorker; ++i) {
+        w.pieces.push_back(std::make_unique<ObservationPiece>());
+        w.stats.counters.observe_memory_bytes += w.pieces.back()->obs.memory_bytes();
+        rte_ring_enqueue(w.obs_free, w.pieces.back().get());
+    }
 }
 
 void free_worker_rings(WorkerContext& w) {
     rte_ring_free(w.snap_full);
     rte_ring_free(w.snap_free);
     rte_ring_free(w.alert_ring);
+    rte_ring_free(w.obs_full);
+    rte_ring_free(w.obs_free);
 }
 
 // A reloaded set is adopted between bursts; the iteration that does it is timed, so the
@@ -183,6 +225,8 @@ int run_worker(WorkerContext& w) {
     const Ruleset* rs = w.rules->load(std::memory_order_acquire);
     Pipeline pipe(*rs, w.index, w.stats, w.alerts, w.flows);
     pipe.set_link(w.link);
+    ObservationRecorder recorder(w.observation_interval_us, first_piece(w), hand_over, &w);
+    pipe.set_recorder(&recorder);
     rte_rcu_qsbr_unlock(w.qsbr, w.index);
     const BurstFn handle = w.capture_only ? count_burst : classify_burst;
     rte_mbuf* bufs[kMaxBurst];
@@ -190,6 +234,8 @@ int run_worker(WorkerContext& w) {
     const uint64_t housekeeping_cycles = rte_get_tsc_hz() / 100;
     uint64_t last_rx = rte_rdtsc(), next_flush = last_rx + w.flush_cycles;
     uint64_t next_housekeeping = last_rx + housekeeping_cycles;
+    const uint64_t observation_flush_cycles = rte_get_tsc_hz();
+    uint64_t next_observation_flush = last_rx + observation_flush_cycles;
     const uint64_t us_divisor = std::max<uint64_t>(rte_get_tsc_hz() / 1000000, 1);
     for (unsigned idle = 0;;) {
         const uint64_t start = rte_rdtsc();
@@ -199,6 +245,7 @@ int run_worker(WorkerContext& w) {
             uint64_t& peak = w.stats.counters.reload_max_switch_us;
             peak = std::max(peak, (rte_rdtsc() - start) / us_divisor);
         }
+        const uint64_t idle_time = observation_clock(w, clock, start);
         const uint16_t n = receive(w, pipe, handle, bufs, clock.now_us(start));
         flush_alerts(w);
         const uint64_t now = rte_rdtsc();
@@ -209,8 +256,9 @@ int run_worker(WorkerContext& w) {
         if (n) {
             last_rx = now;
             idle = 0;
-        } else if (++idle % 1024 == 0) {
-            sched_yield();  // only when idle: lets lcores that share a CPU make progress
+        } else {
+            recorder.advance(idle_time);
+            if (++idle % 1024 == 0) sched_yield();  // lets lcores that share a CPU go on
         }
         if (now >= next_housekeeping) {
             pipe.housekeeping();
@@ -220,6 +268,10 @@ int run_worker(WorkerContext& w) {
             pipe.sync_counters();
             publish(w);
             next_flush = now + w.flush_cycles;
+        }
+        if (now >= next_observation_flush) {  // keeps the running totals a second fresh
+            recorder.flush();
+            next_observation_flush = now + observation_flush_cycles;
         }
         // Last: housekeeping and publish above still read the adopted set (its scratch, its
         // rules). From here to the next adopt_rules this worker holds no reference to it.
@@ -231,6 +283,7 @@ int run_worker(WorkerContext& w) {
     rte_rcu_qsbr_lock(w.qsbr, w.index);
     adopt_rules(w, pipe, rs);
     pipe.finish();
+    recorder.finish();
     pipe.sync_counters();
     rte_rcu_qsbr_unlock(w.qsbr, w.index);
     // Final totals must arrive: the aggregator keeps draining until `done`, so these spins end.

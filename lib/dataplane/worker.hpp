@@ -12,6 +12,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -22,6 +23,8 @@
 namespace pktsieve {
 
 inline constexpr unsigned kSnapshotsPerWorker = 4;
+// Observation pieces per worker: one filled, two with the aggregator (merging, and the next).
+inline constexpr unsigned kPiecesPerWorker = 3;
 inline constexpr uint16_t kMaxBurst = 512;
 
 // When a port source is exhausted (pcap mode) or stopped (signal).
@@ -70,13 +73,25 @@ struct alignas(64) WorkerContext {
     rte_ring* alert_ring = nullptr;  // worker -> aggregator, AlertRecord elements
     std::atomic<bool> done{false};
 
+    // Observations (lib/observe): pieces handed to the aggregator through obs_full and back
+    // through obs_free. Intervals follow packet time with a capture file (`packet_time`; an
+    // idle worker then learns the time from `packet_clock`, the latest packet time any worker
+    // saw, kept by the aggregator), else the wall clock.
+    uint64_t observation_interval_us = 3600ull * 1000000;
+    bool packet_time = false;
+    const std::atomic<uint64_t>* packet_clock = nullptr;
+    std::vector<std::unique_ptr<ObservationPiece>> pieces;
+    rte_ring* obs_full = nullptr;  // worker -> aggregator
+    rte_ring* obs_free = nullptr;  // aggregator -> worker
+
     // Capture timestamp dynfield, when the port provides one in a known unit.
     int ts_offset = -1;
     uint64_t ts_flag = 0;
     TimestampUnit ts_unit = TimestampUnit::unknown;
 };
 
-// Creates the snapshot and alert rings and fills the free ring. Throws std::runtime_error.
+// Creates the snapshot, alert and observation rings and pieces, and fills the free rings.
+// Throws std::runtime_error.
 void init_worker_rings(WorkerContext& w, unsigned alert_ring_size);
 void free_worker_rings(WorkerContext& w);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 namespace pktsieve {
 
@@ -133,13 +134,30 @@ bool proxy_target(std::string_view method, std::string_view uri_raw, IntelText& 
     return true;
 }
 
-bool traversal_target(std::string_view uri_raw, std::string_view normalised_uri, IntelText& out) {
-    std::string_view path = uri_raw.substr(0, uri_raw.find('?'));
-    std::string once = decode_percent(path);
-    if (!climbs(once) && !climbs(decode_percent(once))) return false;
-    std::string_view file = normalised_uri.substr(0, normalised_uri.find('?'));
-    if (file.empty()) file = "/";
-    out = IntelText::of(file);
+bool traversal_target(std::string_view uri_raw, IntelText& out) {
+    const std::string_view path = uri_raw.substr(0, uri_raw.find('?'));
+    std::string decoded = decode_percent(path);
+    if (!climbs(decoded)) {
+        decoded = decode_percent(decoded);  // %252e%252e: encoded twice
+        if (!climbs(decoded)) return false;
+    }
+    // The file asked for: dot segments resolved, '\\' taken as '/' (Windows targets).
+    std::vector<std::string_view> parts;
+    std::replace(decoded.begin(), decoded.end(), '\\', '/');
+    const std::string_view d = decoded;
+    for (size_t at = 0; at <= d.size();) {
+        const size_t end = std::min(d.find('/', at), d.size());
+        const std::string_view seg = d.substr(at, end - at);
+        if (seg == "..") {
+            if (!parts.empty()) parts.pop_back();
+        } else if (!seg.empty() && seg != ".") {
+            parts.push_back(seg);
+        }
+        at = end + 1;
+    }
+    std::string file;
+    for (const auto& p : parts) (file += '/') += p;
+    out = IntelText::of(file.empty() ? "/" : file);
     return true;
 }
 

@@ -59,8 +59,8 @@ bool telnet_login(std::string_view lines, IntelText& out);
 bool proxy_target(std::string_view method, std::string_view uri_raw, IntelText& out);
 
 // A request whose path climbs with "..", once percent-decoded (twice, for %252e): the file it
-// asks for is the normalised path (`uri`, dot segments removed), without a query.
-bool traversal_target(std::string_view uri_raw, std::string_view normalised_uri, IntelText& out);
+// asks for, dot segments resolved ("\\" as "/"), without the query.
+bool traversal_target(std::string_view uri_raw, IntelText& out);
 
 // The first string passed to exec( in `text` (a script in a URI, percent-decoded, or a JSON
 // body): exec("id"), exec(\"id\") (JSON-escaped) or exec('id'); JSON escapes undone.

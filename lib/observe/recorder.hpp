@@ -37,8 +37,9 @@ class ObservationRecorder {
     // The piece being filled (after at() for the packet).
     Observation& current() { return piece_->obs; }
     // Time passes with no packet (an idle worker learns it from a clock): roll over if due.
+    // (0: the time is not known yet.)
     void advance(uint64_t ts_us) {
-        if (ts_us >= end_) roll(ts_us);
+        if (ts_us != 0 && ts_us >= end_) roll(ts_us);
     }
     // Hands what this interval has so far over, and goes on in the same interval.
     void flush() {

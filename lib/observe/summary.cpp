@@ -165,3 +165,60 @@ std::string observation_json(const ObservationSummary& s) {
 }
 
 }  // namespace pktsieve
+
+namespace pktsieve {
+
+namespace {
+// Table cells show attacker text escaped (no terminal control bytes), cut to `width`.
+std::string cell(std::string_view raw, size_t width) {
+    std::string q = json_quote_untrusted(raw);
+    q = q.substr(1, q.size() - 2);
+    if (q.size() > width) q = q.substr(0, width - 3) + "...";
+    return q;
+}
+}  // namespace
+
+std::string observation_table(const ObservationSummary& s, size_t top) {
+    std::string o = fmt::format(
+        "observations: {} accesses to {} ports of {} sensor address(es)\n"
+        "{:<20} {:>12} {:>10}  {}\n",
+        s.accesses, s.ports_seen, s.sensor_addresses, "top ports", "accesses", "sources",
+        "top source");
+    for (size_t i = 0; i < s.ports.size() && i < top; ++i) {
+        const PortRow& p = s.ports[i];
+        o += fmt::format("  {:<18} {:>12} {:>10}  {}\n",
+                         fmt::format("{}/{}", port_key_port(p.key),
+                                     port_key_proto(p.key) == kProtoUdp ? "udp" : "tcp"),
+                         p.accesses, p.sources < 0 ? std::string("-") : std::to_string(p.sources),
+                         p.top_sources.empty()
+                             ? std::string()
+                             : fmt::format("{} ({})", address_text(p.top_sources[0].addr),
+                                           p.top_sources[0].count));
+    }
+    if (!s.threats.empty())
+        o += fmt::format("{:<20} {:>12} {:>10}  {}\n", "threat", "alerts", "sources", "top source");
+    for (const ThreatRow& t : s.threats)
+        o += fmt::format("  {:<18} {:>12} {:>10}  {}\n", cell(t.name, 18), t.alerts, t.sources,
+                         t.top_sources.empty()
+                             ? std::string()
+                             : fmt::format("{} ({})", address_text(t.top_sources[0].addr),
+                                           t.top_sources[0].count));
+    static constexpr const char* kTitles[kIntelKinds] = {
+        "top Telnet credentials (user / password)", "top proxy targets (CONNECT, absolute URI)",
+        "top traversal targets (file)", "top RCE commands (exec)"};
+    for (size_t k = 0; k < kIntelKinds; ++k) {
+        if (s.intel[k].empty()) continue;
+        o += fmt::format("{:<56} {:>10}\n", kTitles[k], "count");
+        for (size_t i = 0; i < s.intel[k].size() && i < top; ++i) {
+            const IntelRow& r = s.intel[k][i];
+            const std::string text =
+                static_cast<IntelKind>(k) == IntelKind::telnet_credentials
+                    ? cell(r.text.first(), 26) + " / " + cell(r.text.second(), 26)
+                    : cell(r.text.text(), 54);
+            o += fmt::format("  {:<54} {:>10}\n", text, r.count);
+        }
+    }
+    return o;
+}
+
+}  // namespace pktsieve

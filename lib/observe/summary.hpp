@@ -61,6 +61,9 @@ struct ObservationSummary {
 ObservationSummary summarise(const Observation& o, const SummaryLimits& limits);
 // The summary as one JSON object (docs/eve.md, "observation"; docs/stats.md, "observations").
 std::string observation_json(const ObservationSummary& s);
+// The summary as text tables: top ports by accesses, attackers per threat, intel top lists
+// (at most `top` rows each).
+std::string observation_table(const ObservationSummary& s, size_t top);
 std::string base64(const uint8_t* data, size_t n);
 // IPv4-mapped addresses as a dotted quad, others as RFC 5952 text.
 std::string address_text(const IpAddr& a);

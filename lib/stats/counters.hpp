@@ -52,6 +52,10 @@ struct Counters {
     uint64_t dns_queries = 0;
     uint64_t telnet_lines = 0;
     uint64_t telnet_no_buffer = 0;
+    uint64_t observe_accesses = 0;
+    uint64_t observe_handovers = 0;
+    uint64_t observe_handover_waits = 0;
+    uint64_t observe_memory_bytes = 0;
     uint64_t verify_candidates = 0;
     uint64_t verify_exhausted = 0;
     uint64_t alerts_suppressed = 0;
@@ -80,7 +84,7 @@ struct CounterInfo {
     uint64_t Counters::*field;
 };
 
-inline constexpr size_t kScalarCounters = 45;
+inline constexpr size_t kScalarCounters = 49;
 extern const std::array<CounterInfo, kScalarCounters> kCounterInfo;
 
 // Ties the table to the struct: a field added without a table row breaks the build.

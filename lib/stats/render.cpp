@@ -98,9 +98,15 @@ std::string render_json(const StatsView& v) {
             "\"scanned_per_second\": {:.1f}}}",
             i ? ", " : "", r.window_s, r.span_s, r.packets, r.bits, r.alerts, r.scanned);
     }
+    const ObservationStat& ob = v.observations;
+    o += fmt::format(
+        "], \"observations\": {{\"sensor\": {}, \"interval_seconds\": {}, \"records\": {}, "
+        "\"late_pieces\": {}, \"totals\": {}}}",
+        json_quote(ob.sensor), ob.interval_s, ob.records, ob.late_pieces,
+        observation_json(ob.totals ? *ob.totals : ObservationSummary{}));
     const RulesetStat& rs = v.ruleset;
     o += fmt::format(
-        "], \"ruleset\": {{\"rules\": {}, \"failed\": {}, \"skipped\": {}, \"groups\": {}, "
+        ", \"ruleset\": {{\"rules\": {}, \"failed\": {}, \"skipped\": {}, \"groups\": {}, "
         "\"database_bytes\": {}, \"generation\": {}, \"hash\": {}, \"compile_seconds\": {:.6f}, "
         "\"reloads\": {}, \"reload_failures\": {}, \"last_reload_error\": {}}}, "
         "\"generation\": {}, \"tsc_hz\": {}, \"elapsed_seconds\": {:.6f}}}\n",
@@ -159,6 +165,7 @@ std::string render_table(const StatsView& v) {
     for (const auto& d : v.devices)
         o += fmt::format("device {} ({}): ipackets {} imissed {} ierrors {} rx_nombuf {}\n", d.port,
                          d.name, d.ipackets, d.imissed, d.ierrors, d.rx_nombuf);
+    if (v.observations.totals) o += observation_table(*v.observations.totals, 10);
     return o;
 }
 

@@ -5,9 +5,11 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "observe/summary.hpp"
 #include "stats/counters.hpp"
 #include "stats/rates.hpp"
 #include "stats/worker_stats.hpp"
@@ -51,6 +53,15 @@ struct DistributorStat {
     uint64_t ring_full_waits = 0;  // times a worker ring was full and the RX lcore waited
 };
 
+// Sensor observations since start (lib/observe), and the interval records written.
+struct ObservationStat {
+    std::string sensor;
+    uint64_t interval_s = 0;
+    uint64_t records = 0;      // interval records written to the EVE log
+    uint64_t late_pieces = 0;  // pieces for an interval already written (in the totals only)
+    std::shared_ptr<const ObservationSummary> totals;  // null before anything was observed
+};
+
 struct StatsView {
     Counters total;
     std::vector<std::string> threats;  // every threat the rule set names, alerting or not
@@ -64,6 +75,7 @@ struct StatsView {
     uint64_t generation = 0;  // increases with every publish
     uint64_t tsc_hz = 0;      // for cycles per packet
     RulesetStat ruleset;
+    ObservationStat observations;
     double elapsed_s = 0;
 
     // Adds one worker's snapshot (rules must already be sized to the snapshot's rule count).

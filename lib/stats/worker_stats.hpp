@@ -46,12 +46,14 @@ struct WorkerSnapshot {
     Counters counters;
     std::vector<RuleCount> rules;
     std::vector<PortCount> ports;
+    uint64_t packet_time_us = 0;  // the latest packet time the worker saw
 };
 
 struct alignas(64) WorkerStats {
     Counters counters;
     std::vector<RuleCount> rules;
     PortAlerts ports;
+    uint64_t packet_time_us = 0;
 
     explicit WorkerStats(size_t nrules = 0) : rules(nrules) {}
     // Copies the cumulative totals; reuses `out`'s capacity, so it allocates only on growth.
@@ -59,6 +61,7 @@ struct alignas(64) WorkerStats {
         out.counters = counters;
         out.rules.assign(rules.begin(), rules.end());
         out.ports.assign(ports.entries().begin(), ports.entries().end());
+        out.packet_time_us = packet_time_us;
     }
 };
 

@@ -24,9 +24,9 @@ def traffic():
 
 
 class Result:
-    def __init__(self, proc, stats, eve):
+    def __init__(self, proc, stats, eve, observations=None):
         self.rc, self.stdout, self.stderr = proc.returncode, proc.stdout, proc.stderr
-        self.stats, self.eve = stats, eve
+        self.stats, self.eve, self.observations = stats, eve, observations
 
 
 def run(args, timeout=120, eal=None):
@@ -36,18 +36,26 @@ def run(args, timeout=120, eal=None):
     cmd = [PKTSIEVE] + (eal + ["--"] if eal else []) + args + [
         "--stats-json", stats_path, "--eve", eve_path]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    return Result(proc, *read_outputs(stats_path, eve_path))
+    stats, eve = read_outputs(stats_path, eve_path)
+    return Result(proc, stats, eve, read_eve(eve_path, "observation"))
+
+
+def read_eve(eve_path, event_type):
+    """The EVE log's lines of one event_type, parsed; None when there is no log."""
+    if not os.path.exists(eve_path):
+        return None
+    with open(eve_path) as f:
+        lines = [json.loads(line) for line in f if line.strip()]
+    return [e for e in lines if e["event_type"] == event_type]
 
 
 def read_outputs(stats_path, eve_path):
-    stats = eve = None
+    """The stats document and the EVE log's alerts (observation records: read_eve)."""
+    stats = None
     if os.path.exists(stats_path):
         with open(stats_path) as f:
             stats = json.load(f)
-    if os.path.exists(eve_path):
-        with open(eve_path) as f:
-            eve = [json.loads(line) for line in f if line.strip()]
-    return stats, eve
+    return stats, read_eve(eve_path, "alert")
 
 
 def alert_key(a):
