@@ -3,7 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 
+#include <arpa/inet.h>
+
+#include "observe/summary.hpp"
 #include "stats/document_parts.hpp"
 
 namespace pktsieve {
@@ -31,6 +35,63 @@ std::vector<std::pair<std::string, const Json*>> ranked(const Json& obj, const c
     });
     out.resize(std::min<size_t>(out.size(), top));
     return out;
+}
+
+IpAddr address_of(const std::string& text) {
+    IpAddr a{};
+    in_addr v4{};
+    if (inet_pton(AF_INET, text.c_str(), &v4) == 1) {
+        a[10] = a[11] = 0xff;
+        std::memcpy(a.data() + 12, &v4, 4);
+    } else {
+        inet_pton(AF_INET6, text.c_str(), a.data());
+    }
+    return a;
+}
+
+std::vector<SourceCount> sources_of(const Json& list, const char* count) {
+    std::vector<SourceCount> out;
+    if (list.is_array())
+        for (const auto& x : list) out.push_back({address_of(str(x, "src_ip")), u64(x, count)});
+    return out;
+}
+
+// The document's "observations.totals" (what observation_json wrote) as a summary again, so
+// the table is the daemon's own (observation_table).
+ObservationSummary summary_of(const Json& t) {
+    ObservationSummary s;
+    s.accesses = u64(t, "accesses");
+    s.ports_seen = u64(t, "ports_seen");
+    s.sensor_addresses = u64(t, "sensor_addresses");
+    for (const auto& p : t.value("ports", Json::array())) {
+        PortRow r;
+        r.key = port_key(str(p, "proto") == "udp" ? kProtoUdp : kProtoTcp,
+                         static_cast<uint16_t>(u64(p, "port")));
+        r.accesses = u64(p, "accesses");
+        r.sources =
+            p.contains("sources") && p["sources"].is_number() ? p["sources"].get<int64_t>() : -1;
+        r.top_sources = sources_of(p.value("top_sources", Json::array()), "accesses");
+        s.ports.push_back(std::move(r));
+    }
+    for (const auto& x : t.value("threats", Json::array()))
+        s.threats.push_back({str(x, "threat"), u64(x, "alerts"), u64(x, "sources"), "",
+                             sources_of(x.value("top_sources", Json::array()), "alerts")});
+    const Json& intel = t.value("intel", Json::object());
+    for (size_t k = 0; k < kIntelKinds; ++k) {
+        const auto kind = static_cast<IntelKind>(k);
+        for (const auto& x : intel.value(std::string(intel_kind_name(kind)), Json::array())) {
+            IntelRow r;
+            if (kind == IntelKind::telnet_credentials)
+                r.text = IntelText::pair(str(x, "username"), str(x, "password"));
+            else
+                r.text = IntelText::of(str(x, kind == IntelKind::proxy_targets       ? "target"
+                                              : kind == IntelKind::traversal_targets ? "file"
+                                                                                     : "command"));
+            r.count = u64(x, "count");
+            s.intel[k].push_back(r);
+        }
+    }
+    return s;
 }
 
 }  // namespace
@@ -122,6 +183,12 @@ std::string render_report(const DaemonReport& r, unsigned top) {
         o += fmt::format("  rx lcore {:<10} waits on full worker rings {}\n", u64(x, "lcore"),
                          u64(x, "ring_full_waits"));
     o += fmt::format("  alerts not logged {}\n", u64(d["alerts"], "unlogged"));
+    if (d.contains("observations")) {
+        const Json& ob = d["observations"];
+        o += fmt::format("sensor {}: {} observation records of {} s written\n", str(ob, "sensor"),
+                         u64(ob, "records"), u64(ob, "interval_seconds"));
+        o += observation_table(summary_of(ob.value("totals", Json::object())), top);
+    }
     return o;
 }
 

@@ -58,6 +58,9 @@ class Ctl(unittest.TestCase):
         live = json.loads(r.stdout)
         table = self.ctl("stats")
         self.assertEqual(table.returncode, 0, table.stderr)
+        intel = json.loads(self.ctl("--file-prefix", prefix, "raw",
+                                    "/pktsieve/intel,proxy_targets").stdout)
+        obs = json.loads(self.ctl("--file-prefix", prefix, "raw", "/pktsieve/observations").stdout)
         final = self.stop(p, stats)
         self.assertEqual(shape(live), shape(final))
         for key in ["packets", "flows", "stream", "http", "alerts", "malformed", "threats",
@@ -70,6 +73,22 @@ class Ctl(unittest.TestCase):
         self.assertIn(f"received {n}", table.stdout)
         self.assertIn(f"total {final['alerts']['total']}", table.stdout)
         self.assertIn(f"/{prefix}/", table.stdout)
+        # The observation sections, from the document's totals: the heaviest port's accesses,
+        # the credentials, targets and commands the threats capture carries.
+        totals = final["observations"]["totals"]
+        top = totals["ports"][0]
+        self.assertRegex(table.stdout, rf"\n  {top['port']}/{top['proto']} +{top['accesses']} ")
+        for section in ("top ports", "top Telnet credentials", "top proxy targets",
+                        "top traversal targets", "top RCE commands"):
+            self.assertIn(section, table.stdout)
+        cred = totals["intel"]["telnet_credentials"][0]
+        self.assertIn(f"{cred['username']} / {cred['password']}", table.stdout)
+        self.assertIn(totals["intel"]["rce_commands"][0]["command"], table.stdout)
+        # And through telemetry, command by command.
+        self.assertEqual(dict(zip(intel["text"], intel["count"])),
+                         {t["target"]: t["count"] for t in totals["intel"]["proxy_targets"]})
+        self.assertEqual(obs["accesses"], totals["accesses"])
+        self.assertEqual(obs["port_accesses"], [p["accesses"] for p in totals["ports"]])
 
     def test_large_documents_arrive_whole_and_replies_are_never_cut(self):
         out, expected = daemon.traffic()
