@@ -66,7 +66,7 @@ class Docs(unittest.TestCase):
     def test_readme_pcap_examples_run_as_written(self):
         text = "".join(re.findall(r"```sh\n(.*?)```", read("README.md"), re.S))
         commands = [c.replace("\\\n", " ") for c in re.split(r"(?<!\\)\n", text)]
-        commands = [c for c in commands if c.startswith("pktsieve ")]
+        commands = [c for c in commands if c.startswith(("pktsieve ", "scripts/report "))]
         work = tempfile.mkdtemp(prefix="pktsieve-readme-")
         out, _ = daemon.traffic()
         shutil.copy(os.path.join(out, "sample.pcap"), os.path.join(work, "traffic.pcap"))
@@ -77,12 +77,15 @@ class Docs(unittest.TestCase):
             args = shlex.split(c)
             if "-a" in args or any(a.startswith("/") for a in args):
                 continue  # a NIC, or files of a system (their requirements are stated beside)
+            program = (daemon.PKTSIEVE if args[0] == "pktsieve"
+                       else os.path.join(daemon.SOURCE, args[0]))  # in order: report after run
             with self.subTest(c):
-                r = subprocess.run([daemon.PKTSIEVE] + args[1:], cwd=work, capture_output=True,
+                r = subprocess.run([program] + args[1:], cwd=work, capture_output=True,
                                    text=True, timeout=300)
                 self.assertEqual(r.returncode, 0, r.stderr[-2000:])
                 ran += 1
-        self.assertGreaterEqual(ran, 3)
+        self.assertGreaterEqual(ran, 4)
+        self.assertTrue(os.path.exists(os.path.join(work, "report", "index.html")))
 
 
 if __name__ == "__main__":
