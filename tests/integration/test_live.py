@@ -7,12 +7,31 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
+import datetime
 
 sys.path.insert(0, os.path.dirname(__file__))
 import daemon  # noqa: E402
 
 CTL = daemon.CTL
+
+
+def rdpcap_quiet(path):
+    import logging
+    logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
+    from scapy.all import rdpcap
+    return rdpcap(path)
+
+
+def is_access(p):
+    """A TCP connection attempt (SYN without ACK) or a UDP datagram (not a later fragment)."""
+    from scapy.all import IP, IPv6, TCP, UDP
+    if IP in p and p[IP].frag:
+        return False
+    if TCP in p:
+        return (int(p[TCP].flags) & 0x12) == 0x02
+    return UDP in p and (IP in p or IPv6 in p)
 
 
 def sh(*args):
@@ -130,6 +149,43 @@ class Live(unittest.TestCase):
         self.assertEqual(sum(per_worker), n1 + n2)
         self.assertTrue(all(n > 0 for n in per_worker), f"both queue pairs carry flows: {per_worker}")
         self.assertEqual(final["devices"][0]["name"], "net_af_packet0")
+
+    def test_observation_records_follow_the_clock(self):
+        # On a live port intervals follow the wall clock: records every second (idle seconds
+        # too), aligned, in order, and together the exact accesses of what was sent.
+        out, _ = daemon.traffic()
+        pcap = os.path.join(out, "threats.pcap")
+        self.proc = subprocess.Popen(
+            [*self.inside(), daemon.PKTSIEVE, "--no-huge", "-m", "512", "--no-pci",
+             f"--file-prefix={self.prefix}", "--lcores=0@0,1@0,2@1,3@0", "--log-level=*:error",
+             "--vdev=net_af_packet0,iface=veth0,qpairs=2", "--",
+             "--rules", daemon.RULES, "--stats-json", self.stats_path, "--eve", self.eve_path,
+             "-q", "--observation-interval", "1s", "--sensor-name", "live-1"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        daemon.wait_for_received(self.proc, self.prefix, 0)
+        n = daemon.traffic()[1]["threats"]["packets"]
+        self.replay(pcap)
+        daemon.wait_for_received(self.proc, self.prefix, n)
+        time.sleep(2.5)
+        self.replay(pcap)
+        daemon.wait_for_received(self.proc, self.prefix, 2 * n)
+        time.sleep(1.5)
+        self.proc.send_signal(signal.SIGTERM)
+        _, err = self.proc.communicate(timeout=60)
+        self.assertEqual(self.proc.returncode, 0, err)
+        final = daemon.read_outputs(self.stats_path, self.eve_path)[0]
+        records = daemon.read_eve(self.eve_path, "observation")
+        starts = [datetime.datetime.strptime(r["interval"]["start"], "%Y-%m-%dT%H:%M:%S.%f%z")
+                  for r in records]
+        self.assertGreaterEqual(len(records), 4)  # about 5 s: at least 4 whole seconds
+        self.assertEqual(starts, sorted(set(starts)))
+        for r, t in zip(records, starts):
+            self.assertEqual((r["interval"]["seconds"], t.microsecond, r["sensor"]), (1, 0, "live-1"))
+        self.assertLess(abs(starts[-1].timestamp() - time.time()), 120)  # the clock, not packets
+        want = 2 * sum(1 for p in rdpcap_quiet(pcap) if is_access(p))
+        self.assertEqual(sum(r["observation"]["accesses"] for r in records), want)
+        self.assertEqual(final["observe"]["accesses"], want)
+        self.assertEqual(final["observations"]["records"], len(records))
 
     def test_ctl_without_daemon_is_a_clear_error(self):
         r = self.ctl("stats")
