@@ -5,14 +5,9 @@
 
 namespace pktsieve {
 
-void Pipeline::observe_packet(const Packet& p, uint64_t ts_us) {
-    Observation& o = recorder_->at(ts_us);
-    if (p.later_fragment) return;
-    if ((p.proto == kProtoTcp && (p.tcp_flags & (kTcpSyn | kTcpAck)) == kTcpSyn) ||
-        p.proto == kProtoUdp) {
-        o.access(p.proto, p.dport, p.src, p.dst);
-        ++stats_->counters.observe_accesses;
-    }
+void Pipeline::observe_access(Observation& o, const Packet& p) {
+    o.access(p.proto, p.dport, p.src, p.dst);
+    ++stats_->counters.observe_accesses;
 }
 
 void Pipeline::observe_alert(uint32_t rule, const Packet& p, const Verdict& v) {
@@ -23,15 +18,21 @@ void Pipeline::observe_alert(uint32_t rule, const Packet& p, const Verdict& v) {
     recorder_->current().alert(name, v.dir == FlowDir::to_client ? p.dst : p.src);
 }
 
+// Each extractor runs only when a byte it needs is there (most requests have none of them).
 void Pipeline::observe_request(const HttpRequest& req, const Packet& p) {
     Observation& o = recorder_->current();
     IntelText t;
-    if (proxy_target(req.method, req.uri_raw, t)) o.intel(IntelKind::proxy_targets, t);
-    if (traversal_target(req.uri_raw, t)) o.intel(IntelKind::traversal_targets, t);
+    const std::string_view raw = req.uri_raw;
+    if ((req.method == "CONNECT" || (!raw.empty() && (raw[0] | 0x20) == 'h')) &&
+        proxy_target(req.method, raw, t))
+        o.intel(IntelKind::proxy_targets, t);
+    if ((raw.find('%') != std::string_view::npos || raw.find("..") != std::string_view::npos) &&
+        traversal_target(raw, t))
+        o.intel(IntelKind::traversal_targets, t);
     // A script's command: in the URI (?source=...), else in a body sent with the head.
-    if (exec_command(req.uri, t) ||
-        ((req.content_length > 0 || req.chunked) &&
-         exec_command({reinterpret_cast<const char*>(p.payload()), p.payload_len}, t)))
+    const std::string_view payload{reinterpret_cast<const char*>(p.payload()), p.payload_len};
+    if ((req.uri.find('(') != std::string::npos && exec_command(req.uri, t)) ||
+        ((req.content_length > 0 || req.chunked) && exec_command(payload, t)))
         o.intel(IntelKind::rce_commands, t);
 }
 

@@ -126,8 +126,15 @@ class Pipeline {
     static int collect(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
                        void* ctx);
     bool count_parse(Malformed m, const Packet& p);
-    // Observations (observe.cpp): the packet's interval, accesses; alerts; intel.
-    void observe_packet(const Packet& p, uint64_t ts_us);
+    // Observations (observe.cpp): the packet's interval, accesses; alerts; intel. Every packet
+    // passes here: the common case (no access) stays inline and short.
+    void observe_packet(const Packet& p, uint64_t ts_us) {
+        Observation& o = recorder_->at(ts_us);
+        if ((p.proto == kProtoTcp && (p.tcp_flags & (kTcpSyn | kTcpAck)) == kTcpSyn) ||
+            (p.proto == kProtoUdp && !p.later_fragment))
+            observe_access(o, p);
+    }
+    void observe_access(Observation& o, const Packet& p);
     void observe_alert(uint32_t rule, const Packet& p, const Verdict& v);
     void observe_request(const HttpRequest& req, const Packet& p);
     void observe_login(TelnetSessions::Flow* f, std::string_view lines);

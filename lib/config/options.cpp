@@ -52,6 +52,9 @@ po::options_description describe(Options& o) {
          "length of each observation record in the EVE log (accesses per port, sources, "
          "attackers, intel): seconds or with a unit, e.g. 15m, 1h, 1d; with a capture file it "
          "follows packet time (docs/eve.md)")
+        ("observation-ports", po::value(&o.observation_ports)->default_value(1000)->value_name("N"),
+         "ports listed in each observation record, heaviest first (the rest are counted in "
+         "ports_not_listed, accesses_not_listed; 0: every port seen, up to 131,072)")
         ("sensor-name", po::value(&o.sensor_name)->value_name("NAME"),
          "the sensor's name in observation records (default: the host name)")
         ("var", po::value(&o.vars)->value_name("NAME=VALUE")->composing(),

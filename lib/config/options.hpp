@@ -22,8 +22,9 @@ struct Options {
     std::string classification_config;  // empty: beside the first rules file, else built-in
     std::string stats_json;
     std::string eve;
-    std::string observation_interval = "1h";  // text as given; observation_interval_us() parses
+    std::string observation_interval = "1h";  // as given; parse_duration_us() reads it
     std::string sensor_name;                  // empty: the host name
+    unsigned observation_ports = 1000;        // ports listed per record, heaviest first
     std::string config;
     std::vector<std::string> vars;
     unsigned burst = 32;

@@ -86,7 +86,7 @@ void Aggregator::write_observations(bool all) {
         [&](uint64_t interval, const Observation& obs) {
             if (!eve_) return;
             SummaryLimits limits;
-            limits.ports = 0;  // every port seen
+            limits.ports = observe_.ports;
             limits.sketches = true;
             const uint64_t start = interval * observe_.interval_us;
             write_line(fmt::format(

@@ -26,6 +26,7 @@ namespace pktsieve {
 struct ObservationSettings {
     std::string sensor;  // --sensor-name
     uint64_t interval_us = 3600ull * 1000000;
+    size_t ports = 1000;  // listed per record (0: all)
     // The latest packet time any worker saw: written here, read by idle workers (packet time).
     std::atomic<uint64_t>* packet_clock = nullptr;
 };

@@ -341,7 +341,8 @@ int run_dataplane(Session& s, const Vars& vars, StopWatchdog& watchdog) {
     StatsPublisher& publisher = telemetry_publisher();
     ObservationSettings observe{
         sensor_name(s.opts),
-        parse_duration_us(s.opts.observation_interval, "--observation-interval"), &s.packet_clock};
+        parse_duration_us(s.opts.observation_interval, "--observation-interval"),
+        s.opts.observation_ports, &s.packet_clock};
     Aggregator agg(*s.reloader, raw, s.opts.eve, publisher, enrich,
                    rte_get_tsc_hz() * s.opts.stats_interval_ms / 1000, stop_requested(),
                    std::move(observe));

@@ -2,16 +2,18 @@
 
 #include <algorithm>
 #include <cstring>
-#include <vector>
 
 namespace pktsieve {
 
 namespace {
 
+// `prefix` in lower case; ASCII letters of `s` compared without case.
 bool iequals_prefix(std::string_view s, std::string_view prefix) {
     if (s.size() < prefix.size()) return false;
-    for (size_t i = 0; i < prefix.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
+    for (size_t i = 0; i < prefix.size(); ++i) {
+        const char c = s[i] >= 'A' && s[i] <= 'Z' ? static_cast<char>(s[i] | 0x20) : s[i];
+        if (c != prefix[i]) return false;
+    }
     return true;
 }
 
@@ -22,20 +24,21 @@ int hex_value(char c) {
     return -1;
 }
 
-std::string decode_percent(std::string_view in) {
-    std::string out;
-    out.reserve(in.size());
-    for (size_t i = 0; i < in.size(); ++i) {
+// %XX -> byte into `out` (at most out.size() bytes); returns the length. No allocation.
+template <size_t N>
+size_t decode_percent(std::string_view in, std::array<char, N>& out) {
+    size_t n = 0;
+    for (size_t i = 0; i < in.size() && n < N; ++i) {
         int hi, lo;
         if (in[i] == '%' && i + 2 < in.size() && (hi = hex_value(in[i + 1])) >= 0 &&
             (lo = hex_value(in[i + 2])) >= 0) {
-            out.push_back(static_cast<char>(hi * 16 + lo));
+            out[n++] = static_cast<char>(hi * 16 + lo);
             i += 2;
         } else {
-            out.push_back(in[i]);
+            out[n++] = in[i];
         }
     }
-    return out;
+    return n;
 }
 
 // A ".." path segment: between separators ('/' or '\'), or at the path's start or end.
@@ -129,35 +132,52 @@ bool proxy_target(std::string_view method, std::string_view uri_raw, IntelText& 
     if (authority.empty()) return false;
     const size_t colon = authority.rfind(':');
     const bool has_port = colon != std::string_view::npos && authority.back() != ']';
-    out = has_port ? IntelText::of(authority)
-                   : IntelText::of(std::string(authority) + ":" + std::string(port));
+    out = IntelText::of(authority);
+    if (!has_port) {  // host:default port, in place
+        const std::string_view suffix = port == "80" ? ":80" : ":443";
+        const size_t n = std::min(suffix.size(), IntelText::kMaxBytes - out.len);
+        std::memcpy(out.bytes.data() + out.len, suffix.data(), n);
+        out.len = static_cast<uint16_t>(out.len + n);
+        out.truncated = out.truncated || n < suffix.size();
+    }
     return true;
 }
 
 bool traversal_target(std::string_view uri_raw, IntelText& out) {
     const std::string_view path = uri_raw.substr(0, uri_raw.find('?'));
-    std::string decoded = decode_percent(path);
+    // Most requests have neither ".." nor an escape: nothing to decode.
+    if (path.find('%') == std::string_view::npos && path.find("..") == std::string_view::npos)
+        return false;
+    std::array<char, 2048> once, twice;  // a longer path is read as far as this
+    std::string_view decoded(once.data(), decode_percent(path, once));
     if (!climbs(decoded)) {
-        decoded = decode_percent(decoded);  // %252e%252e: encoded twice
+        decoded = {twice.data(), decode_percent(decoded, twice)};  // %252e: encoded twice
         if (!climbs(decoded)) return false;
     }
     // The file asked for: dot segments resolved, '\\' taken as '/' (Windows targets).
-    std::vector<std::string_view> parts;
-    std::replace(decoded.begin(), decoded.end(), '\\', '/');
-    const std::string_view d = decoded;
-    for (size_t at = 0; at <= d.size();) {
-        const size_t end = std::min(d.find('/', at), d.size());
-        const std::string_view seg = d.substr(at, end - at);
+    std::array<std::string_view, 128> parts;
+    size_t depth = 0;
+    for (size_t at = 0; at <= decoded.size();) {
+        size_t end = at;
+        while (end < decoded.size() && decoded[end] != '/' && decoded[end] != '\\') ++end;
+        const std::string_view seg = decoded.substr(at, end - at);
         if (seg == "..") {
-            if (!parts.empty()) parts.pop_back();
-        } else if (!seg.empty() && seg != ".") {
-            parts.push_back(seg);
+            if (depth) --depth;
+        } else if (!seg.empty() && seg != "." && depth < parts.size()) {
+            parts[depth++] = seg;
         }
         at = end + 1;
     }
-    std::string file;
-    for (const auto& p : parts) (file += '/') += p;
-    out = IntelText::of(file.empty() ? "/" : file);
+    std::array<char, IntelText::kMaxBytes + 1> file;
+    size_t n = 0;
+    for (size_t i = 0; i < depth && n < file.size(); ++i) {
+        file[n++] = '/';
+        const size_t take = std::min(parts[i].size(), file.size() - n);
+        std::memcpy(file.data() + n, parts[i].data(), take);
+        n += take;
+    }
+    if (n == 0) file[n++] = '/';
+    out = IntelText::of({file.data(), n});  // more than kMaxBytes: marked truncated
     return true;
 }
 

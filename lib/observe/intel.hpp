@@ -19,9 +19,9 @@ struct IntelText {
     static constexpr size_t kMaxBytes = 120;
     static constexpr uint16_t kOneField = UINT16_MAX;
     uint16_t len = 0;
-    uint16_t split = kOneField;  // where the second field begins (credentials)
-    bool truncated = false;      // longer than kMaxBytes: cut
-    std::array<char, kMaxBytes> bytes{};
+    uint16_t split = kOneField;         // where the second field begins (credentials)
+    bool truncated = false;             // longer than kMaxBytes: cut
+    std::array<char, kMaxBytes> bytes;  // the first len are the text (not cleared: hot path)
 
     static IntelText of(std::string_view a);
     static IntelText pair(std::string_view a, std::string_view b);

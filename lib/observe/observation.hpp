@@ -45,7 +45,11 @@ struct SourceKey {
 struct PortSourceKey {
     IpAddr addr{};
     uint32_t port = 0;  // port_key
-    uint64_t hash() const { return address_hash(addr) ^ (uint64_t{port} * 0x9e3779b97f4a7c15ull); }
+    uint64_t h = 0;     // of both, computed once (of(): the address's hash is at hand)
+    static PortSourceKey of(const IpAddr& a, uint32_t port, uint64_t address_h) {
+        return {a, port, address_h ^ (uint64_t{port} * 0x9e3779b97f4a7c15ull)};
+    }
+    uint64_t hash() const { return h; }
     bool operator==(const PortSourceKey&) const = default;
     bool operator<(const PortSourceKey& o) const {
         return port != o.port ? port < o.port : addr < o.addr;
@@ -57,8 +61,8 @@ struct ThreatObservation {
     std::array<char, kMaxName> name{};
     uint8_t name_len = 0;
     uint64_t alerts = 0;
-    WideSketch sources;              // distinct attackers
-    SpaceSaving<SourceKey, 32> top;  // by alerts
+    WideSketch sources;                // distinct attackers
+    SpaceSaving<SourceKey, 8, 4> top;  // by alerts
     std::string_view name_view() const { return {name.data(), name_len}; }
 };
 
@@ -66,8 +70,9 @@ class Observation {
   public:
     static constexpr uint32_t kWorkerPortSketches = 8192;
     static constexpr uint32_t kThreats = 32;  // names past these count as the last
-    using Pairs = SpaceSaving<PortSourceKey, 256>;
-    using Intel = SpaceSaving<IntelText, 64>;
+    // (port, source) pairs: 128 sets of 4 counters; intel: 16 sets of 4 (space_saving.hpp).
+    using Pairs = SpaceSaving<PortSourceKey, 128, 4>;
+    using Intel = SpaceSaving<IntelText, 16, 4>;
 
     // `port_sketches`: how many ports get a source sketch; `reserve`: allocate them now (a
     // worker: nothing allocates later) or as they are handed out (the aggregator's totals).
@@ -79,9 +84,14 @@ class Observation {
         if (accesses_[key]++ == 0) touched_.push_back(key);
         uint32_t& s = sketch_of_[key];
         if (s == kNoSketch) s = new_sketch();
-        if (s != kUntracked) sketches_[s].add(address_hash(src));
-        sensors_.add(address_hash(dst));
-        pairs_.add({src, key});
+        const uint64_t src_hash = address_hash(src);
+        if (s != kUntracked) sketches_[s].add(src_hash);
+        if (dst != last_dst_) {  // a sensor has few addresses: hashed once per change
+            last_dst_ = dst;
+            last_dst_hash_ = address_hash(dst);
+        }
+        sensors_.add(last_dst_hash_);
+        pairs_.add(PortSourceKey::of(src, key, src_hash));
     }
     void alert(std::string_view threat, const IpAddr& attacker);
     void intel(IntelKind k, const IntelText& t) { intel_[static_cast<size_t>(k)].add(t); }
@@ -117,6 +127,8 @@ class Observation {
     std::vector<uint32_t> touched_;
     std::vector<PortSketch> sketches_;
     WideSketch sensors_;
+    IpAddr last_dst_{};
+    uint64_t last_dst_hash_ = address_hash(IpAddr{});
     Pairs pairs_;
     std::vector<ThreatObservation> threats_;  // reserved: kThreats
     std::array<Intel, kIntelKinds> intel_;

@@ -1,9 +1,12 @@
-// Space-Saving (Metwally et al. 2005): the heaviest keys of a stream in N counters. Every key
-// whose true count exceeds total/N is kept; a kept key's count is an upper bound, count - error
-// a lower bound. Updates are O(log N) (a min-heap of counts and an open-addressed index), with
-// no allocation after construction. Two summaries merge (Agarwal et al. 2012, "Mergeable
-// summaries"): a key missing from one side counts that side's minimum (its upper bound there),
-// and the merged summary keeps the N largest, with the same guarantee for the combined stream.
+// Space-Saving (Metwally et al. 2005), partitioned: the heaviest keys of a stream in Sets x Ways
+// counters. A key's hash picks its set; each set is a Space-Saving summary of Ways counters over
+// the keys hashed to it: a key is kept when its true count exceeds its set's total / Ways (with
+// Sets = 1: total / Ways, the classic guarantee); a kept key's count is an upper bound and
+// count - error a lower bound. An update looks at one set only (a few cache lines, no index,
+// no allocation), so a scan that brings a new key with every access costs as much as a repeat.
+// Summaries of the same shape merge set by set (Agarwal et al. 2012, "Mergeable summaries"): a
+// key missing from one side counts that side's smallest count in the set, and each merged set
+// keeps its Ways largest, with the same guarantee for the combined stream.
 //
 // Key: a trivially copyable value with `uint64_t hash() const`, `==` and `<` (ties in top()).
 // Thread-safety: a value type; one writer.
@@ -13,15 +16,17 @@
 #include <array>
 #include <bit>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace pktsieve {
 
-template <typename Key, uint32_t N>
+template <typename Key, uint32_t Sets, uint32_t Ways>
 class SpaceSaving {
-    static_assert(N >= 2 && N <= 4096);
+    static_assert(Sets >= 1 && Ways >= 2 && Ways <= 32);
 
   public:
+    static constexpr uint32_t kCounters = Sets * Ways;
     struct Item {
         Key key;
         uint64_t count;  // upper bound of the key's true count
@@ -31,154 +36,122 @@ class SpaceSaving {
     SpaceSaving() { clear(); }
 
     void clear() {
-        size_ = 0;
+        for (auto& s : sets_) s.used = 0;
         total_ = 0;
-        slot_.fill(kFree);
     }
-    uint32_t size() const { return size_; }
     uint64_t total() const { return total_; }  // weight of everything added
-    // The smallest kept count: what a key not kept may have been seen up to (0 until full).
-    uint64_t floor() const { return size_ < N ? 0 : items_[heap_[0]].count; }
+    uint32_t size() const {
+        uint32_t n = 0;
+        for (const auto& s : sets_) n += s.used;
+        return n;
+    }
 
     void add(const Key& k, uint64_t w = 1) {
         total_ += w;
-        uint32_t s = find(k);
-        if (s != kFree) {
-            items_[slot_[s]].count += w;
-            sift_down(pos_[slot_[s]]);
+        const uint64_t h = k.hash();
+        Set& s = set_of(h);
+        if (const uint32_t i = s.find(h, k); i != kNone) {
+            s.count[i] += w;
             return;
         }
-        if (size_ < N) {
-            const uint32_t e = size_++;
-            items_[e] = {k, w, 0};
-            heap_[e] = e;
-            pos_[e] = e;
-            insert(k, e);
-            sift_up(e);
+        if (s.used < Ways) {
+            s.put(s.used++, h, k, w, 0);
             return;
         }
-        const uint32_t e = heap_[0];  // the minimum makes room
-        erase(items_[e].key);
-        const uint64_t floor = items_[e].count;
-        items_[e] = {k, floor + w, floor};
-        insert(k, e);
-        sift_down(0);
+        const uint32_t m = s.smallest();  // a smallest counter of the set makes room
+        s.put(m, h, k, s.count[m] + w, s.count[m]);
     }
 
     void merge(const SpaceSaving& o) {
         std::vector<Item> all;
-        all.reserve(size_ + o.size_);
-        const uint64_t mine = floor(), theirs = o.floor();
-        for (uint32_t i = 0; i < size_; ++i) {
-            Item it = items_[i];
-            if (const Item* x = o.lookup(it.key)) {
-                it.count += x->count;
-                it.error += x->error;
-            } else {
-                it.count += theirs;
-                it.error += theirs;
+        for (uint32_t n = 0; n < Sets; ++n) {
+            Set& a = sets_[n];
+            const Set& b = o.sets_[n];
+            const uint64_t mine = a.floor(), theirs = b.floor();
+            all.clear();
+            for (uint32_t i = 0; i < a.used; ++i) {
+                Item it = a.item(i);
+                const uint32_t x = b.find(a.hash[i], it.key);
+                it.count += x != kNone ? b.count[x] : theirs;
+                it.error += x != kNone ? b.error[x] : theirs;
+                all.push_back(it);
             }
-            all.push_back(it);
+            for (uint32_t i = 0; i < b.used; ++i)
+                if (a.find(b.hash[i], b.key[i]) == kNone)
+                    all.push_back({b.key[i], b.count[i] + mine, b.error[i] + mine});
+            sort_heaviest(all);
+            a.used = static_cast<uint32_t>(std::min<size_t>(all.size(), Ways));
+            for (uint32_t i = 0; i < a.used; ++i)
+                a.put(i, all[i].key.hash(), all[i].key, all[i].count, all[i].error);
         }
-        for (uint32_t i = 0; i < o.size_; ++i)
-            if (!lookup(o.items_[i].key))
-                all.push_back(
-                    {o.items_[i].key, o.items_[i].count + mine, o.items_[i].error + mine});
-        const uint64_t total = total_ + o.total_;
-        sort_heaviest(all);
-        if (all.size() > N) all.resize(N);
-        clear();
-        total_ = total;
-        for (const Item& it : all) {
-            const uint32_t e = size_++;
-            items_[e] = it;
-            heap_[e] = e;
-            pos_[e] = e;
-            insert(it.key, e);
-            sift_up(e);
-        }
+        total_ += o.total_;
     }
 
-    const Item* lookup(const Key& k) const {
-        const uint32_t s = find(k);
-        return s == kFree ? nullptr : &items_[slot_[s]];
+    std::optional<Item> lookup(const Key& k) const {
+        const uint64_t h = k.hash();
+        const Set& s = set_of(h);
+        const uint32_t i = s.find(h, k);
+        if (i == kNone) return std::nullopt;
+        return s.item(i);
     }
 
     // The n heaviest, heaviest first (equal counts by key).
     std::vector<Item> top(size_t n) const {
-        std::vector<Item> v(items_.begin(), items_.begin() + size_);
+        std::vector<Item> v;
+        for (const auto& s : sets_)
+            for (uint32_t i = 0; i < s.used; ++i) v.push_back(s.item(i));
         sort_heaviest(v);
         if (v.size() > n) v.resize(n);
         return v;
     }
 
   private:
-    static constexpr uint32_t kFree = UINT32_MAX;
-    static constexpr uint32_t kSlots = std::bit_ceil(2 * N);
+    static constexpr uint32_t kNone = UINT32_MAX;
+    // One set, as arrays (hashes in one run, counts in another): a lookup and the search for
+    // the smallest are fixed-length loops without early exits, which the compiler vectorises.
+    struct Set {
+        uint32_t used = 0;
+        std::array<uint64_t, Ways> hash;
+        std::array<uint64_t, Ways> count;
+        std::array<uint64_t, Ways> error;
+        std::array<Key, Ways> key;
+
+        uint32_t find(uint64_t h, const Key& k) const {
+            uint32_t match = 0;
+            for (uint32_t i = 0; i < Ways; ++i) match |= uint32_t{hash[i] == h} << i;
+            match &= used == 32 ? ~0u : (1u << used) - 1;
+            for (; match; match &= match - 1) {
+                const auto i = static_cast<uint32_t>(std::countr_zero(match));
+                if (key[i] == k) return i;
+            }
+            return kNone;
+        }
+        uint32_t smallest() const {  // of a full set
+            uint32_t m = 0;
+            for (uint32_t i = 1; i < Ways; ++i) m = count[i] < count[m] ? i : m;
+            return m;
+        }
+        // What a key not kept here may have been seen up to (0 until full).
+        uint64_t floor() const { return used < Ways ? 0 : count[smallest()]; }
+        void put(uint32_t i, uint64_t h, const Key& k, uint64_t c, uint64_t e) {
+            hash[i] = h;
+            key[i] = k;
+            count[i] = c;
+            error[i] = e;
+        }
+        Item item(uint32_t i) const { return {key[i], count[i], error[i]}; }
+    };
 
     static void sort_heaviest(std::vector<Item>& v) {
         std::sort(v.begin(), v.end(), [](const Item& a, const Item& b) {
             return a.count != b.count ? a.count > b.count : a.key < b.key;
         });
     }
-    uint32_t find(const Key& k) const {
-        for (uint32_t s = k.hash() & (kSlots - 1);; s = (s + 1) & (kSlots - 1)) {
-            if (slot_[s] == kFree) return kFree;
-            if (items_[slot_[s]].key == k) return s;
-        }
-    }
-    void insert(const Key& k, uint32_t e) {
-        uint32_t s = k.hash() & (kSlots - 1);
-        while (slot_[s] != kFree) s = (s + 1) & (kSlots - 1);
-        slot_[s] = e;
-    }
-    // Linear probing's backward-shift deletion: no tombstones, lookups stay short.
-    void erase(const Key& k) {
-        uint32_t s = find(k);
-        for (uint32_t next = (s + 1) & (kSlots - 1); slot_[next] != kFree;
-             next = (next + 1) & (kSlots - 1)) {
-            const uint32_t home = items_[slot_[next]].key.hash() & (kSlots - 1);
-            // Move `next` into the hole when its home is not in (s, next] (cyclically).
-            const bool between =
-                s <= next ? (home > s && home <= next) : (home > s || home <= next);
-            if (!between) {
-                slot_[s] = slot_[next];
-                s = next;
-            }
-        }
-        slot_[s] = kFree;
-    }
-    bool less(uint32_t a, uint32_t b) const {
-        return items_[heap_[a]].count < items_[heap_[b]].count;
-    }
-    void swap_at(uint32_t a, uint32_t b) {
-        std::swap(heap_[a], heap_[b]);
-        pos_[heap_[a]] = a;
-        pos_[heap_[b]] = b;
-    }
-    void sift_up(uint32_t i) {
-        while (i > 0 && less(i, (i - 1) / 2)) {
-            swap_at(i, (i - 1) / 2);
-            i = (i - 1) / 2;
-        }
-    }
-    void sift_down(uint32_t i) {
-        for (;;) {
-            const uint32_t l = 2 * i + 1, r = l + 1;
-            uint32_t m = i;
-            if (l < size_ && less(l, m)) m = l;
-            if (r < size_ && less(r, m)) m = r;
-            if (m == i) return;
-            swap_at(i, m);
-            i = m;
-        }
-    }
+    // The hash's high bits pick the set (the low bits may be the key's own bits).
+    Set& set_of(uint64_t h) { return sets_[(h >> 32) % Sets]; }
+    const Set& set_of(uint64_t h) const { return sets_[(h >> 32) % Sets]; }
 
-    std::array<Item, N> items_;
-    std::array<uint32_t, N> heap_;  // item indices, a min-heap by count
-    std::array<uint32_t, N> pos_;   // item index -> heap position
-    std::array<uint32_t, kSlots> slot_;
-    uint32_t size_ = 0;
+    std::array<Set, Sets> sets_;
     uint64_t total_ = 0;
 };
 

@@ -101,7 +101,10 @@ ObservationSummary summarise(const Observation& o, const SummaryLimits& l) {
     std::sort(rows.begin(), rows.end(), [](const PortRow& a, const PortRow& b) {
         return a.accesses != b.accesses ? a.accesses > b.accesses : a.key < b.key;
     });
-    if (l.ports && rows.size() > l.ports) rows.resize(l.ports);
+    if (l.ports && rows.size() > l.ports) {
+        for (size_t i = l.ports; i < rows.size(); ++i) s.accesses_not_listed += rows[i].accesses;
+        rows.resize(l.ports);
+    }
     const auto pairs = o.pairs().top(o.pairs().size());
     for (size_t i = 0; i < rows.size() && i < l.ports_with_sources; ++i)
         for (const auto& p : pairs)
@@ -129,8 +132,11 @@ ObservationSummary summarise(const Observation& o, const SummaryLimits& l) {
 }
 
 std::string observation_json(const ObservationSummary& s) {
-    std::string out = fmt::format("{{\"accesses\":{},\"ports_seen\":{},\"sensor_addresses\":{}",
-                                  s.accesses, s.ports_seen, s.sensor_addresses);
+    std::string out = fmt::format(
+        "{{\"accesses\":{},\"ports_seen\":{},\"ports_not_listed\":{},\"accesses_not_listed\":{},"
+        "\"sensor_addresses\":{}",
+        s.accesses, s.ports_seen, s.ports_seen - s.ports.size(), s.accesses_not_listed,
+        s.sensor_addresses);
     if (!s.sensor_sketch.empty()) out += ",\"sensor_addresses_hll\":\"" + s.sensor_sketch + "\"";
     out += ",\"ports\":[";
     for (size_t i = 0; i < s.ports.size(); ++i) {

@@ -51,6 +51,7 @@ struct IntelRow {
 struct ObservationSummary {
     uint64_t accesses = 0;
     uint64_t ports_seen = 0;
+    uint64_t accesses_not_listed = 0;  // to the ports past SummaryLimits::ports
     uint64_t sensor_addresses = 0;
     std::string sensor_sketch;
     std::vector<PortRow> ports;  // heaviest first

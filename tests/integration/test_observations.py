@@ -40,6 +40,8 @@ def intel(records, kind, *fields):
 class Observations(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
+        if getattr(cls, "runs", None):
+            return  # once per process: the report and ports tests use the same runs
         cls.work = tempfile.mkdtemp(prefix="pktsieve-obs-")
         cls.pcap = os.path.join(cls.work, "days.pcap")
         subprocess.run(["/usr/bin/python3", os.path.join(daemon.SOURCE, "scripts", "gen_observations.py"),
@@ -128,6 +130,25 @@ class Observations(unittest.TestCase):
                 self.assertEqual(intel(recs, "traversal_targets", "file"),
                                  self.truth["traversal_targets"])
                 self.assertEqual(intel(recs, "rce_commands", "command"), self.truth["rce_commands"])
+
+
+class PortsPerRecord(unittest.TestCase):
+    def test_records_list_the_heaviest_ports_and_sum_the_rest(self):
+        Observations.setUpClass()
+        r = daemon.run(["--pcap", Observations.pcap, "--rules", daemon.RULES, "-q",
+                        "--observation-interval", "1d", "--observation-ports", "3"], timeout=300)
+        self.assertEqual(r.rc, 0, r.stderr)
+        self.assertEqual(len(r.observations), 3)  # daily records, aligned to midnight UTC
+        for rec, (day, want) in zip(r.observations, sorted(Observations.truth["accesses"].items())):
+            o = rec["observation"]
+            self.assertEqual(rec["interval"]["start"], f"{day}T00:00:00.000000+0000")
+            heaviest = sorted(want.items(), key=lambda x: (-x[1], x[0]))
+            self.assertEqual([(f'{p["proto"]}/{p["port"]}', p["accesses"]) for p in o["ports"]],
+                             heaviest[:3])
+            self.assertEqual(o["ports_seen"], len(want))
+            self.assertEqual(o["ports_not_listed"], len(want) - 3)
+            self.assertEqual(o["accesses_not_listed"], sum(n for _, n in heaviest[3:]))
+            self.assertEqual(o["accesses"], sum(want.values()))
 
 
 def png_size(path):

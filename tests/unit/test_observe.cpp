@@ -72,59 +72,84 @@ struct Id {
     bool operator<(const Id& o) const { return v < o.v; }
 };
 
-// A skewed stream: item k (1..20) appears 1000/k times, among 20,000 single noise items.
-std::vector<uint32_t> skewed(uint32_t seed, uint32_t noise_base) {
+// A skewed stream: item k (1..20) appears 1000/k times, among `noise` single noise items.
+std::vector<uint32_t> skewed(uint32_t seed, uint32_t noise_base, uint32_t noise = 20000) {
     std::vector<uint32_t> s;
     for (uint32_t k = 1; k <= 20; ++k)
         for (uint32_t i = 0; i < 1000 / k; ++i) s.push_back(k);
-    for (uint32_t i = 0; i < 20000; ++i) s.push_back(noise_base + i);
+    for (uint32_t i = 0; i < noise; ++i) s.push_back(noise_base + i);
     std::shuffle(s.begin(), s.end(), std::mt19937(seed));
     return s;
 }
 
-// The guarantee: every item seen more than total/N times is kept, with lower <= true <= upper
-// bounds; the two heaviest (far apart) come first, in order.
-template <uint32_t N>
-void check_heavy_kept(const SpaceSaving<Id, N>& ss, std::map<uint32_t, uint64_t>& truth) {
-    const auto all = ss.top(N);
+// The guarantee: every item seen more than its set's total / Ways times is kept (one set: the
+// stream's total / Ways), with lower <= true <= upper bounds; the two heaviest (far apart)
+// come first, in order.
+template <uint32_t Sets, uint32_t Ways>
+void check_heavy_kept(const SpaceSaving<Id, Sets, Ways>& ss, std::map<uint32_t, uint64_t>& truth,
+                      bool merged = false) {
+    const auto set = [](uint32_t v) { return (Id{v}.hash() >> 32) % Sets; };
+    std::map<uint64_t, uint64_t> set_total;
+    for (const auto& [item, count] : truth) set_total[set(item)] += count;
+    size_t checked = 0;
     for (const auto& [item, count] : truth) {
-        if (count * N <= ss.total()) continue;
+        if (count * Ways <= set_total[set(item)]) continue;
         INFO("item " << item << " seen " << count << " times");
-        const auto* kept = ss.lookup({item});
+        const auto kept = ss.lookup({item});
         REQUIRE(kept);
         CHECK(kept->count >= count);
         CHECK(kept->count - kept->error <= count);
+        ++checked;
     }
-    for (const auto& it : all) CHECK(it.count >= truth[it.key.v]);
+    CHECK(checked >= (Sets == 1 ? 4 : 10));  // the guarantee covered the heavy items
+    const auto all = ss.top(Sets * Ways);
+    uint64_t sum = 0;
+    for (const auto& it : all) {
+        CHECK(it.count >= truth[it.key.v]);
+        sum += it.count;
+    }
+    // Streaming, the counters add up to the stream's weight (a merge keeps the largest only).
+    if (!merged) CHECK(sum == ss.total());
     CHECK(all[0].key.v == 1);
     CHECK(all[1].key.v == 2);
 }
-}  // namespace
 
-TEST_CASE("Space-Saving finds the true top items, with bounds that hold", "[observe]") {
-    SpaceSaving<Id, 256> ss;
+template <uint32_t Sets, uint32_t Ways>
+void heavy_items_found(uint32_t noise) {
+    SpaceSaving<Id, Sets, Ways> ss;
     std::map<uint32_t, uint64_t> truth;
-    for (uint32_t x : skewed(1, 1000)) {
+    for (uint32_t x : skewed(1, 1000, noise)) {
         ss.add({x});
         ++truth[x];
     }
-    uint64_t n = 20000;
+    uint64_t n = noise;
     for (uint32_t k = 1; k <= 20; ++k) n += 1000 / k;
     CHECK(ss.total() == n);
     check_heavy_kept(ss, truth);
 }
 
-TEST_CASE("Space-Saving summaries merge: the union's top items, bounds kept", "[observe]") {
-    SpaceSaving<Id, 256> a, b, whole;
+template <uint32_t Sets, uint32_t Ways>
+void merged_heavy_items_found(uint32_t noise) {
+    SpaceSaving<Id, Sets, Ways> a, b, whole;
     std::map<uint32_t, uint64_t> truth;
-    for (uint32_t x : skewed(2, 100000)) a.add({x}), whole.add({x}), ++truth[x];
-    for (uint32_t x : skewed(3, 200000)) b.add({x}), whole.add({x}), ++truth[x];
+    for (uint32_t x : skewed(2, 100000, noise)) a.add({x}), whole.add({x}), ++truth[x];
+    for (uint32_t x : skewed(3, 200000, noise)) b.add({x}), whole.add({x}), ++truth[x];
     a.merge(b);
     CHECK(a.total() == whole.total());
-    check_heavy_kept(a, truth);
-    CHECK(a.lookup({10}));  // seen 200 times, above total/N (184)
+    check_heavy_kept(a, truth, true);
+}
+}  // namespace
+
+TEST_CASE("Space-Saving finds the true top items, with bounds that hold", "[observe]") {
+    heavy_items_found<1, 32>(1500);    // classic: one set
+    heavy_items_found<128, 4>(20000);  // partitioned, as the workers keep (port, source) pairs
+}
+
+TEST_CASE("Space-Saving summaries merge: the union's top items, bounds kept", "[observe]") {
+    merged_heavy_items_found<1, 32>(1500);
+    merged_heavy_items_found<128, 4>(20000);
     // Small streams stay exact through a merge.
-    SpaceSaving<Id, 8> x, y;
+    SpaceSaving<Id, 1, 8> x, y;
     x.add({1}, 3);
     x.add({2});
     y.add({1});
@@ -135,6 +160,44 @@ TEST_CASE("Space-Saving summaries merge: the union's top items, bounds kept", "[
     CHECK((t[0].key.v == 3 && t[0].count == 5 && t[0].error == 0));
     CHECK((t[1].key.v == 1 && t[1].count == 4 && t[1].error == 0));
     CHECK((t[2].key.v == 2 && t[2].count == 1));
+}
+
+TEST_CASE("Space-Saving with weights: exact below capacity, bounded above", "[observe]") {
+    std::mt19937 rng(5);
+    SpaceSaving<Id, 1, 16> small, big;
+    SpaceSaving<Id, 4, 4> parts;
+    std::map<uint32_t, uint64_t> truth_small, truth_big;
+    for (int i = 0; i < 20000; ++i) {
+        const uint32_t w = 1 + rng() % 7;
+        const uint32_t k = rng() % 16, k2 = (rng() % 3 == 0) ? rng() % 1000 : rng() % 8;
+        small.add({k}, w);
+        truth_small[k] += w;
+        big.add({k2}, w);
+        parts.add({k2}, w);
+        truth_big[k2] += w;
+    }
+    for (const auto& [k, n] : truth_small) {
+        const auto it = small.lookup({k});
+        REQUIRE(it);
+        CHECK((it->count == n && it->error == 0));
+    }
+    for (const auto* ss : {&big}) {
+        uint64_t sum = 0;
+        for (const auto& it : ss->top(16)) {
+            CHECK(it.count >= truth_big[it.key.v]);
+            CHECK(it.count - it.error <= truth_big[it.key.v]);
+            sum += it.count;
+        }
+        CHECK(sum == ss->total());
+        for (uint32_t k = 0; k < 8; ++k) CHECK(ss->lookup({k}));  // the heavy ones
+    }
+    uint64_t sum = 0;
+    for (const auto& it : parts.top(16)) {
+        CHECK(it.count >= truth_big[it.key.v]);
+        CHECK(it.count - it.error <= truth_big[it.key.v]);
+        sum += it.count;
+    }
+    CHECK(sum == parts.total());
 }
 
 namespace {

@@ -190,3 +190,22 @@ TEST_CASE("--workers is bounded by what DPDK can run", "[options]") {
                       Catch::Contains("--workers must be in 0..125"));
     CHECK(parse({"--pcap", "x", "--rules", "a", "--workers", "125"}).opts.workers == 125);
 }
+
+TEST_CASE("observation options: interval with a unit, sensor name, ports per record", "[options]") {
+    CHECK(parse_duration_us("3600", "--x") == 3600ull * 1000000);
+    CHECK(parse_duration_us("15m", "--x") == 900ull * 1000000);
+    CHECK(parse_duration_us("1h", "--x") == 3600ull * 1000000);
+    CHECK(parse_duration_us("1d", "--x") == 86400ull * 1000000);
+    CHECK(parse_duration_us("366d", "--x") == 366ull * 86400 * 1000000);
+    for (const char* bad : {"", "0", "-1h", "1w", "h", "1.5h", "367d", "99999999999999999999"})
+        CHECK_THROWS_WITH(parse_duration_us(bad, "--observation-interval"),
+                          Catch::Contains("--observation-interval"));
+    const auto cl = parse({"--pcap", "x.pcap", "--rules", "r", "--observation-interval", "15m",
+                           "--sensor-name", "vie-01", "--observation-ports", "50"});
+    CHECK(cl.opts.observation_interval == "15m");
+    CHECK(sensor_name(cl.opts) == "vie-01");
+    CHECK(cl.opts.observation_ports == 50);
+    CHECK_FALSE(sensor_name(parse({"--pcap", "x.pcap", "--rules", "r"}).opts).empty());
+    CHECK_THROWS_WITH(parse({"--rules", "r", "--observation-interval", "soon"}),
+                      Catch::Contains("--observation-interval 'soon'"));
+}
