@@ -3,7 +3,6 @@
 // alternating, medians of N runs, and the ratio; and the observation state a worker allocates.
 //   observe_cost PCAP [RULES] [RUNS] [with|without]   (one side only: for perf stat/callgrind)
 #include <fmt/format.h>
-#include <pcap/pcap.h>
 
 #include <algorithm>
 #include <chrono>
@@ -13,37 +12,14 @@
 
 #include "classify/pipeline.hpp"
 #include "match/load.hpp"
+#include "pcap_frames.hpp"
 
 using namespace pktsieve;
+using bench::Frame;
+using bench::median;
+using bench::read_pcap;
 
 namespace {
-
-struct Frame {
-    std::vector<uint8_t> bytes;
-    uint64_t ts_us;
-};
-
-std::vector<Frame> read_pcap(const char* path) {
-    char err[PCAP_ERRBUF_SIZE];
-    pcap_t* p = pcap_open_offline(path, err);
-    if (!p) {
-        fmt::print(stderr, "{}: {}\n", path, err);
-        std::exit(1);
-    }
-    std::vector<Frame> out;
-    pcap_pkthdr* h;
-    const u_char* d;
-    while (pcap_next_ex(p, &h, &d) == 1)
-        out.push_back({std::vector<uint8_t>(d, d + h->caplen),
-                       uint64_t(h->ts.tv_sec) * 1000000 + uint64_t(h->ts.tv_usec)});
-    pcap_close(p);
-    return out;
-}
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-}
 
 // As the aggregator does with a piece: take it, clear it, give it back.
 ObservationPiece* give_back(void*, ObservationPiece* full) {

@@ -4,7 +4,6 @@
 // from the same run.
 //   scan_cost PCAP [RULES] [RUNS]
 #include <fmt/format.h>
-#include <pcap/pcap.h>
 
 #include <algorithm>
 #include <chrono>
@@ -14,35 +13,15 @@
 
 #include "classify/pipeline.hpp"
 #include "match/load.hpp"
+#include "pcap_frames.hpp"
 
 using namespace pktsieve;
+using bench::Frame;
+using bench::median;
+using bench::read_pcap;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-struct Frame {
-    std::vector<uint8_t> bytes;
-};
-
-std::vector<Frame> read_pcap(const char* path) {
-    char err[PCAP_ERRBUF_SIZE];
-    pcap_t* p = pcap_open_offline(path, err);
-    if (!p) {
-        fmt::print(stderr, "{}: {}\n", path, err);
-        std::exit(1);
-    }
-    std::vector<Frame> out;
-    pcap_pkthdr* h;
-    const u_char* d;
-    while (pcap_next_ex(p, &h, &d) == 1) out.push_back({std::vector<uint8_t>(d, d + h->caplen)});
-    pcap_close(p);
-    return out;
-}
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-}
 
 template <typename Fn>
 double seconds(Fn&& fn) {
