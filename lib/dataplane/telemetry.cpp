@@ -3,6 +3,7 @@
 #include "guard/guarded.hpp"
 
 #include "dataplane/reloader.hpp"
+#include "dataplane/telemetry_reply.hpp"
 #include "stats/document_parts.hpp"
 #include "stats/render.hpp"
 #include "stats/reply_budget.hpp"
@@ -23,34 +24,9 @@ namespace pktsieve {
 
 namespace {
 
-// Telemetry frees containers added with keep = 0 together with the response.
-template <typename T, typename Fn>
-void add_u64_column(rte_tel_data* d, const char* name, const std::vector<T>& rows, Fn value) {
-    rte_tel_data* c = rte_tel_data_alloc();
-    if (!c) return;
-    rte_tel_data_start_array(c, RTE_TEL_U64_VAL);
-    for (const auto& r : rows) rte_tel_data_add_array_u64(c, value(r));
-    rte_tel_data_add_dict_container(d, name, c, 0);
-}
-
-template <typename T, typename Fn>
-void add_string_column(rte_tel_data* d, const char* name, const std::vector<T>& rows, Fn value) {
-    rte_tel_data* c = rte_tel_data_alloc();
-    if (!c) return;
-    rte_tel_data_start_array(c, RTE_TEL_STRING_VAL);
-    for (const auto& r : rows) {
-        std::string s = value(r);
-        s.resize(std::min<size_t>(s.size(), RTE_TEL_MAX_STRING_LEN - 1));
-        rte_tel_data_add_array_string(c, s.c_str());
-    }
-    rte_tel_data_add_dict_container(d, name, c, 0);
-}
-
-unsigned param_count(const char* params, unsigned def, unsigned max) {
-    if (!params || !*params) return def;
-    const unsigned long n = std::strtoul(params, nullptr, 10);
-    return n == 0 ? def : static_cast<unsigned>(std::min<unsigned long>(n, max));
-}
+using telemetry::add_string_column;
+using telemetry::add_u64_column;
+using telemetry::param_count;
 
 int stats_cmd(const char*, const char*, rte_tel_data* d) {
     const auto v = telemetry_publisher().latest();
@@ -157,86 +133,6 @@ int ports_cmd(const char*, const char* params, rte_tel_data* d) {
     rte_tel_data_start_dict(d);
     add_u64_column(d, "port", top, [](auto& p) { return uint64_t{p.first}; });
     add_u64_column(d, "alerts", top, [](auto& p) { return p.second; });
-    return 0;
-}
-
-// Attacker text as a telemetry string: printable ASCII, every other byte and " \\ % as %XX.
-// DPDK's own escaping varies between 22.11 releases and garbles bytes >= 0x80; a string with
-// none of those parses the same under each. At most DPDK's 127 bytes, whole escapes.
-std::string telemetry_text(std::string_view raw) {
-    std::string out;
-    for (const unsigned char c : raw) {
-        const bool plain = c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '%';
-        if (out.size() + (plain ? 1 : 3) > RTE_TEL_MAX_STRING_LEN - 1) break;
-        if (plain)
-            out.push_back(static_cast<char>(c));
-        else
-            out += fmt::format("%{:02X}", c);
-    }
-    return out;
-}
-
-// Observations since start: the heaviest ports (parameter: how many, default 20, at most 100,
-// as many as fit) and the threats, as columns.
-int observations_cmd(const char*, const char* params, rte_tel_data* d) {
-    const auto v = telemetry_publisher().latest();
-    if (!v) return -1;
-    const ObservationStat& o = v->observations;
-    const ObservationSummary empty;
-    const ObservationSummary& s = o.totals ? *o.totals : empty;
-    std::vector<PortRow> ports(
-        s.ports.begin(), s.ports.begin() + static_cast<ptrdiff_t>(std::min<size_t>(
-                                               s.ports.size(), param_count(params, 20, 100))));
-    const size_t wanted = ports.size();
-    ports.resize(
-        rows_within(ports.size(), kReplyRowBudget / 2, [](size_t) { return 4 * kU64Bytes; }));
-    rte_tel_data_start_dict(d);
-    rte_tel_data_add_dict_string(d, "sensor", telemetry_text(o.sensor).c_str());
-    rte_tel_data_add_dict_u64(d, "interval_seconds", o.interval_s);
-    rte_tel_data_add_dict_u64(d, "records", o.records);
-    rte_tel_data_add_dict_u64(d, "accesses", s.accesses);
-    rte_tel_data_add_dict_u64(d, "ports_seen", s.ports_seen);
-    rte_tel_data_add_dict_u64(d, "sensor_addresses", s.sensor_addresses);
-    add_string_column(d, "port_proto", ports, [](auto& p) {
-        return std::string(port_key_proto(p.key) == kProtoUdp ? "udp" : "tcp");
-    });
-    add_u64_column(d, "port", ports, [](auto& p) { return uint64_t{port_key_port(p.key)}; });
-    add_u64_column(d, "port_accesses", ports, [](auto& p) { return p.accesses; });
-    add_u64_column(d, "port_sources", ports,
-                   [](auto& p) { return p.sources < 0 ? UINT64_MAX : uint64_t(p.sources); });
-    rte_tel_data_add_dict_u64(d, "ports_not_listed_for_size", wanted - ports.size());
-    add_string_column(d, "threat", s.threats, [](auto& t) { return telemetry_text(t.name); });
-    add_u64_column(d, "threat_alerts", s.threats, [](auto& t) { return t.alerts; });
-    add_u64_column(d, "threat_sources", s.threats, [](auto& t) { return t.sources; });
-    return 0;
-}
-
-// Parameter: the kind (telnet_credentials, proxy_targets, traversal_targets, rce_commands).
-// Its top list since start: text (credentials: username and password; telemetry_text) and
-// count. The stats document (/pktsieve/document) has them as JSON text.
-int intel_cmd(const char*, const char* params, rte_tel_data* d) {
-    const auto v = telemetry_publisher().latest();
-    if (!v) return -1;
-    size_t kind = kIntelKinds;
-    for (size_t k = 0; k < kIntelKinds; ++k)
-        if (params && intel_kind_name(static_cast<IntelKind>(k)) == params) kind = k;
-    if (kind == kIntelKinds) return -1;
-    std::vector<IntelRow> rows;
-    if (v->observations.totals) rows = v->observations.totals->intel[kind];
-    rows.resize(rows_within(rows.size(), kReplyRowBudget, [&](size_t i) {
-        return kU64Bytes + json_string_bytes(telemetry_text(rows[i].text.first())) +
-               json_string_bytes(telemetry_text(rows[i].text.second()));
-    }));
-    rte_tel_data_start_dict(d);
-    rte_tel_data_add_dict_string(d, "kind", params);
-    const bool pair = static_cast<IntelKind>(kind) == IntelKind::telnet_credentials;
-    add_string_column(d, pair ? "username" : "text", rows, [&](auto& r) {
-        return telemetry_text(pair ? r.text.first() : r.text.text());
-    });
-    if (pair)
-        add_string_column(d, "password", rows,
-                          [](auto& r) { return telemetry_text(r.text.second()); });
-    add_u64_column(d, "count", rows, [](auto& r) { return r.count; });
     return 0;
 }
 
@@ -391,10 +287,10 @@ void register_telemetry() {
     rte_telemetry_register_cmd("/pktsieve/document", guarded_cmd<document_cmd>,
                                "pktsieve stats document (the --stats-json text), base64 in "
                                "parts. Parameters: none (newest, part 0) or generation,part");
-    rte_telemetry_register_cmd("/pktsieve/observations", guarded_cmd<observations_cmd>,
+    rte_telemetry_register_cmd("/pktsieve/observations", guarded_cmd<telemetry::observations_cmd>,
                                "pktsieve observations since start: accesses, sensor addresses, "
                                "top ports (parameter: count, default 20), threats");
-    rte_telemetry_register_cmd("/pktsieve/intel", guarded_cmd<intel_cmd>,
+    rte_telemetry_register_cmd("/pktsieve/intel", guarded_cmd<telemetry::intel_cmd>,
                                "pktsieve attacker intel since start. Parameter: "
                                "telnet_credentials, proxy_targets, traversal_targets or "
                                "rce_commands");

@@ -1,0 +1,50 @@
+// What the /pktsieve/* telemetry commands share: columns of a reply, a count parameter; and
+// the observation commands (telemetry_observe.cpp) that telemetry.cpp registers.
+// Thread-safety: called on DPDK's telemetry thread; replies read published views only.
+#pragma once
+
+#include <rte_telemetry.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+namespace pktsieve::telemetry {
+
+// Telemetry frees containers added with keep = 0 together with the response.
+template <typename T, typename Fn>
+inline void add_u64_column(rte_tel_data* d, const char* name, const std::vector<T>& rows,
+                           Fn value) {
+    rte_tel_data* c = rte_tel_data_alloc();
+    if (!c) return;
+    rte_tel_data_start_array(c, RTE_TEL_U64_VAL);
+    for (const auto& r : rows) rte_tel_data_add_array_u64(c, value(r));
+    rte_tel_data_add_dict_container(d, name, c, 0);
+}
+
+template <typename T, typename Fn>
+inline void add_string_column(rte_tel_data* d, const char* name, const std::vector<T>& rows,
+                              Fn value) {
+    rte_tel_data* c = rte_tel_data_alloc();
+    if (!c) return;
+    rte_tel_data_start_array(c, RTE_TEL_STRING_VAL);
+    for (const auto& r : rows) {
+        std::string s = value(r);
+        s.resize(std::min<size_t>(s.size(), RTE_TEL_MAX_STRING_LEN - 1));
+        rte_tel_data_add_array_string(c, s.c_str());
+    }
+    rte_tel_data_add_dict_container(d, name, c, 0);
+}
+
+inline unsigned param_count(const char* params, unsigned def, unsigned max) {
+    if (!params || !*params) return def;
+    const unsigned long n = std::strtoul(params, nullptr, 10);
+    return n == 0 ? def : static_cast<unsigned>(std::min<unsigned long>(n, max));
+}
+
+// /pktsieve/observations and /pktsieve/intel (telemetry_observe.cpp).
+int observations_cmd(const char*, const char* params, rte_tel_data* d);
+int intel_cmd(const char*, const char* params, rte_tel_data* d);
+
+}  // namespace pktsieve::telemetry
