@@ -66,12 +66,13 @@ def pretty(v, indent=0, lead=0):
 
 
 def abridged(record):
-    """An observation record with its HyperLogLog sketches (1,368 base64 characters each) cut."""
+    """An observation record with its HyperLogLog sketches (base64, 344-1,368 characters) cut."""
     o = record["observation"]
     cut = lambda s: f"{s[:16]}...({len(s)} characters)"
     o["sensor_addresses_hll"] = cut(o["sensor_addresses_hll"])
-    for t in o["threats"]:
-        t["sources_hll"] = cut(t["sources_hll"])
+    for x in o["threats"] + o["ports"]:
+        if "sources_hll" in x:
+            x["sources_hll"] = cut(x["sources_hll"])
     return record
 
 

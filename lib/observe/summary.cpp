@@ -106,10 +106,13 @@ ObservationSummary summarise(const Observation& o, const SummaryLimits& l) {
         rows.resize(l.ports);
     }
     const auto pairs = o.pairs().top(o.pairs().size());
-    for (size_t i = 0; i < rows.size() && i < l.ports_with_sources; ++i)
+    for (size_t i = 0; i < rows.size() && i < l.ports_with_sketch && l.sketches; ++i)
+        if (const PortSketch* h = o.sources(rows[i].key)) rows[i].sketch = sketch_text(*h);
+    for (size_t i = 0; i < rows.size() && i < l.ports_with_sources; ++i) {
         for (const auto& p : pairs)
             if (p.key.port == rows[i].key && rows[i].top_sources.size() < l.sources_per_port)
                 rows[i].top_sources.push_back({p.key.addr, p.count});
+    }
     s.ports = std::move(rows);
     s.sensor_addresses = rounded(o.sensor_addresses());
     if (l.sketches) s.sensor_sketch = sketch_text(o.sensor_addresses());
@@ -145,6 +148,7 @@ std::string observation_json(const ObservationSummary& s) {
                            i ? "," : "", port_key_proto(p.key) == kProtoUdp ? "udp" : "tcp",
                            port_key_port(p.key), p.accesses,
                            p.sources < 0 ? std::string("null") : std::to_string(p.sources));
+        if (!p.sketch.empty()) out += ",\"sources_hll\":\"" + p.sketch + "\"";
         if (!p.top_sources.empty()) {
             out += ",\"top_sources\":";
             sources_json(out, p.top_sources, "accesses");

@@ -17,6 +17,7 @@ struct SummaryLimits {
     size_t ports = 20;               // heaviest ports listed (0: every port seen)
     size_t sources_per_port = 5;     // top sources listed for each of...
     size_t ports_with_sources = 10;  // ...the heaviest ports
+    size_t ports_with_sketch = 50;   // with `sketches`: the heaviest ports' registers
     size_t sources_per_threat = 10;
     size_t intel = 10;      // per kind
     bool sketches = false;  // HyperLogLog registers (base64) for merging later
@@ -31,6 +32,7 @@ struct PortRow {
     uint32_t key = 0;  // port_key
     uint64_t accesses = 0;
     int64_t sources = -1;  // distinct sources (estimate); -1: not tracked
+    std::string sketch;    // its registers (base64), for the heaviest, with SummaryLimits::sketches
     std::vector<SourceCount> top_sources;
 };
 
