@@ -20,7 +20,7 @@ int reload(pktsieve::TelemetryClient& client, const pktsieve::CtlOptions& o) {
     for (const char* what : {"failed", "skipped"}) {
         if (!reply.contains(what)) continue;
         for (const auto& e : reply.at(what))
-            std::cerr << what << " " << e.get<std::string>() << "\n";
+            std::cerr << what << " " << pktsieve::from_telemetry_text(e.get<std::string>()) << "\n";
         // A reply holds 16 KiB: the rest are counted, and --check-rules lists each.
         const auto count = reply.value(std::string(what) + "_count", size_t{0});
         if (count > reply.at(what).size())
@@ -28,7 +28,8 @@ int reload(pktsieve::TelemetryClient& client, const pktsieve::CtlOptions& o) {
                       << " (pktsieve --check-rules FILE lists each)\n";
     }
     if (reply.at("ok").get<int>() != 1) {
-        for (const auto& e : reply.at("errors")) std::cerr << e.get<std::string>() << "\n";
+        for (const auto& e : reply.at("errors"))
+            std::cerr << pktsieve::from_telemetry_text(e.get<std::string>()) << "\n";
         std::cerr << "pktsieve-ctl: reload rejected (" << reply.at("error_count").get<int>()
                   << " errors); generation " << reply.at("generation").get<uint64_t>()
                   << " keeps running\n";

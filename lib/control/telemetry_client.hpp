@@ -26,6 +26,9 @@ std::string find_telemetry_socket(const std::string& prefix);
 
 // Whether the telemetry socket at `socket_path` belongs to a pktsieve (it has its commands).
 bool is_pktsieve(const std::string& socket_path);
+// A string of a /pktsieve/* reply as it was: the daemon sends %XX for every byte outside
+// printable ASCII and for " \ % (lib/dataplane/telemetry_reply.hpp).
+std::string from_telemetry_text(std::string_view s);
 
 class TelemetryClient {
   public:

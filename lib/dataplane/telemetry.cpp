@@ -108,7 +108,8 @@ int rules_cmd(const char*, const char* params, rte_tel_data* d) {
     top.resize(std::min<size_t>(top.size(), param_count(params, 10, 100)));
     const size_t wanted = top.size();
     top.resize(rows_within(top.size(), kReplyRowBudget, [&](size_t i) {
-        return 5 * kU64Bytes + json_string_bytes(top[i]->threat) + json_string_bytes(top[i]->msg);
+        return 5 * kU64Bytes + json_string_bytes(telemetry::telemetry_text(top[i]->threat)) +
+               json_string_bytes(telemetry::telemetry_text(top[i]->msg));
     }));
     rte_tel_data_start_dict(d);
     add_u64_column(d, "gid", top, [](auto* r) { return uint64_t{r->gid}; });
@@ -222,8 +223,9 @@ void add_rule_errors(rte_tel_data* d, const char* name, const std::vector<RuleEr
     std::vector<std::string> lines;
     for (const auto& e : all) lines.push_back(e.str());
     lines.resize(
-        std::min(lines.size(), rows_within(lines.size(), kReplyRowBudget / 3,
-                                           [&](size_t i) { return json_string_bytes(lines[i]); })));
+        std::min(lines.size(), rows_within(lines.size(), kReplyRowBudget / 3, [&](size_t i) {
+                     return json_string_bytes(telemetry::telemetry_text(lines[i]));
+                 })));
     add_string_column(d, name, lines, [](const std::string& l) { return l; });
 }
 

@@ -10,22 +10,6 @@ namespace pktsieve::telemetry {
 
 namespace {
 
-// Attacker text as a telemetry string: printable ASCII, every other byte and " \\ % as %XX.
-// DPDK's own escaping varies between 22.11 releases and garbles bytes >= 0x80; a string with
-// none of those parses the same under each. At most DPDK's 127 bytes, whole escapes.
-std::string telemetry_text(std::string_view raw) {
-    std::string out;
-    for (const unsigned char c : raw) {
-        const bool plain = c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '%';
-        if (out.size() + (plain ? 1 : 3) > RTE_TEL_MAX_STRING_LEN - 1) break;
-        if (plain)
-            out.push_back(static_cast<char>(c));
-        else
-            out += fmt::format("%{:02X}", c);
-    }
-    return out;
-}
-
 // Observations since start: the heaviest ports (parameter: how many, default 20, at most 100,
 // as many as fit) and the threats, as columns.
 }  // namespace
@@ -57,7 +41,7 @@ int observations_cmd(const char*, const char* params, rte_tel_data* d) {
     add_u64_column(d, "port_sources", ports,
                    [](auto& p) { return p.sources < 0 ? UINT64_MAX : uint64_t(p.sources); });
     rte_tel_data_add_dict_u64(d, "ports_not_listed_for_size", wanted - ports.size());
-    add_string_column(d, "threat", s.threats, [](auto& t) { return telemetry_text(t.name); });
+    add_string_column(d, "threat", s.threats, [](auto& t) { return t.name; });
     add_u64_column(d, "threat_alerts", s.threats, [](auto& t) { return t.alerts; });
     add_u64_column(d, "threat_sources", s.threats, [](auto& t) { return t.sources; });
     return 0;
@@ -82,12 +66,11 @@ int intel_cmd(const char*, const char* params, rte_tel_data* d) {
     rte_tel_data_start_dict(d);
     rte_tel_data_add_dict_string(d, "kind", params);
     const bool pair = static_cast<IntelKind>(kind) == IntelKind::telnet_credentials;
-    add_string_column(d, pair ? "username" : "text", rows, [&](auto& r) {
-        return telemetry_text(pair ? r.text.first() : r.text.text());
-    });
+    add_string_column(d, pair ? "username" : "text", rows,
+                      [&](auto& r) { return std::string(pair ? r.text.first() : r.text.text()); });
     if (pair)
         add_string_column(d, "password", rows,
-                          [](auto& r) { return telemetry_text(r.text.second()); });
+                          [](auto& r) { return std::string(r.text.second()); });
     add_u64_column(d, "count", rows, [](auto& r) { return r.count; });
     return 0;
 }

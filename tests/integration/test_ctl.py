@@ -9,6 +9,7 @@ import sys
 import tempfile
 import time
 import unittest
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(__file__))
 import daemon  # noqa: E402
@@ -126,6 +127,33 @@ class Ctl(unittest.TestCase):
         self.stop(q, qstats)
         final = self.stop(p, stats)
         self.assertEqual(len(final["rules"]), 3006)
+
+
+    def test_replies_stay_json_whatever_the_rules_say(self):
+        # A rule message with UTF-8, quotes, a backslash and a percent sign: DPDK 22.11.11 wrote
+        # "caf\\1\\2" for its bytes >= 0x80 (invalid JSON). Replies send them as %XX.
+        out, expected = daemon.traffic()
+        work = tempfile.mkdtemp(prefix="pktsieve-ctl-utf8-")
+        rules = os.path.join(work, "utf8.rules")
+        msg = 'Telnet café "root" \\ 100% ünïcode'
+        with open(daemon.RULES) as f, open(rules, "w") as g:
+            g.write(f.read())
+            escaped = msg.replace("\\", "\\\\").replace('"', '\\"')  # rule syntax
+            g.write('alert tcp any any -> any 23 (msg:"' + escaped +
+                    '"; content:"root"; sid:9100001; rev:1;)\n')
+        prefix = f"pktsieve-ctl-utf8-{os.getpid()}"
+        p, stats = self.start(prefix, rules, os.path.join(out, "threats.pcap"))
+        daemon.wait_for_received(p, prefix, expected["threats"]["packets"])
+        raw = self.ctl("--file-prefix", prefix, "raw", "/pktsieve/rules,100")
+        self.assertEqual(raw.returncode, 0, raw.stderr)
+        reply = json.loads(raw.stdout)
+        self.assertIn(urllib.parse.quote(msg, safe=" !#$&'()*+,-./:;<=>?@[]^_`{|}~"), reply["msg"])
+        self.assertIn(msg, [urllib.parse.unquote(m) for m in reply["msg"]])
+        self.assertTrue(all(m.isascii() for m in reply["msg"]))
+        table = self.ctl("--file-prefix", prefix, "stats")  # the document: the text as it is
+        self.assertEqual(table.returncode, 0, table.stderr)
+        self.assertIn(msg, table.stdout)
+        self.stop(p, stats)
 
 
 if __name__ == "__main__":
