@@ -55,9 +55,9 @@ std::string metadata_object(const Rule& r) {
     }
     std::string o = "{";
     for (size_t i = 0; i < order.size(); ++i) {
-        o += fmt::format("{}{}: [", i ? ", " : "", json_quote(order[i]));
+        o += fmt::format("{}{}:[", i ? "," : "", json_quote(order[i]));
         const auto& vs = values[order[i]];
-        for (size_t j = 0; j < vs.size(); ++j) o += (j ? ", " : "") + json_quote(vs[j]);
+        for (size_t j = 0; j < vs.size(); ++j) o += (j ? "," : "") + json_quote(vs[j]);
         o += "]";
     }
     return o + "}";
@@ -65,19 +65,19 @@ std::string metadata_object(const Rule& r) {
 
 }  // namespace
 
+// Compact, as Suricata writes eve.json (and as the observation records are): no spaces.
 std::string eve_alert(const AlertRecord& a, const Rule& r, unsigned worker_lcore) {
     std::string vlan;
     if (a.vlan_count) {
-        vlan = fmt::format(", \"vlan\": [{}", a.vlan[0]);
-        if (a.vlan_count > 1) vlan += fmt::format(", {}", a.vlan[1]);
+        vlan = fmt::format(",\"vlan\":[{}", a.vlan[0]);
+        if (a.vlan_count > 1) vlan += fmt::format(",{}", a.vlan[1]);
         vlan += "]";
     }
     return fmt::format(
-        "{{\"timestamp\": \"{}\", \"event_type\": \"alert\", \"src_ip\": \"{}\", \"src_port\": "
-        "{}, \"dest_ip\": \"{}\", \"dest_port\": {}, \"proto\": \"{}\"{}, \"alert\": "
-        "{{\"action\": \"allowed\", \"gid\": {}, \"signature_id\": {}, \"rev\": {}, "
-        "\"signature\": {}, \"category\": {}, \"severity\": {}, \"metadata\": {}}}, "
-        "\"pktsieve\": {{\"worker_lcore\": {}}}}}\n",
+        "{{\"timestamp\":\"{}\",\"event_type\":\"alert\",\"src_ip\":\"{}\",\"src_port\":{},"
+        "\"dest_ip\":\"{}\",\"dest_port\":{},\"proto\":\"{}\"{},\"alert\":{{\"action\":"
+        "\"allowed\",\"gid\":{},\"signature_id\":{},\"rev\":{},\"signature\":{},\"category\":"
+        "{},\"severity\":{},\"metadata\":{}}},\"pktsieve\":{{\"worker_lcore\":{}}}}}\n",
         eve_timestamp(a.ts_us), ip_string(a.src, a.l3), a.sport, ip_string(a.dst, a.l3), a.dport,
         proto_name(a.proto), vlan, r.gid, r.sid, r.rev, json_quote(r.msg), json_quote(r.category),
         r.severity, metadata_object(r), worker_lcore);

@@ -22,14 +22,15 @@ TEST_CASE("EVE alert carries Suricata's field names", "[eve]") {
     a.vlan_count = 1;
     a.vlan[0] = 100;
     const std::string line = eve_alert(a, r, 3);
+    // Compact, as Suricata writes it.
     CHECK(line ==
-          "{\"timestamp\": \"2015-05-20T00:00:00.123456+0000\", \"event_type\": \"alert\", "
-          "\"src_ip\": \"203.0.113.10\", \"src_port\": 40001, \"dest_ip\": \"198.51.100.20\", "
-          "\"dest_port\": 9200, \"proto\": \"TCP\", \"vlan\": [100], \"alert\": {\"action\": "
-          "\"allowed\", \"gid\": 1, \"signature_id\": 7, \"rev\": 2, \"signature\": "
-          "\"ES \\\"x\\\"\", \"category\": \"Attempted Administrator Privilege Gain\", "
-          "\"severity\": 1, \"metadata\": {\"threat\": [\"es-rce\"], \"cve\": [\"CVE_1\", "
-          "\"CVE_2\"]}}, \"pktsieve\": {\"worker_lcore\": 3}}\n");
+          "{\"timestamp\":\"2015-05-20T00:00:00.123456+0000\",\"event_type\":\"alert\","
+          "\"src_ip\":\"203.0.113.10\",\"src_port\":40001,\"dest_ip\":\"198.51.100.20\","
+          "\"dest_port\":9200,\"proto\":\"TCP\",\"vlan\":[100],\"alert\":{\"action\":"
+          "\"allowed\",\"gid\":1,\"signature_id\":7,\"rev\":2,\"signature\":"
+          "\"ES \\\"x\\\"\",\"category\":\"Attempted Administrator Privilege Gain\","
+          "\"severity\":1,\"metadata\":{\"threat\":[\"es-rce\"],\"cve\":[\"CVE_1\","
+          "\"CVE_2\"]}},\"pktsieve\":{\"worker_lcore\":3}}\n");
 }
 
 TEST_CASE("IPv6 addresses are printed in RFC 5952 form", "[eve]") {
