@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "guard/guarded.hpp"
+#include "guard/stop.hpp"
 #include "observe/summary.hpp"
 #include "output/eve.hpp"
 #include "stats/json.hpp"
@@ -30,6 +31,7 @@ Aggregator::Aggregator(const RuleReloader& rules, std::vector<WorkerContext*> wo
       book_(workers_.size()),
       stop_all_(stop_all) {
     refresh_rules();
+    eve_path_ = eve_path;
     if (!eve_path.empty()) {
         eve_ = std::fopen(eve_path.c_str(), "w");
         if (!eve_) throw std::runtime_error("cannot open EVE file '" + eve_path + "'");
@@ -60,6 +62,20 @@ void Aggregator::write_alert(const AlertRecord& a, unsigned lcore) {
         return;
     }
     ++unrendered_;
+}
+
+void Aggregator::reopen_eve_if_asked() {
+    if (!reopen_requested().exchange(false, std::memory_order_relaxed) || !eve_) return;
+    if (std::fflush(eve_) != 0) eve_failed_ = true;
+    std::fclose(eve_);
+    // Appending: a file logrotate left in place (copytruncate) is continued, not cut.
+    eve_ = std::fopen(eve_path_.c_str(), "a");
+    if (!eve_) {
+        std::cerr << "pktsieve: cannot reopen EVE file '" << eve_path_ << "'\n";
+        eve_failed_ = true;
+        return;
+    }
+    std::setvbuf(eve_, nullptr, _IOFBF, 1 << 20);
 }
 
 void Aggregator::write_line(const std::string& line) {
@@ -182,6 +198,7 @@ void Aggregator::run() {
         for (auto* w : workers_) all_done = all_done && w->done.load(std::memory_order_acquire);
         // Workers publish their final totals before `done`; this drain sees them.
         refresh_rules();
+        reopen_eve_if_asked();
         const unsigned taken = drain();
         if (all_done) {
             while (drain() > 0) {

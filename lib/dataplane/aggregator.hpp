@@ -63,6 +63,9 @@ class Aggregator {
     // Writes the interval records the book has complete (every one, with `all`: the end).
     void write_observations(bool all);
     void write_line(const std::string& line);
+    // SIGUSR1 (logrotate's postrotate): the EVE log closed and opened again at its path. The
+    // aggregator is the log's only writer, so every line lands in the old or the new file, once.
+    void reopen_eve_if_asked();
     void refresh_rules();
     void publish();
     void discard_until_workers_done() noexcept;
@@ -89,6 +92,7 @@ class Aggregator {
     uint64_t packet_clock_ = 0;
     uint64_t summary_version_ = UINT64_MAX;
     std::shared_ptr<const ObservationSummary> summary_;
+    std::string eve_path_;
     std::FILE* eve_ = nullptr;
     bool eve_failed_ = false;
     bool failed_ = false;

@@ -13,6 +13,7 @@ namespace {
 
 std::atomic<bool> g_stop{false};
 std::atomic<bool> g_reload{false};
+std::atomic<bool> g_reopen{false};
 std::atomic<int> g_stop_signals{0};
 
 void on_stop_signal(int) {
@@ -29,6 +30,10 @@ void on_hup(int) {
     g_reload.store(true, std::memory_order_relaxed);
 }
 
+void on_usr1(int) {
+    g_reopen.store(true, std::memory_order_relaxed);
+}
+
 }  // namespace
 
 std::atomic<bool>& stop_requested() {
@@ -39,10 +44,15 @@ std::atomic<bool>& reload_requested() {
     return g_reload;
 }
 
+std::atomic<bool>& reopen_requested() {
+    return g_reopen;
+}
+
 void install_signal_handlers() {
     std::signal(SIGINT, on_stop_signal);
     std::signal(SIGTERM, on_stop_signal);
     std::signal(SIGHUP, on_hup);
+    std::signal(SIGUSR1, on_usr1);
 }
 
 StopWatchdog::StopWatchdog(std::chrono::milliseconds starting, std::chrono::milliseconds running)

@@ -1,5 +1,5 @@
 // How the daemon stops: SIGINT/SIGTERM ask for an orderly stop (every lcore ends its loop, the
-// final totals are written); SIGHUP asks for a rule reload. A stop must end the process within
+// final totals are written); SIGHUP asks for a rule reload, SIGUSR1 for the EVE log reopened. A stop must end the process within
 // about a second at any moment, and some moments cannot end in an orderly way that fast: the
 // first rule compile (a minute for the whole ET Open set, not interruptible) or an lcore that
 // never comes back. StopWatchdog ends the process in those cases.
@@ -18,9 +18,10 @@ namespace pktsieve {
 
 std::atomic<bool>& stop_requested();
 std::atomic<bool>& reload_requested();
+std::atomic<bool>& reopen_requested();
 
 // SIGINT, SIGTERM: stop_requested (a second one exits at once, status 1); SIGHUP:
-// reload_requested.
+// reload_requested; SIGUSR1: reopen_requested (the EVE log, after logrotate moved it).
 void install_signal_handlers();
 
 class StopWatchdog {

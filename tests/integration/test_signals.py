@@ -99,6 +99,42 @@ class StopSignals(unittest.TestCase):
             if file_packets is not None:
                 self.assertLessEqual(received, file_packets, where)
 
+    def test_sigusr1_reopens_the_eve_log_without_losing_or_repeating_an_alert(self):
+        """logrotate's way: move the log, send SIGUSR1, the daemon writes on in a new file.
+        Five rotations under an endless alerting replay: every alert line is in exactly one
+        file (their sum is the alert total less those counted as unlogged), every line whole."""
+        out, _ = daemon.traffic()
+        work = tempfile.mkdtemp(prefix="pktsieve-rotate-")
+        eve = os.path.join(work, "eve.json")
+        prefix = f"pktsieve-rotate-{os.getpid()}"
+        eal = ["--no-huge", "-m", "512", f"--file-prefix={prefix}", "--lcores=0@0,1@0,2@1",
+               "--no-pci", "--log-level=*:error",
+               f"--vdev=net_pcap0,rx_pcap={os.path.join(out, 'threats.pcap')},infinite_rx=1"]
+        p, stats = self.start(["--rules", daemon.RULES, "--eve", eve], eal=eal)
+        daemon.wait_for_received(p, prefix, 1, at_least=True)
+        rotated = []
+        for n in range(5):
+            time.sleep(0.4)
+            rotated.append(f"{eve}.{n}")
+            os.rename(eve, rotated[-1])
+            p.send_signal(signal.SIGUSR1)
+        time.sleep(0.4)
+        _, err = self.stop(p, signal.SIGTERM)
+        self.assertEqual(p.returncode, 0, err[-2000:])
+        with open(stats) as f:
+            s = json.load(f)
+        lines = 0
+        for path in rotated + [eve]:
+            with open(path) as f:
+                text = f.read()
+            self.assertTrue(text.endswith("\n"), path)
+            alerts = [json.loads(line) for line in text.splitlines()]  # every line whole
+            alerts = [a for a in alerts if a["event_type"] == "alert"]
+            self.assertGreater(len(alerts), 0, f"{path}: the daemon wrote on after each move")
+            lines += len(alerts)
+        self.assertGreater(s["alerts"]["total"], 0)
+        self.assertEqual(lines, s["alerts"]["total"] - s["alerts"]["unlogged"])
+
     def test_sigterm_during_a_long_compile_ends_at_once(self):
         """The first compile cannot be interrupted (minutes for a large set): the watchdog ends
         the process, removing the EAL's runtime folder, within about a second of the signal."""
