@@ -1,8 +1,8 @@
 // How the daemon stops: SIGINT/SIGTERM ask for an orderly stop (every lcore ends its loop, the
-// final totals are written); SIGHUP asks for a rule reload, SIGUSR1 for the EVE log reopened. A stop must end the process within
-// about a second at any moment, and some moments cannot end in an orderly way that fast: the
-// first rule compile (a minute for the whole ET Open set, not interruptible) or an lcore that
-// never comes back. StopWatchdog ends the process in those cases.
+// final totals are written); SIGHUP asks for a rule reload, SIGUSR1 for the EVE log reopened. A
+// stop must end the process within about a second at any moment, and some moments cannot end in an
+// orderly way that fast: the first rule compile (a minute for the whole ET Open set, not
+// interruptible) or an lcore that never comes back. StopWatchdog ends the process in those cases.
 // Thread-safety: the flags are atomics, set from signal handlers; StopWatchdog's methods may
 // be called from any thread.
 #pragma once
