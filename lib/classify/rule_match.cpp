@@ -129,7 +129,7 @@ void Pipeline::on_rule(uint32_t rule, const Packet& p, const Verdict& v, uint64_
     ++rc.alerts;
     ++stats_->counters.alerts;
     if (recorder_) observe_alert(rule, p, v);
-    stats_->ports.add(p.dport);
+    stats_->ports.add(p.dport, rs_->slot(rule));
     AlertRecord a;
     a.ts_us = ts_us;
     a.rule = rule;

@@ -1,9 +1,13 @@
 #include "config/options.hpp"
 
+#include <filesystem>
+
 #include <fmt/format.h>
 
 #include "config/eal_advice.hpp"
 #include "config/lcores.hpp"
+#include "metrics/listen.hpp"
+#include "metrics/prometheus.hpp"
 
 #include <unistd.h>
 #include <algorithm>
@@ -25,7 +29,8 @@ po::options_description describe(Options& o) {
         ("help,h", po::bool_switch(&o.help), "print this help and exit")
         ("version", po::bool_switch(&o.version), "print the version and exit")
         ("config", po::value(&o.config)->value_name("FILE"),
-         "read options from FILE (`name = value` lines; the command line wins)")
+         "read options from FILE (`name = value` lines, docs/pktsieve.conf.example; the command "
+         "line wins); default: /etc/pktsieve/pktsieve.conf when it exists")
         ("rules,r", po::value(&o.rules)->value_name("FILE")->composing(),
          "signature file in Suricata syntax; repeat for several")
         ("pcap", po::value(&o.pcap)->value_name("FILE"),
@@ -57,6 +62,19 @@ po::options_description describe(Options& o) {
          "ports_not_listed, accesses_not_listed; 0: every port seen, up to 131,072)")
         ("sensor-name", po::value(&o.sensor_name)->value_name("NAME"),
          "the sensor's name in observation records (default: the host name)")
+        ("metrics", po::value(&o.metrics)->value_name("ADDR:PORT"),
+         "serve Prometheus metrics at http://ADDR:PORT/metrics (read-only; a port alone listens "
+         "on 127.0.0.1; [::]:PORT or 0.0.0.0:PORT for every interface; docs/metrics.md)")
+        ("metrics-rules", po::value(&o.metrics_rules)->default_value(50)->value_name("N"),
+         "rules exported with their hits and alerts, most hits first")
+        ("metrics-rule-min-hits",
+         po::value(&o.metrics_rule_min_hits)->default_value(1)->value_name("N"),
+         "export a rule only once it has hit N times")
+        ("metrics-ports", po::value(&o.metrics_ports)->default_value(20)->value_name("N"),
+         "destination ports exported with their accesses (and, apart, their alerts), heaviest "
+         "first")
+        ("metrics-watch-ports", po::value(&o.metrics_watch_ports)->value_name("LIST"),
+         "ports always exported, heavy or not, e.g. 23,2323,9200,53/udp (TCP unless /udp)")
         ("var", po::value(&o.vars)->value_name("NAME=VALUE")->composing(),
          "set a rule variable, e.g. --var HOME_NET=[192.0.2.0/24]; repeatable")
         ("workers", po::value(&o.workers)->default_value(0)->value_name("N"),
@@ -108,6 +126,13 @@ void validate(const Options& o) {
         throw OptionError("--tcp-matching must be stream or block");
     if (o.flows < 16 || o.flows > (1u << 26)) throw OptionError("--flows must be in 16..67108864");
     if (!o.worker_lcores.empty()) parse_lcore_list(o.worker_lcores);
+    try {
+        if (!o.metrics.empty()) parse_listen_address(o.metrics);
+        parse_watch_ports(o.metrics_watch_ports);
+    } catch (const std::invalid_argument& e) {
+        throw OptionError(
+            fmt::format("--metrics{}: {}", o.metrics.empty() ? "-watch-ports" : "", e.what()));
+    }
     if (!o.check_rules.empty()) return;
     if (o.rules.empty()) throw OptionError("--rules FILE is required (see --help)");
 }
@@ -168,7 +193,8 @@ std::string sensor_name(const Options& o) {
     return "sensor";
 }
 
-CommandLine parse_command_line(int argc, const char* const* argv) {
+CommandLine parse_command_line(int argc, const char* const* argv,
+                               const std::string& default_config) {
     CommandLine cl;
     std::vector<std::string> args(argv + 1, argv + argc);
     cl.eal.push_back(argc > 0 ? argv[0] : "pktsieve");
@@ -181,13 +207,25 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
     check_sides(cl.eal, args, dashdash != args.end() || cl.eal.size() > 1, desc);
     po::variables_map vm;
     try {
-        po::store(po::command_line_parser(args).options(desc).run(), vm);
-        if (vm.count("config")) {
-            std::ifstream in(vm["config"].as<std::string>());
-            if (!in)
-                throw OptionError("cannot open config file '" + vm["config"].as<std::string>() +
-                                  "'");
-            po::store(po::parse_config_file(in, desc), vm);
+        const auto given = po::command_line_parser(args).options(desc).run();
+        po::store(given, vm);
+        std::string config;
+        if (vm.count("config"))
+            config = vm["config"].as<std::string>();
+        else if (!default_config.empty() && std::filesystem::exists(default_config))
+            config = default_config;
+        if (!config.empty()) {
+            std::ifstream in(config);
+            if (!in) throw OptionError("cannot open config file '" + config + "'");
+            cl.opts.config = config;
+            auto from_file = po::parse_config_file(in, desc);
+            // The command line wins, lists too: store() would append the file's --rules.
+            std::erase_if(from_file.options, [&](const po::option& f) {
+                return std::any_of(
+                    given.options.begin(), given.options.end(),
+                    [&](const po::option& g) { return g.string_key == f.string_key; });
+            });
+            po::store(from_file, vm);
         }
         po::notify(vm);
     } catch (const po::error& e) {

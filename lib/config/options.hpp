@@ -25,7 +25,12 @@ struct Options {
     std::string observation_interval = "1h";  // as given; parse_duration_us() reads it
     std::string sensor_name;                  // empty: the host name
     unsigned observation_ports = 1000;        // ports listed per record, heaviest first
-    std::string config;
+    std::string config;                       // empty: kDefaultConfig when it exists
+    std::string metrics;                      // --metrics ADDR:PORT; empty: no HTTP server
+    unsigned metrics_rules = 50;              // rule series, most hits first
+    uint64_t metrics_rule_min_hits = 1;
+    unsigned metrics_ports = 20;      // port series, most accesses or alerts first
+    std::string metrics_watch_ports;  // always exported, e.g. "23,9200,53/udp"
     std::vector<std::string> vars;
     unsigned burst = 32;
     unsigned stats_interval_ms = 100;
@@ -55,8 +60,14 @@ uint64_t parse_duration_us(const std::string& text, const char* option);
 // --sensor-name, else the host name (else "sensor").
 std::string sensor_name(const Options& o);
 
-// Throws OptionError with a message for the user.
-CommandLine parse_command_line(int argc, const char* const* argv);
+// Read when --config is not given and it exists (a service's options; `--config /dev/null`
+// reads none).
+inline constexpr const char* kDefaultConfig = "/etc/pktsieve/pktsieve.conf";
+
+// Throws OptionError with a message for the user. Options given on the command line win over
+// the config file's, list options (--rules, --var) included: the file's list is then ignored.
+CommandLine parse_command_line(int argc, const char* const* argv,
+                               const std::string& default_config = kDefaultConfig);
 std::string help_text();
 
 // EAL arguments with EAL options given: adds `--file-prefix=pktsieve` unless the user chose a

@@ -175,12 +175,18 @@ void Aggregator::publish() {
     v->ruleset.reloads = st.reloads;
     v->ruleset.reload_failures = st.failures;
     v->ruleset.last_error = st.last_error;
+    v->ruleset.last_reload_failed = st.last_reload_failed;
     if (book_.total_version() != summary_version_) {  // rendered again only when it changed
         summary_version_ = book_.total_version();
-        summary_ = std::make_shared<const ObservationSummary>(summarise(book_.total(), {}));
+        SummaryLimits limits;
+        limits.ports = std::max(limits.ports, observe_.total_ports);
+        summary_ = std::make_shared<const ObservationSummary>(summarise(book_.total(), limits));
     }
-    v->observations = {observe_.sensor, observe_.interval_us / 1000000, records_,
-                       book_.late_pieces(), summary_};
+    v->observations = {observe_.sensor, observe_.interval_us / 1000000,
+                       records_,        book_.late_pieces(),
+                       summary_,        {}};
+    for (uint32_t key : observe_.watch)
+        v->observations.watched.emplace_back(key, book_.total().accesses(key));
     v->elapsed_s =
         static_cast<double>(rte_rdtsc() - start_tsc_) / static_cast<double>(rte_get_tsc_hz());
     rates_.add(v->elapsed_s, v->total);

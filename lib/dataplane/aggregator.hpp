@@ -26,7 +26,9 @@ namespace pktsieve {
 struct ObservationSettings {
     std::string sensor;  // --sensor-name
     uint64_t interval_us = 3600ull * 1000000;
-    size_t ports = 1000;  // listed per record (0: all)
+    size_t ports = 1000;          // listed per record (0: all)
+    size_t total_ports = 20;      // at least, in the totals since start (heaviest first)
+    std::vector<uint32_t> watch;  // port_keys whose totals are always published
     // The latest packet time any worker saw: written here, read by idle workers (packet time).
     std::atomic<uint64_t>* packet_clock = nullptr;
 };

@@ -46,9 +46,11 @@ ReloadResult RuleReloader::reload(const std::vector<std::string>& files) {
     std::lock_guard state(current_mu_);
     if (r.ok) {
         ++status_.reloads;
+        status_.last_reload_failed = false;
         if (!files.empty()) files_ = files;
     } else {
         ++status_.failures;
+        status_.last_reload_failed = true;
         status_.last_error = r.errors.empty() ? "" : r.errors.front().str();
     }
     return r;

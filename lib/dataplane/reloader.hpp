@@ -37,7 +37,8 @@ struct ReloadResult {
 
 struct ReloadStatus {
     uint64_t reloads = 0, failures = 0;
-    std::string last_error;  // first error of the last failed reload
+    std::string last_error;           // first error of the last failed reload
+    bool last_reload_failed = false;  // the latest reload was rejected (the older set runs)
 };
 
 class RuleReloader {

@@ -25,8 +25,10 @@
 #include "config/replay.hpp"
 #include "dataplane/aggregator.hpp"
 #include "dataplane/distributor.hpp"
+#include "dataplane/exporters.hpp"
 #include "dataplane/port.hpp"
 #include "dataplane/reloader.hpp"
+#include "dataplane/status_line.hpp"
 #include "dataplane/telemetry.hpp"
 #include "guard/stop.hpp"
 #include "match/load.hpp"
@@ -342,7 +344,13 @@ int run_dataplane(Session& s, const Vars& vars, StopWatchdog& watchdog) {
     ObservationSettings observe{
         sensor_name(s.opts),
         parse_duration_us(s.opts.observation_interval, "--observation-interval"),
-        s.opts.observation_ports, &s.packet_clock};
+        s.opts.observation_ports,
+        s.opts.metrics_ports,
+        parse_watch_ports(s.opts.metrics_watch_ports),
+        &s.packet_clock};
+    Exporters exporters(s.opts, publisher);  // --metrics listens now, or refuses to start
+    if (!s.opts.quiet && !exporters.where().empty())
+        std::cout << exporters.where() << "\n" << std::flush;
     Aggregator agg(*s.reloader, raw, s.opts.eve, publisher, enrich,
                    rte_get_tsc_hz() * s.opts.stats_interval_ms / 1000, stop_requested(),
                    std::move(observe));
@@ -356,15 +364,18 @@ int run_dataplane(Session& s, const Vars& vars, StopWatchdog& watchdog) {
     // its own, so the compile never runs on a worker or the aggregator). Nothing may leave this
     // scope while the lcores run: they use `agg`, the workers and the rule set.
     std::exception_ptr failure;
+    StatusLine status(publisher, s.expected_packets, s.pcap_mode && !s.opts.quiet);
     while (!agg.finished()) {
         try {
             if (!failure) reload_when_asked(s, watch.get());
+            status.update();
         } catch (...) {
             failure = std::current_exception();
             stop_requested().store(true);
         }
         rte_delay_us_sleep(10000);
     }
+    status.erase();
     rte_eal_mp_wait_lcore();
     set_telemetry_reloader(nullptr);
     if (failure) std::rethrow_exception(failure);

@@ -4,7 +4,6 @@
 
 #include "dataplane/reloader.hpp"
 #include "dataplane/telemetry_reply.hpp"
-#include "stats/document_parts.hpp"
 #include "stats/render.hpp"
 #include "stats/reply_budget.hpp"
 
@@ -137,83 +136,6 @@ int ports_cmd(const char*, const char* params, rte_tel_data* d) {
     return 0;
 }
 
-std::vector<std::string> split_params(const char* params) {
-    std::vector<std::string> out;
-    std::string cur;
-    for (const char* p = params ? params : ""; *p; ++p) {
-        if (*p == ',') {
-            if (!cur.empty()) out.push_back(cur);
-            cur.clear();
-        } else {
-            cur.push_back(*p);
-        }
-    }
-    if (!cur.empty()) out.push_back(cur);
-    return out;
-}
-
-// The stats document of the last few published views, rendered once each: a client reads one
-// generation's parts in several queries while the aggregator publishes newer ones.
-class DocumentCache {
-  public:
-    std::shared_ptr<const DocumentParts> latest() {
-        const auto v = telemetry_publisher().latest();
-        if (!v) return nullptr;
-        std::lock_guard lock(mu_);
-        if (auto d = kept(v->generation)) return d;
-        recent_.push_back(std::make_shared<const DocumentParts>(v->generation, render_json(*v)));
-        if (recent_.size() > kKept) recent_.pop_front();
-        return recent_.back();
-    }
-    std::shared_ptr<const DocumentParts> find(uint64_t generation) {
-        std::lock_guard lock(mu_);
-        return kept(generation);
-    }
-
-  private:
-    std::shared_ptr<const DocumentParts> kept(uint64_t generation) const {  // mu_ held
-        for (const auto& d : recent_)
-            if (d->generation() == generation) return d;
-        return nullptr;
-    }
-    static constexpr size_t kKept = 4;
-    std::mutex mu_;
-    std::deque<std::shared_ptr<const DocumentParts>> recent_;
-};
-
-DocumentCache& document_cache() {
-    static DocumentCache cache;
-    return cache;
-}
-
-// No parameter: part 0 of the newest document. "GEN,PART": that part of generation GEN, or
-// {"stale": 1} once GEN is no longer kept (the client starts again).
-int document_cmd(const char*, const char* params, rte_tel_data* d) {
-    const auto p = split_params(params);
-    std::shared_ptr<const DocumentParts> doc;
-    size_t part = 0;
-    if (p.size() == 2) {
-        doc = document_cache().find(std::strtoull(p[0].c_str(), nullptr, 10));
-        part = std::strtoull(p[1].c_str(), nullptr, 10);
-        if (!doc) {
-            rte_tel_data_start_dict(d);
-            rte_tel_data_add_dict_u64(d, "stale", 1);
-            return 0;
-        }
-    } else {
-        doc = document_cache().latest();
-    }
-    if (!doc || part >= doc->parts()) return -1;
-    rte_tel_data_start_dict(d);
-    rte_tel_data_add_dict_u64(d, "generation", doc->generation());
-    rte_tel_data_add_dict_u64(d, "part", part);
-    rte_tel_data_add_dict_u64(d, "parts", doc->parts());
-    rte_tel_data_add_dict_u64(d, "bytes", doc->document_bytes());
-    add_string_column(d, "text", doc->part(part),
-                      [](std::string_view s) { return std::string(s); });
-    return 0;
-}
-
 std::mutex g_reloader_mu;
 RuleReloader* g_reloader = nullptr;
 
@@ -232,7 +154,7 @@ void add_rule_errors(rte_tel_data* d, const char* name, const std::vector<RuleEr
 int reload_cmd(const char*, const char* params, rte_tel_data* d) {
     std::lock_guard lock(g_reloader_mu);
     if (!g_reloader) return -1;
-    const ReloadResult r = g_reloader->reload(split_params(params));
+    const ReloadResult r = g_reloader->reload(telemetry::split_params(params));
     rte_tel_data_start_dict(d);
     rte_tel_data_add_dict_u64(d, "ok", r.ok ? 1 : 0);
     rte_tel_data_add_dict_u64(d, "generation", r.generation);
@@ -286,8 +208,11 @@ void register_telemetry() {
                                "pktsieve top rules by hits. Parameter: count (default 10)");
     rte_telemetry_register_cmd("/pktsieve/ports", guarded_cmd<ports_cmd>,
                                "pktsieve top destination ports by alerts. Parameter: count");
-    rte_telemetry_register_cmd("/pktsieve/document", guarded_cmd<document_cmd>,
+    rte_telemetry_register_cmd("/pktsieve/document", guarded_cmd<telemetry::document_cmd>,
                                "pktsieve stats document (the --stats-json text), base64 in "
+                               "parts. Parameters: none (newest, part 0) or generation,part");
+    rte_telemetry_register_cmd("/pktsieve/metrics", guarded_cmd<telemetry::metrics_cmd>,
+                               "pktsieve Prometheus metrics (the /metrics text), base64 in "
                                "parts. Parameters: none (newest, part 0) or generation,part");
     rte_telemetry_register_cmd("/pktsieve/observations", guarded_cmd<telemetry::observations_cmd>,
                                "pktsieve observations since start: accesses, sensor addresses, "

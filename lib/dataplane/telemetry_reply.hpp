@@ -61,6 +61,13 @@ inline unsigned param_count(const char* params, unsigned def, unsigned max) {
     return n == 0 ? def : static_cast<unsigned>(std::min<unsigned long>(n, max));
 }
 
+// "a,b,,c" -> {"a", "b", "c"}.
+std::vector<std::string> split_params(const char* params);
+
+// /pktsieve/document and /pktsieve/metrics (telemetry_document.cpp).
+int document_cmd(const char*, const char* params, rte_tel_data* d);
+int metrics_cmd(const char*, const char* params, rte_tel_data* d);
+
 // /pktsieve/observations and /pktsieve/intel (telemetry_observe.cpp).
 int observations_cmd(const char*, const char* params, rte_tel_data* d);
 int intel_cmd(const char*, const char* params, rte_tel_data* d);

@@ -64,7 +64,15 @@ std::string render_json(const StatsView& v) {
     o += "}, \"ports\": {";
     first = true;
     for (const auto& [port, n] : v.port_alerts) {
-        o += fmt::format("{}\"{}\": {{\"alerts\": {}}}", first ? "" : ", ", port, n);
+        o += fmt::format("{}\"{}\": {{\"alerts\": {}, \"threats\": {{", first ? "" : ", ", port, n);
+        bool first_threat = true;
+        for (auto it = v.port_threat_alerts.lower_bound({port, ""});
+             it != v.port_threat_alerts.end() && it->first.first == port; ++it) {
+            o += fmt::format("{}{}: {}", first_threat ? "" : ", ", json_quote(it->first.second),
+                             it->second);
+            first_threat = false;
+        }
+        o += "}}";
         first = false;
     }
     o += "}, \"workers\": [";

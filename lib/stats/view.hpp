@@ -32,6 +32,7 @@ struct RulesetStat {
     double compile_seconds = 0;
     uint64_t reloads = 0, reload_failures = 0;
     std::string last_error;  // of the last failed reload
+    bool last_reload_failed = false;
 };
 
 struct WorkerStat {
@@ -60,13 +61,20 @@ struct ObservationStat {
     uint64_t records = 0;      // interval records written to the EVE log
     uint64_t late_pieces = 0;  // pieces for an interval already written (in the totals only)
     std::shared_ptr<const ObservationSummary> totals;  // null before anything was observed
+    // Accesses since start to the watched ports (--metrics-watch-ports), by port_key.
+    std::vector<std::pair<uint32_t, uint64_t>> watched;
 };
+
+// The rule's threat, "unclassified" for a rule without one.
+std::string threat_name(const RuleStat& r);
 
 struct StatsView {
     Counters total;
     std::vector<std::string> threats;  // every threat the rule set names, alerting or not
     std::vector<RuleStat> rules;       // in rule-file order
     std::map<uint16_t, uint64_t> port_alerts;
+    // Per destination port and threat ("unclassified": rules without one); the same alerts.
+    std::map<std::pair<uint16_t, std::string>, uint64_t> port_threat_alerts;
     std::vector<WorkerStat> workers;
     std::vector<DeviceStat> devices;
     std::string distribution;  // "queues" or "software", with the reason it was chosen
@@ -78,7 +86,8 @@ struct StatsView {
     ObservationStat observations;
     double elapsed_s = 0;
 
-    // Adds one worker's snapshot (rules must already be sized to the snapshot's rule count).
+    // Adds one worker's snapshot (`rules` set first: alerts per port are attributed to threats
+    // through the rules' slots; those of a rule no longer in the set count per port only).
     void add(const WorkerSnapshot& s);
     // Alerts per threat name, including zeroes; rules without a threat under "unclassified".
     std::map<std::string, uint64_t> threat_alerts() const;

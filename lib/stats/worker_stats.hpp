@@ -6,7 +6,6 @@
 #pragma once
 
 #include <cstdint>
-#include <utility>
 #include <vector>
 
 #include "stats/counters.hpp"
@@ -18,27 +17,42 @@ struct RuleCount {
     uint64_t alerts = 0;  // alerts raised (later: one per flow and rule)
 };
 
-using PortCount = std::pair<uint16_t, uint64_t>;
+// Alerts at one destination port raised by one rule (its counter slot, RuleStat::slot), so the
+// aggregator can sum them per port and per (port, threat) with the rules' own totals.
+struct PortCount {
+    uint16_t port = 0;
+    uint32_t slot = 0;
+    uint64_t alerts = 0;
+    bool operator==(const PortCount&) const = default;
+};
 
-// Alerts per destination port, kept compact (only ports that alerted) so that publishing a
-// snapshot copies a few entries, not 64 Ki.
+// Alerts per (destination port, rule), kept compact (only pairs that alerted) so that
+// publishing a snapshot copies a few entries, not 64 Ki: a port's entries form a chain from
+// head_[port], usually one or two long.
 class PortAlerts {
   public:
-    PortAlerts() : slot_(65536, kEmpty) { entries_.reserve(1024); }
-    void add(uint16_t port, uint64_t n = 1) {
-        uint32_t& s = slot_[port];
-        if (s == kEmpty) {
-            s = static_cast<uint32_t>(entries_.size());
-            entries_.emplace_back(port, 0);  // may grow past the reserve: once per new port
+    PortAlerts() : head_(65536, kEnd) {
+        entries_.reserve(1024);
+        next_.reserve(1024);
+    }
+    void add(uint16_t port, uint32_t slot, uint64_t n = 1) {
+        uint32_t i = head_[port];
+        while (i != kEnd && entries_[i].slot != slot) i = next_[i];
+        if (i == kEnd) {  // a new pair: may grow past the reserve, once per pair
+            i = static_cast<uint32_t>(entries_.size());
+            entries_.push_back({port, slot, 0});
+            next_.push_back(head_[port]);
+            head_[port] = i;
         }
-        entries_[s].second += n;
+        entries_[i].alerts += n;
     }
     const std::vector<PortCount>& entries() const { return entries_; }
 
   private:
-    static constexpr uint32_t kEmpty = UINT32_MAX;
-    std::vector<uint32_t> slot_;
+    static constexpr uint32_t kEnd = UINT32_MAX;
+    std::vector<uint32_t> head_;  // port -> its newest entry
     std::vector<PortCount> entries_;
+    std::vector<uint32_t> next_;  // entry -> the port's previous entry
 };
 
 struct WorkerSnapshot {

@@ -164,7 +164,7 @@ TEST_CASE("alerts beyond the burst buffer are counted, not lost from the counter
     CHECK(r.alerts->size == kAlertBufferSize);
     CHECK(r.stats.counters.alerts_unlogged == 5);
     CHECK(r.stats.ports.entries().size() == 1);
-    CHECK(r.stats.ports.entries()[0] == PortCount{80, kAlertBufferSize + 5});
+    CHECK(r.stats.ports.entries()[0] == PortCount{80, 0, kAlertBufferSize + 5});
 }
 
 TEST_CASE("a pattern Hyperscan rejects costs only its rule, reported as file:line", "[match]") {

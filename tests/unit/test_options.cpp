@@ -3,15 +3,26 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <fstream>
 
 #include "config/options.hpp"
 
 using namespace pktsieve;
 
 namespace {
-CommandLine parse(std::vector<const char*> args) {
+// With no default config file: what this machine's /etc holds must not change the tests.
+CommandLine parse(std::vector<const char*> args, const std::string& default_config = "") {
     args.insert(args.begin(), "pktsieve");
-    return parse_command_line(static_cast<int>(args.size()), args.data());
+    return parse_command_line(static_cast<int>(args.size()), args.data(), default_config);
+}
+std::string temp_file(const std::string& text) {
+    char path[] = "/tmp/pktsieve-config-XXXXXX";
+    const int fd = mkstemp(path);
+    REQUIRE(fd >= 0);
+    close(fd);
+    std::ofstream(path) << text;
+    return path;
 }
 bool has(const std::vector<std::string>& v, const std::string& s) {
     return std::find(v.begin(), v.end(), s) != v.end();
@@ -139,9 +150,6 @@ TEST_CASE("distribution: queues where ports spread flows, else software",
     CHECK_THROWS_AS(decide_distribution(Distribution::automatic, 1, {}), OptionError);
 }
 
-#include <cstdio>
-#include <fstream>
-
 TEST_CASE("--config file supplies options; the command line wins", "[options]") {
     char path[] = "/tmp/pktsieve-config-XXXXXX";
     const int fd = mkstemp(path);
@@ -161,6 +169,48 @@ TEST_CASE("--config file supplies options; the command line wins", "[options]") 
     std::remove(path);
     CHECK_THROWS_WITH(parse({"--config", "/nonexistent.conf"}),
                       Catch::Contains("cannot open config file"));
+}
+
+TEST_CASE("the default config file is read when it exists; lists on the command line win",
+          "[options]") {
+    const std::string conf = temp_file(
+        "rules = /etc/pktsieve/et.rules\nrules = /etc/pktsieve/local.rules\n"
+        "eve = /var/log/pktsieve/eve.json\nmetrics = 9469\nmetrics-watch-ports = 23,53/udp\n");
+    const auto from_file = parse({}, conf);
+    CHECK(from_file.opts.config == conf);
+    CHECK(from_file.opts.rules.size() == 2);
+    CHECK(from_file.opts.eve == "/var/log/pktsieve/eve.json");
+    CHECK(from_file.opts.metrics == "9469");
+    // --rules given: the file's two are not added to it (Boost would compose them).
+    const auto mine = parse({"--pcap", "x.pcap", "--rules", "mine.rules"}, conf);
+    CHECK(mine.opts.rules == std::vector<std::string>{"mine.rules"});
+    CHECK(mine.opts.eve == "/var/log/pktsieve/eve.json");
+    // --config names another file: the default is not read.
+    const std::string other = temp_file("rules = other.rules\n");
+    CHECK(parse({"--config", other.c_str()}, conf).opts.rules ==
+          std::vector<std::string>{"other.rules"});
+    CHECK(parse({"--config", "/dev/null", "--rules", "r"}, conf).opts.eve.empty());
+    // No file there: nothing read.
+    CHECK(parse({"--rules", "r"}, "/nonexistent/pktsieve.conf").opts.config.empty());
+    std::remove(conf.c_str());
+    std::remove(other.c_str());
+}
+
+TEST_CASE("metrics options: listen address, bounds, watched ports", "[options][metrics]") {
+    const auto cl = parse({"--rules", "r", "--metrics", "9469", "--metrics-watch-ports",
+                           "23,2323,53/udp", "--metrics-rules", "5"});
+    CHECK(cl.opts.metrics == "9469");
+    CHECK(cl.opts.metrics_rules == 5);
+    CHECK(cl.opts.metrics_ports == 20);
+    CHECK(cl.opts.metrics_rule_min_hits == 1);
+    CHECK_THROWS_WITH(parse({"--rules", "r", "--metrics", "99999"}),
+                      Catch::Contains("--metrics: '99999' is not PORT"));
+    CHECK_THROWS_WITH(parse({"--rules", "r", "--metrics", "::1:9469"}),
+                      Catch::Contains("brackets"));
+    CHECK_THROWS_WITH(parse({"--rules", "r", "--metrics-watch-ports", "23,telnet"}),
+                      Catch::Contains("--metrics-watch-ports: 'telnet' is not a port"));
+    CHECK_THROWS_WITH(parse({"--rules", "r", "--metrics-watch-ports", "70000"}),
+                      Catch::Contains("'70000' is not a port"));
 }
 
 TEST_CASE("EAL and pktsieve options on the wrong side of -- are named", "[options]") {

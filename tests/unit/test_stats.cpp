@@ -49,16 +49,19 @@ TEST_CASE("the view sums workers and derives threats from rules", "[stats]") {
     s1.lcore = 1;
     s1.counters.rx_packets = 5;
     s1.rules = {{3, 3}, {1, 1}};
-    s1.ports = {{9200, 3}, {80, 1}};
+    s1.ports = {{9200, 0, 3}, {80, 1, 1}};
     s2.lcore = 2;
     s2.counters.rx_packets = 7;
     s2.rules = {{2, 2}, {0, 0}};
-    s2.ports = {{9200, 2}};
+    s2.ports = {{9200, 0, 2}, {9200, 7, 4}};  // slot 7: a rule reloaded away
     v.add(s1);
     v.add(s2);
     CHECK(v.total.rx_packets == 12);
     CHECK(v.rules[0].alerts == 5);
-    CHECK(v.port_alerts.at(9200) == 5);
+    CHECK(v.port_alerts.at(9200) == 9);
+    CHECK(v.port_threat_alerts.at({9200, "es-rce"}) == 5);
+    CHECK(v.port_threat_alerts.at({80, "unclassified"}) == 1);
+    CHECK(v.port_threat_alerts.size() == 2);
     const auto t = v.threat_alerts();
     CHECK(t.at("es-rce") == 5);
     CHECK(t.at("telnet-login") == 0);
@@ -68,7 +71,7 @@ TEST_CASE("the view sums workers and derives threats from rules", "[stats]") {
     CHECK_THAT(json, Catch::Contains("\"threats\": {\"es-rce\": {\"alerts\": 5}"));
     CHECK_THAT(json,
                Catch::Contains("\"10\": {\"gid\": 1, \"sid\": 10, \"rev\": 1, \"msg\": \"a\""));
-    CHECK_THAT(json, Catch::Contains("\"9200\": {\"alerts\": 5}"));
+    CHECK_THAT(json, Catch::Contains("\"9200\": {\"alerts\": 9, \"threats\": {\"es-rce\": 5}}"));
     CHECK_THAT(json, Catch::Contains("{\"lcore\": 2, \"packets\": {\"received\": 7"));
     const std::string table = render_table(v);
     CHECK_THAT(table, Catch::Contains("es-rce"));
