@@ -53,12 +53,16 @@ int show(const pktsieve::CtlOptions& o) {
         return 0;
     }
     for (;;) {
-        const auto report = pktsieve::fetch_report(client, socket);
         if (o.watch_s > 0 && !o.json) std::cout << "\x1b[H\x1b[2J";  // clear the terminal
-        if (o.json)
-            std::cout << report.text << std::flush;  // the --stats-json document, as is
-        else
-            std::cout << pktsieve::render_report(report, o.top) << std::flush;
+        if (o.prometheus) {
+            std::cout << pktsieve::fetch_document(client, "/pktsieve/metrics") << std::flush;
+        } else {
+            const auto report = pktsieve::fetch_report(client, socket);
+            if (o.json)
+                std::cout << report.text << std::flush;  // the --stats-json document, as is
+            else
+                std::cout << pktsieve::render_report(report, o.top) << std::flush;
+        }
         if (o.watch_s <= 0) return 0;
         std::this_thread::sleep_for(std::chrono::duration<double>(o.watch_s));
     }

@@ -101,6 +101,11 @@ po::options_description describe(Options& o) {
         ("idle-exit-ms", po::value(&o.idle_exit_ms)->default_value(2000)->value_name("MS"),
          "pcap mode: stop after MS without packets even if the file promised more "
          "(a truncated file)")
+        ("status-interval-ms",
+         po::value(&o.status_interval_ms)->default_value(1000)->value_name("MS"),
+         "pcap mode on a terminal: refresh a status line on stderr (packets, %, rate, alerts, "
+         "time left) every MS, erased at the end; 0: none (never printed when stderr is not a "
+         "terminal, or with --quiet)")
         ("capture-only", po::bool_switch(&o.capture_only),
          "benchmark baseline: workers read and free packets, counting them, and classify "
          "nothing")

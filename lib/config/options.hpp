@@ -36,8 +36,9 @@ struct Options {
     unsigned stats_interval_ms = 100;
     unsigned mbufs = 8191;
     unsigned idle_exit_ms = 2000;
-    unsigned workers = 0;       // 0: pcap mode 1, otherwise every lcore left over
-    std::string worker_lcores;  // e.g. "2-5"; empty: the lcores left over
+    unsigned status_interval_ms = 1000;  // the --pcap status line on a terminal; 0: none
+    unsigned workers = 0;                // 0: pcap mode 1, otherwise every lcore left over
+    std::string worker_lcores;           // e.g. "2-5"; empty: the lcores left over
     std::string distribution = "auto";
     std::string tcp_matching = "stream";
     unsigned flows = 262144;  // per worker

@@ -20,6 +20,9 @@ po::options_description describe(CtlOptions& o) {
         ("file-prefix", po::value(&o.file_prefix)->value_name("PREFIX"),
          "the daemon's EAL --file-prefix (default: the one running pktsieve)")
         ("json", po::bool_switch(&o.json), "print the stats document (the same JSON --stats-json writes) instead of the table")
+        ("prometheus", po::bool_switch(&o.prometheus),
+         "print the Prometheus metrics (the text --metrics serves at /metrics), e.g. for "
+         "node_exporter's textfile collector")
         ("watch", po::value(&o.watch_s)->default_value(0)->value_name("SECONDS"),
          "refresh every SECONDS until interrupted (0: print once)")
         ("top", po::value(&o.top)->default_value(10)->value_name("N"),
@@ -71,6 +74,8 @@ CtlOptions parse_ctl_command_line(int argc, const char* const* argv) {
     }
     if (!o.rules.empty() && o.command != "reload") throw OptionError("--rules is for reload");
     if (o.watch_s < 0) throw OptionError("--watch must be >= 0");
+    if (o.prometheus && (o.command != "stats" || o.json))
+        throw OptionError("--prometheus is for stats, without --json");
     if (o.top == 0 || o.top > 100) throw OptionError("--top must be in 1..100");
     return o;
 }

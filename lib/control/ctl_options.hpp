@@ -13,7 +13,8 @@ struct CtlOptions {
     std::string file_prefix;         // empty: find the one running pktsieve
     std::vector<std::string> rules;  // reload: absolute paths of the new rule files
     bool json = false;
-    double watch_s = 0;  // 0: once
+    bool prometheus = false;  // stats: the /metrics text
+    double watch_s = 0;       // 0: once
     unsigned top = 10;
     bool help = false;
 };

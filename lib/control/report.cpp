@@ -104,32 +104,36 @@ std::string assemble_document(const std::vector<std::string>& pieces) {
     return *text;
 }
 
-DaemonReport fetch_report(TelemetryClient& client, const std::string& socket) {
-    DaemonReport r;
-    r.socket = socket;
-    r.info = client.info();
+std::string fetch_document(TelemetryClient& client, const std::string& command) {
     for (int attempt = 0; attempt < 5; ++attempt) {
-        auto first = client.query("/pktsieve/document");
+        auto first = client.query(command);
         const uint64_t generation = first.at("generation").get<uint64_t>();
         const size_t parts = first.at("parts").get<size_t>();
         std::vector<std::string> pieces = first.at("text").get<std::vector<std::string>>();
         bool stale = false;
         for (size_t i = 1; i < parts && !stale; ++i) {
-            auto part = client.query(fmt::format("/pktsieve/document,{},{}", generation, i));
+            auto part = client.query(fmt::format("{},{},{}", command, generation, i));
             stale = part.contains("stale");
             if (stale) break;
             for (auto& s : part.at("text")) pieces.push_back(s.get<std::string>());
         }
         if (stale) continue;
-        r.text = assemble_document(pieces);
-        if (r.text.size() != first.at("bytes").get<size_t>())
-            throw ControlError("the daemon's stats document arrived incomplete");
-        r.document = Json::parse(r.text, nullptr, false);
-        if (r.document.is_discarded())
-            throw ControlError("the daemon's stats document is not JSON");
-        return r;
+        std::string text = assemble_document(pieces);
+        if (text.size() != first.at("bytes").get<size_t>())
+            throw ControlError("the daemon's " + command + " text arrived incomplete");
+        return text;
     }
-    throw ControlError("the daemon published faster than its stats document could be read");
+    throw ControlError("the daemon published faster than its " + command + " text could be read");
+}
+
+DaemonReport fetch_report(TelemetryClient& client, const std::string& socket) {
+    DaemonReport r;
+    r.socket = socket;
+    r.info = client.info();
+    r.text = fetch_document(client, "/pktsieve/document");
+    r.document = Json::parse(r.text, nullptr, false);
+    if (r.document.is_discarded()) throw ControlError("the daemon's stats document is not JSON");
+    return r;
 }
 
 std::string render_report(const DaemonReport& r, unsigned top) {

@@ -19,6 +19,9 @@ struct DaemonReport {
     nlohmann::ordered_json document;  // parsed, in its order
 };
 
+// The text a telemetry document command serves (/pktsieve/document, /pktsieve/metrics): every
+// part of one generation, assembled. Throws ControlError.
+std::string fetch_document(TelemetryClient& client, const std::string& command);
 // Fetches every part of one generation of the document (starting again, a few times, when the
 // daemon no longer keeps the generation being read). Throws ControlError.
 DaemonReport fetch_report(TelemetryClient& client, const std::string& socket);

@@ -364,7 +364,8 @@ int run_dataplane(Session& s, const Vars& vars, StopWatchdog& watchdog) {
     // its own, so the compile never runs on a worker or the aggregator). Nothing may leave this
     // scope while the lcores run: they use `agg`, the workers and the rule set.
     std::exception_ptr failure;
-    StatusLine status(publisher, s.expected_packets, s.pcap_mode && !s.opts.quiet);
+    StatusLine status(publisher, s.expected_packets, s.opts.status_interval_ms / 1000.0,
+                      s.pcap_mode && !s.opts.quiet && s.opts.status_interval_ms > 0);
     while (!agg.finished()) {
         try {
             if (!failure) reload_when_asked(s, watch.get());

@@ -15,9 +15,10 @@ namespace pktsieve {
 
 class StatusLine {
   public:
-    StatusLine(const StatsPublisher& publisher, uint64_t expected_packets, bool wanted)
+    StatusLine(const StatsPublisher& publisher, uint64_t expected_packets, double every_s,
+               bool wanted)
         : publisher_(publisher),
-          line_(expected_packets),
+          line_(expected_packets, every_s),
           on_(wanted && isatty(STDERR_FILENO) == 1) {}
     void update() {
         if (!on_) return;
