@@ -62,6 +62,9 @@ po::options_description describe(Options& o) {
          "ports_not_listed, accesses_not_listed; 0: every port seen, up to 131,072)")
         ("sensor-name", po::value(&o.sensor_name)->value_name("NAME"),
          "the sensor's name in observation records (default: the host name)")
+        ("control-group", po::value(&o.control_group)->value_name("GROUP"),
+         "members of GROUP may use pktsieve-ctl (the telemetry socket becomes mode 0660, group "
+         "GROUP); default: root only")
         ("metrics", po::value(&o.metrics)->value_name("ADDR:PORT"),
          "serve Prometheus metrics at http://ADDR:PORT/metrics (read-only; a port alone listens "
          "on 127.0.0.1; [::]:PORT or 0.0.0.0:PORT for every interface; docs/metrics.md)")

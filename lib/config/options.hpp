@@ -26,6 +26,7 @@ struct Options {
     std::string sensor_name;                  // empty: the host name
     unsigned observation_ports = 1000;        // ports listed per record, heaviest first
     std::string config;                       // empty: kDefaultConfig when it exists
+    std::string control_group;                // may use pktsieve-ctl besides root; empty: root only
     std::string metrics;                      // --metrics ADDR:PORT; empty: no HTTP server
     unsigned metrics_rules = 50;              // rule series, most hits first
     uint64_t metrics_rule_min_hits = 1;

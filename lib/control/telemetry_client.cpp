@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 
 namespace pktsieve {
 
@@ -56,38 +57,62 @@ std::string dpdk_runtime_base() {
     return "/tmp/dpdk";
 }
 
+namespace {
+// Where a daemon's runtime folders may be: this user's DPDK base and, for a user who is not
+// root, root's (a daemon run as a service, reachable with --control-group).
+std::vector<std::string> runtime_bases() {
+    std::vector<std::string> bases{dpdk_runtime_base()};
+    if (bases[0] != "/var/run/dpdk") bases.push_back("/var/run/dpdk");
+    return bases;
+}
+}  // namespace
+
 std::string find_telemetry_socket(const std::string& prefix) {
-    const std::string base = dpdk_runtime_base();
+    const auto bases = runtime_bases();
     if (!prefix.empty()) {
-        const std::string path = base + "/" + prefix + "/" + kSocketName;
-        if (!alive(path))
-            throw ControlError("no pktsieve running with --file-prefix " + prefix + " (" + path +
-                               " does not answer)");
-        return path;
+        for (const auto& base : bases) {
+            const std::string path = base + "/" + prefix + "/" + kSocketName;
+            if (alive(path)) return path;
+        }
+        const std::string path = bases[0] + "/" + prefix + "/" + kSocketName;
+        throw ControlError("no pktsieve running with --file-prefix " + prefix + " (" + path +
+                           " does not answer" +
+                           (bases.size() > 1 ? ", nor under /var/run/dpdk" : "") + ")");
     }
     // Any prefix: the daemon may run under the one its operator chose (--file-prefix=sensor1);
-    // a DPDK process that is not pktsieve lacks its commands.
+    // a DPDK process that is not pktsieve lacks its commands. A base others may enter but not
+    // list (--control-group) is tried at the default prefix.
     std::vector<std::string> found;
-    if (DIR* d = opendir(base.c_str())) {
-        while (dirent* e = readdir(d)) {
-            const std::string name = e->d_name;
-            if (name == "." || name == "..") continue;
-            const std::string path = base + "/" + name + "/" + kSocketName;
-            if (alive(path) && is_pktsieve(path)) found.push_back(name);
+    for (const auto& base : bases) {
+        std::vector<std::string> names;
+        if (DIR* d = opendir(base.c_str())) {
+            while (dirent* e = readdir(d)) {
+                const std::string name = e->d_name;
+                if (name != "." && name != "..") names.push_back(name);
+            }
+            closedir(d);
+        } else {
+            names.push_back("pktsieve");
         }
-        closedir(d);
+        for (const auto& name : names) {
+            const std::string path = base + "/" + name + "/" + kSocketName;
+            if (alive(path) && is_pktsieve(path)) found.push_back(path);
+        }
+        if (!found.empty()) break;
     }
     std::sort(found.begin(), found.end());
     if (found.empty())
         throw ControlError("no pktsieve daemon is running (no pktsieve telemetry socket under " +
-                           base + ")");
+                           bases[0] + (bases.size() > 1 ? " or /var/run/dpdk" : "") +
+                           " that this user may open)");
     if (found.size() > 1) {
         std::string list;
-        for (const auto& f : found) list += " " + f;
+        for (const auto& f : found)
+            list += " " + std::filesystem::path(f).parent_path().filename().string();
         throw ControlError("several pktsieve daemons are running; choose one with --file-prefix:" +
                            list);
     }
-    return base + "/" + found[0] + "/" + kSocketName;
+    return found[0];
 }
 
 TelemetryClient::TelemetryClient(const std::string& socket_path) {

@@ -21,6 +21,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "config/control_access.hpp"
 #include "config/eal_advice.hpp"
 #include "config/replay.hpp"
 #include "dataplane/aggregator.hpp"
@@ -491,6 +492,7 @@ int run(const CommandLine& cl) {
     watchdog.remove_on_exit(runtime_dir);
     int rc = 1;
     try {
+        if (!o.control_group.empty()) open_control_to_group(runtime_dir, o.control_group);
         rc = run_dataplane(s, vars, watchdog);
     } catch (const std::exception& e) {  // before any lcore was launched, or after all ended
         std::cerr << "pktsieve: " << e.what() << "\n";

@@ -3,6 +3,7 @@
 that document, it finds a daemon under any EAL prefix, and no telemetry reply is cut silently."""
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -27,14 +28,14 @@ def shape(doc):
 
 
 class Ctl(unittest.TestCase):
-    def start(self, prefix, rules, pcap):
+    def start(self, prefix, rules, pcap, *extra):
         work = tempfile.mkdtemp(prefix="pktsieve-ctl-")
         stats = os.path.join(work, "s.json")
         p = subprocess.Popen(
             [daemon.PKTSIEVE, "--no-huge", "-m", "512", f"--file-prefix={prefix}",
              "--lcores=0@0,1@0,2@1", "--no-pci", "--log-level=*:error",
              f"--vdev=net_pcap0,rx_pcap={pcap}", "--", "--rules", rules, "--stats-json", stats,
-             "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             "-q", *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.addCleanup(lambda: p.poll() is None and (p.kill(), p.wait()))
         return p, stats
 
@@ -155,6 +156,40 @@ class Ctl(unittest.TestCase):
         self.assertIn(msg, table.stdout)
         self.stop(p, stats)
 
+
+    @unittest.skipUnless(os.getuid() == 0 and shutil.which("setpriv"), "needs root and setpriv")
+    def test_only_root_and_the_control_group_may_use_the_socket(self):
+        """--control-group: a user in the group reads the stats; one outside it, or any user
+        without the option, is refused by the socket's permissions."""
+        out, expected = daemon.traffic()
+        pcap = os.path.join(out, "threats.pcap")
+
+        def as_nobody(prefix, group):
+            return subprocess.run(
+                ["setpriv", "--reuid=nobody", f"--regid={group}", "--clear-groups",
+                 daemon.CTL, "--file-prefix", prefix, "--json", "stats"],
+                capture_output=True, text=True, timeout=60, env={"PATH": os.environ["PATH"]})
+
+        prefix = f"pktsieve-group-{os.getpid()}"
+        p, stats = self.start(prefix, daemon.RULES, pcap, "--control-group", "nogroup")
+        daemon.wait_for_received(p, prefix, expected["threats"]["packets"])
+        socket_path = f"/var/run/dpdk/{prefix}/dpdk_telemetry.v2"
+        self.assertEqual(oct(os.stat(socket_path).st_mode & 0o777), "0o660")
+        member = as_nobody(prefix, "nogroup")
+        self.assertEqual(member.returncode, 0, member.stderr)
+        self.assertEqual(json.loads(member.stdout)["packets"]["received"],
+                         expected["threats"]["packets"])
+        stranger = as_nobody(prefix, "daemon")
+        self.assertEqual(stranger.returncode, 1)
+        self.assertIn("does not answer", stranger.stderr)
+        self.stop(p, stats)
+
+        prefix = f"pktsieve-nogroup-{os.getpid()}"
+        p, stats = self.start(prefix, daemon.RULES, pcap)
+        daemon.wait_for_received(p, prefix, expected["threats"]["packets"])
+        refused = as_nobody(prefix, "nogroup")
+        self.assertEqual(refused.returncode, 1, refused.stdout)
+        self.stop(p, stats)
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -88,5 +88,55 @@ class Docs(unittest.TestCase):
         self.assertTrue(os.path.exists(os.path.join(work, "report", "index.html")))
 
 
+    def test_the_config_example_names_every_option_and_parses(self):
+        """docs/pktsieve.conf.example has a line for every option of --help (but the ones that
+        make no sense in a file), and the file with every line uncommented is accepted."""
+        with open(os.path.join(daemon.SOURCE, "docs", "pktsieve.conf.example")) as f:
+            example = f.read()
+        help_text = subprocess.run([daemon.PKTSIEVE, "--help"], capture_output=True, text=True,
+                                   check=True).stdout
+        options = set(re.findall(r"^  (?:-\w \[ )?--([a-z][a-z-]*)", help_text, re.M))
+        self.assertIn("metrics", options)
+        in_file = set(re.findall(r"^#([a-z][a-z-]*) = ", example, re.M))
+        self.assertEqual(options - {"help", "version", "config", "check-rules"}, in_file)
+        work = tempfile.mkdtemp(prefix="pktsieve-conf-")
+        self.addCleanup(shutil.rmtree, work, True)
+        conf = os.path.join(work, "pktsieve.conf")
+        with open(conf, "w") as f:
+            f.write(re.sub(r"^#([a-z][a-z-]* = )", r"\1", example, flags=re.M))
+        r = subprocess.run([daemon.PKTSIEVE, "--config", conf, "--help"], capture_output=True,
+                           text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def test_meson_install_puts_the_service_in_place(self):
+        build = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(daemon.PKTSIEVE))))
+        dest = tempfile.mkdtemp(prefix="pktsieve-install-")
+        self.addCleanup(shutil.rmtree, dest, True)
+        r = subprocess.run(["meson", "install", "-C", build, "--destdir", dest, "--no-rebuild",
+                            "--quiet"], capture_output=True, text=True, timeout=300)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        files = {os.path.relpath(os.path.join(d, f), dest)
+                 for d, _, fs in os.walk(dest) for f in fs}
+        prefix = next(f for f in files if f.endswith("bin/pktsieve")).rsplit("/bin/", 1)[0]
+        for want in ["bin/pktsieve", "bin/pktsieve-ctl", "lib/systemd/system/pktsieve.service",
+                     "lib/sysusers.d/pktsieve.conf", "etc/default/pktsieve",
+                     "etc/logrotate.d/pktsieve", "etc/pktsieve/pktsieve.conf.example",
+                     "share/pktsieve/grafana/pktsieve-dashboard.json"]:
+            self.assertIn(f"{prefix}/{want}", files)
+        with open(os.path.join(dest, prefix, "lib/systemd/system/pktsieve.service")) as f:
+            unit = f.read()
+        self.assertNotIn("@", unit.split("[Unit]")[1])  # every @var@ configured
+        start = re.search(r"^ExecStart=(\S+) \$PKTSIEVE_EAL -- --config (\S+) ", unit, re.M)
+        self.assertTrue(start, unit)
+        self.assertIn(os.path.relpath(start.group(1), "/"), files)
+        self.assertIn(os.path.relpath(start.group(2), "/") + ".example", files)
+        for line in ["ExecReload=/bin/kill -HUP $MAINPID", "Restart=on-failure",
+                     "LogsDirectory=pktsieve"]:
+            self.assertIn("\n" + line + "\n", unit)
+        with open(os.path.join(dest, prefix, "etc/default/pktsieve")) as f:
+            self.assertIn("--control-group pktsieve", f.read())
+        with open(os.path.join(dest, prefix, "lib/sysusers.d/pktsieve.conf")) as f:
+            self.assertIn("g pktsieve -", f.read())
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
