@@ -187,6 +187,14 @@ class Metrics(unittest.TestCase):
         check = subprocess.run(["promtool", "check", "metrics"], input=page, capture_output=True,
                                text=True)
         self.assertEqual((check.returncode, check.stdout + check.stderr), (0, ""))
+        # docs/metrics.md lists every family of the page, and no other (but the RX lcore's,
+        # which only software distribution has).
+        on_page = set(re.findall(r"^# TYPE (\S+) ", page, re.M))
+        with open(os.path.join(daemon.SOURCE, "docs", "metrics.md")) as f:
+            documented = set(re.findall(r"^\| `(pktsieve_\w+)` \|", f.read(), re.M))
+        self.assertEqual(on_page - documented, set())
+        self.assertEqual(documented - on_page, {"pktsieve_distributor_packets_total",
+                                                "pktsieve_distributor_ring_full_waits_total"})
         ctl = subprocess.run([daemon.CTL, "--file-prefix", f"metrics-a-{os.getpid()}", "stats",
                               "--prometheus"], capture_output=True, text=True, timeout=60)
         self.assertEqual(ctl.returncode, 0, ctl.stderr)
