@@ -1,6 +1,10 @@
 #include "control/ctl_options.hpp"
 
+#include <unistd.h>
+
 #include <boost/program_options.hpp>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <sstream>
 
@@ -68,6 +72,12 @@ CtlOptions parse_ctl_command_line(int argc, const char* const* argv) {
             if (f.find(',') != std::string::npos)
                 throw OptionError("rule file names cannot contain ',': " + f);
             f = std::filesystem::absolute(f).lexically_normal().string();
+            // Refused here, with the reason, rather than by the daemon after a round trip.
+            std::error_code ec;
+            if (!std::filesystem::exists(f, ec))
+                throw OptionError("reload: no rule file or folder " + f);
+            if (access(f.c_str(), R_OK) != 0)
+                throw OptionError("reload: cannot read " + f + ": " + std::strerror(errno));
         }
     } else {
         throw OptionError("unknown command '" + o.command + "' (stats, raw, reload)");

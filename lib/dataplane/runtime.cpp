@@ -333,6 +333,7 @@ int run_dataplane(Session& s, const Vars& vars, StopWatchdog& watchdog) {
     for (auto& w : s.workers) raw.push_back(w.get());
     auto enrich = [&s](StatsView& v) {
         v.devices = device_stats(s.ports);
+        v.pool = {s.pool->size, rte_mempool_in_use_count(s.pool)};
         v.distribution = s.plan.reason;
         if (s.distributor)
             v.distributors.push_back(
@@ -382,7 +383,17 @@ int run_dataplane(Session& s, const Vars& vars, StopWatchdog& watchdog) {
     set_telemetry_reloader(nullptr);
     if (failure) std::rethrow_exception(failure);
 
-    const auto final_view = publisher.latest();
+    // Every mbuf must be back once the ports let go of theirs: the final stats say how many
+    // are not (0, or a leak).
+    stop_ports(s.ports);
+    s.ports.clear();
+    auto final_view = std::make_shared<StatsView>(*publisher.latest());
+    final_view->pool.in_use = rte_mempool_in_use_count(s.pool);
+    ++final_view->generation;
+    if (final_view->pool.in_use)
+        std::cerr << fmt::format("pktsieve: {} mbufs did not return to the pool\n",
+                                 final_view->pool.in_use);
+    publisher.publish(final_view);
     report(s, *final_view);
     if (agg.failed()) return 1;  // reported by the aggregator lcore
     if (agg.eve_failed()) {

@@ -87,6 +87,12 @@ constexpr MetricInfo kDevErrors{"pktsieve_device_errors_total",
 constexpr MetricInfo kDevNombuf{"pktsieve_device_nombuf_total",
                                 "RX mbuf allocation failures (rx_nombuf: pool too small)",
                                 MetricType::counter};
+constexpr MetricInfo kPoolMbufs{"pktsieve_pool_mbufs", "mbufs in the packet buffer pool",
+                                MetricType::gauge};
+constexpr MetricInfo kPoolInUse{"pktsieve_pool_mbufs_in_use",
+                                "mbufs out of the pool now: in NIC and worker rings, being "
+                                "classified (near the pool's size: raise --mbufs)",
+                                MetricType::gauge};
 constexpr MetricInfo kDistPackets{"pktsieve_distributor_packets_total",
                                   "frames the RX lcore read and handed to workers (software "
                                   "distribution)",
@@ -237,6 +243,10 @@ void devices(Exposition& e, const StatsView& v) {
         for (const auto& d : v.devices)
             e.sample({{"port", std::to_string(d.port)}, {"device", d.name}}, d.*field);
     }
+    e.family(family::kPoolMbufs);
+    e.sample({}, v.pool.mbufs);
+    e.family(family::kPoolInUse);
+    e.sample({}, v.pool.in_use);
     if (v.distributors.empty()) return;
     for (const auto* m : {&family::kDistPackets, &family::kDistWaits}) {
         e.family(*m);

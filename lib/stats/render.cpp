@@ -97,7 +97,8 @@ std::string render_json(const StatsView& v) {
         o += fmt::format("{}{{\"lcore\": {}, \"packets\": {}, \"ring_full_waits\": {}}}",
                          i ? ", " : "", d.lcore, d.packets, d.ring_full_waits);
     }
-    o += "]}, \"rates\": [";
+    o += fmt::format("]}}, \"pool\": {{\"mbufs\": {}, \"in_use\": {}}}, \"rates\": [", v.pool.mbufs,
+                     v.pool.in_use);
     for (size_t i = 0; i < v.rates.size(); ++i) {
         const auto& r = v.rates[i];
         o += fmt::format(
@@ -173,6 +174,8 @@ std::string render_table(const StatsView& v) {
     for (const auto& d : v.devices)
         o += fmt::format("device {} ({}): ipackets {} imissed {} ierrors {} rx_nombuf {}\n", d.port,
                          d.name, d.ipackets, d.imissed, d.ierrors, d.rx_nombuf);
+    if (v.pool.mbufs)
+        o += fmt::format("mbuf pool: {} mbufs, {} in use\n", v.pool.mbufs, v.pool.in_use);
     if (v.observations.totals) o += observation_table(*v.observations.totals, 10);
     return o;
 }

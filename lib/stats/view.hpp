@@ -54,6 +54,13 @@ struct DistributorStat {
     uint64_t ring_full_waits = 0;  // times a worker ring was full and the RX lcore waited
 };
 
+// The packet buffer pool: its mbufs, and how many are out of it now (in NIC rings, worker rings,
+// being classified). In the final stats, read after the ports stopped: every mbuf must be back
+// (in_use 0), or one leaked.
+struct PoolStat {
+    uint64_t mbufs = 0, in_use = 0;
+};
+
 // Sensor observations since start (lib/observe), and the interval records written.
 struct ObservationStat {
     std::string sensor;
@@ -79,6 +86,7 @@ struct StatsView {
     std::vector<DeviceStat> devices;
     std::string distribution;  // "queues" or "software", with the reason it was chosen
     std::vector<DistributorStat> distributors;
+    PoolStat pool;
     std::array<Rate, kRateWindows.size()> rates{};
     uint64_t generation = 0;  // increases with every publish
     uint64_t tsc_hz = 0;      // for cycles per packet

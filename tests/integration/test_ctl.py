@@ -191,5 +191,20 @@ class Ctl(unittest.TestCase):
         self.assertEqual(refused.returncode, 1, refused.stdout)
         self.stop(p, stats)
 
+    @unittest.skipUnless(os.getuid() == 0 and shutil.which("setpriv"), "needs root and setpriv")
+    def test_reload_refuses_a_file_it_cannot_read_before_sending(self):
+        work = tempfile.mkdtemp(prefix="pktsieve-ctl-")
+        os.chmod(work, 0o755)
+        secret = os.path.join(work, "secret.rules")
+        with open(secret, "w") as f:
+            f.write("alert tcp any any -> any 80 (content:\"x\"; sid:1;)\n")
+        os.chmod(secret, 0o600)
+        r = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                            daemon.CTL, "reload", "--rules", secret],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn(f"reload: cannot read {secret}: Permission denied", r.stderr)
+        shutil.rmtree(work)
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -195,6 +195,27 @@ class EalMode(unittest.TestCase):
         with open(stats) as f:
             return json.load(f), err
 
+    def test_every_mbuf_returns_to_the_pool(self):
+        """At exit, after the ports stopped, the pool holds every mbuf again (the final stats'
+        pool.in_use is 0): after malformed, attack, SYN-flood, jumbo and segmented captures,
+        with one worker and with an RX lcore and three workers, and after SIGTERM stopped an
+        endless replay mid-burst."""
+        out, expected = daemon.traffic()
+        for name in ("malformed", "threats", "synflood", "jumbo", "segmented"):
+            for workers in ("1", "3"):
+                with self.subTest(name=name, workers=workers):
+                    r = daemon.run(["--pcap", os.path.join(out, f"{name}.pcap"), "--rules",
+                                    daemon.RULES, "--workers", workers, "-q"])
+                    self.assertEqual(r.rc, 0, r.stderr)
+                    self.assertEqual(r.stats["packets"]["received"], expected[name]["packets"])
+                    self.assertGreater(r.stats["pool"]["mbufs"], 0)
+                    self.assertEqual(r.stats["pool"]["in_use"], 0)
+                    self.assertNotIn("did not return", r.stderr)
+        s, err = self.replay_forever(os.path.join(out, "threats.pcap"),
+                                     20 * expected["threats"]["packets"])
+        self.assertIsNotNone(s, err)
+        self.assertEqual(s["pool"]["in_use"], 0, err)
+
     def test_jumbo_frames_replay_with_infinite_rx(self):
         """The PMD loads an infinite_rx file into single mbufs: the pool's data room follows
         the file's largest frame (9 kB here), so it starts and its attacks alert."""
