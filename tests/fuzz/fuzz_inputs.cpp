@@ -9,11 +9,7 @@
 #include <vector>
 
 #include "../unit/frames.hpp"
-#include "classify/pipeline.hpp"
-#include "http/request.hpp"
-#include "match/load.hpp"
-#include "rules/parser.hpp"
-#include "telnet/follower.hpp"
+#include "checks.hpp"
 
 using namespace pktsieve;
 using Bytes = std::vector<uint8_t>;
@@ -22,8 +18,9 @@ namespace {
 
 int failures = 0;
 
-void require(bool ok, const char* what, uint64_t iteration) {
-    if (ok) return;
+void require(const char* broken, uint64_t iteration) {
+    if (!broken) return;
+    const char* what = broken;
     std::fprintf(stderr, "fuzz: invariant '%s' broken at iteration %llu\n", what,
                  static_cast<unsigned long long>(iteration));
     ++failures;
@@ -93,16 +90,12 @@ void fuzz_frames(const char* rules, uint64_t iterations, uint64_t seed) {
         for (unsigned m = 0, n = 1 + rng() % 3; m < n; ++m) mutate(b, rng);
         // An exact-size heap copy: any read past the end is an ASan report.
         std::vector<uint8_t> exact(b.begin(), b.end());
-        Packet p;
-        const Malformed why = parse(exact.data(), static_cast<uint32_t>(exact.size()), p);
-        if (why == Malformed::none)
-            require(p.payload_off + p.payload_len <= exact.size(), "payload in bounds", i);
-        pipe.process(exact.data(), static_cast<uint32_t>(exact.size()), i);
+        require(
+            fuzz::check_frame(exact.data(), static_cast<uint32_t>(exact.size()), pipe, stats, i),
+            i);
         alerts->size = 0;
     }
     const Counters& c = stats.counters;
-    require(c.rx_packets == iterations, "every frame counted", iterations);
-    require(c.parsed + c.malformed == c.rx_packets, "parsed + malformed == received", iterations);
     pipe.finish();
     std::printf(
         "fuzz: %s: %llu frames: %llu parsed, %llu malformed, %llu scanned, %llu alerts, "
@@ -121,23 +114,12 @@ void fuzz_http(uint64_t iterations, uint64_t seed) {
          '\r', '\n', 'H', 'o', 's', 't', ':', ' ', 'A', ':', '8', '\r', '\n', 'C',  'o', 'n', 't',
          'e',  'n',  't', '-', 'L', 'e', 'n', 'g', 't', 'h', ':', '9',  '\n', '\r', '\n'});
     std::mt19937_64 rng(seed);
-    HttpRequest r;
     uint64_t parsed = 0;
     for (uint64_t i = 0; i < iterations; ++i) {
         Bytes b = base;
         for (unsigned m = 0, n = 1 + rng() % 3; m < n; ++m) mutate(b, rng);
         const std::vector<char> exact(b.begin(), b.end());
-        const std::string_view in(exact.data(), exact.size());
-        http_start(in);
-        const size_t end = head_end(in);
-        require(end == std::string_view::npos || end <= in.size(), "head end in bounds", i);
-        if (!parse_request(in, r)) continue;
-        ++parsed;
-        require(r.uri.size() <= r.uri_raw.size(), "normalising never grows the URI", i);
-        for (const auto v : {r.method, r.uri_raw, r.protocol, r.request_line, r.user_agent})
-            require(v.empty() ||
-                        (v.data() >= in.data() && v.data() + v.size() <= in.data() + in.size()),
-                    "views inside the head", i);
+        require(fuzz::check_http_head(std::string_view(exact.data(), exact.size()), &parsed), i);
     }
     std::printf("fuzz: %llu HTTP heads mutated, %llu parsed as requests\n",
                 static_cast<unsigned long long>(iterations),
@@ -171,35 +153,8 @@ void fuzz_streams(uint64_t iterations, uint64_t seed) {
                 t.erase(at, 1 + rng() % 3);
         }
         const size_t piece = 1 + rng() % 7;
-        if (i % 2) {
-            TelnetFollower whole, cut;
-            const unsigned lines = whole.feed(t);
-            unsigned cut_lines = 0;
-            for (size_t at = 0; at < t.size(); at += piece)
-                cut_lines += cut.feed(std::string_view(t).substr(at, piece));
-            require(whole.data() == cut.data() && whole.pending() == cut.pending() &&
-                        lines == cut_lines,
-                    "telnet: whole and in pieces agree", i);
-            require(whole.data().size() <= TelnetFollower::kMaxData &&
-                        whole.pending().size() <= TelnetFollower::kMaxLine &&
-                        whole.data().size() + whole.pending().size() <= t.size() + 2 * lines,
-                    "telnet: normalising never grows what was typed", i);
-            continue;
-        }
-        auto run = [&](size_t step, std::string& rest) {
-            ChunkedBody c;
-            auto r = ChunkedBody::Result::more;
-            for (size_t at = 0; at < t.size(); at += step) {
-                std::string_view in = std::string_view(t).substr(at, step);
-                if (r == ChunkedBody::Result::more) r = c.feed(in);
-                if (r == ChunkedBody::Result::done) rest += in;
-            }
-            return r;
-        };
-        std::string rest_whole, rest_cut;
-        const auto a = run(t.size() + 1, rest_whole), b = run(piece, rest_cut);
-        require(a == b && rest_whole == rest_cut, "chunked: whole and in pieces agree", i);
-        chunked_done += a == ChunkedBody::Result::done;
+        require(i % 2 ? fuzz::check_telnet(t, piece) : fuzz::check_chunked(t, piece, &chunked_done),
+                i);
     }
     std::printf("fuzz: %llu Telnet/chunked streams fed whole and in pieces (%llu bodies ended)\n",
                 static_cast<unsigned long long>(iterations),
@@ -233,15 +188,7 @@ void fuzz_rules(uint64_t iterations, uint64_t seed) {
             continue;
         }
         // Some of what parses is also lowered and compiled (the verifier's databases too).
-        if (i % 64 == 0) {
-            auto load = parse_rules(r, "fuzz.rules", Vars());
-            try {
-                std::vector<RuleError> failed;
-                if (!load.rules.empty())
-                    Ruleset::compile(std::move(load.rules), 1, TcpMatching::stream, failed);
-            } catch (const std::runtime_error&) {  // scratch allocation only
-            }
-        }
+        require(fuzz::check_rules(r, i % 64 == 0), i);
     }
     std::printf("fuzz: %llu rule mutations, %llu still valid\n",
                 static_cast<unsigned long long>(iterations),

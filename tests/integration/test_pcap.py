@@ -41,7 +41,11 @@ class PcapRun(unittest.TestCase):
         by_threat = collections.Counter(THREAT_OF_SID[a["sid"]] for a in exp["alerts"])
         self.assertEqual(s["threats"], {t: {"alerts": by_threat.get(t, 0)} for t in THREATS})
         by_port = collections.Counter(str(a["dest_port"]) for a in exp["alerts"])
-        self.assertEqual(s["ports"], {p: {"alerts": n} for p, n in by_port.items()})
+        by_port_threat = collections.defaultdict(collections.Counter)
+        for a in exp["alerts"]:
+            by_port_threat[str(a["dest_port"])][THREAT_OF_SID[a["sid"]]] += 1
+        self.assertEqual(s["ports"], {p: {"alerts": n, "threats": dict(by_port_threat[p])}
+                                      for p, n in by_port.items()})
         return r
 
     def test_threats(self):
