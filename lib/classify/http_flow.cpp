@@ -20,7 +20,9 @@ void Pipeline::on_head(void* ctx, const HttpFollower::Head& head) {
 // (v.http already says whether the payload begins like a request: Pipeline::stateless.)
 void Pipeline::http_packet(const Packet& p, const Verdict& v, uint64_t ts_us) {
     if (!v.http) return;
-    const std::string_view in(reinterpret_cast<const char*>(p.payload()), p.payload_len);
+    std::string_view in(reinterpret_cast<const char*>(p.payload()), p.payload_len);
+    const size_t filler = request_filler(in);  // what servers skip before a request line
+    in.remove_prefix(filler);
     const size_t end = head_end(in);
     HttpFollower::Head head;
     head.bytes = end == std::string_view::npos ? in : in.substr(0, end);

@@ -39,7 +39,7 @@ void HttpFollower::feed(Flow& f, std::string_view in, Sink sink) {
     // Not followed (the capture began inside a body, a head too long to keep, ...): a segment
     // that begins a request is followed again from there.
     if (f.phase == Flow::Phase::not_http && f.slot == kNoSlot &&
-        http_start(in) == HttpStart::request)
+        http_start(in.substr(request_filler(in))) == HttpStart::request)
         f.phase = Flow::Phase::start;
     while (!in.empty() && f.phase != Flow::Phase::not_http) {
         if (f.phase == Flow::Phase::body) {
@@ -56,6 +56,8 @@ void HttpFollower::feed(Flow& f, std::string_view in, Sink sink) {
             continue;
         }
         if (f.slot == kNoSlot && f.phase == Flow::Phase::start) {
+            in.remove_prefix(request_filler(in));  // what servers skip before a request line
+            if (in.empty()) break;
             f.head_at_stream_start = fresh && in.data() == begin;
             const size_t end = head_end(in);
             if (end != std::string_view::npos) {  // whole in this segment: in place

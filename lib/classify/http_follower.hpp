@@ -2,8 +2,9 @@
 // into request heads and skipped bodies (Content-Length, chunked). A head that one segment holds
 // whole is handed out in place; one that arrives in pieces is gathered in one of the worker's
 // head slots first. Every head goes to a sink, which matches it (the pipeline). After a body,
-// the next request; a flow whose bytes stop looking like HTTP (a capture begun inside a body, a
-// head too long to keep) is picked up again at the next segment that begins a request.
+// the next request. Empty lines and control bytes before a request line are skipped, as servers
+// skip them (request_filler). A flow whose bytes stop looking like HTTP (a capture begun inside a
+// body, a head too long to keep) is picked up again at the next segment that begins a request.
 // Thread-safety: one HttpFollower per worker (its head slots); a Flow belongs to one flow.
 #pragma once
 

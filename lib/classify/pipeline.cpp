@@ -158,9 +158,10 @@ void Pipeline::process(const uint8_t* data, uint32_t len, uint64_t ts_us) {
 Pipeline::Verdict Pipeline::stateless(const PortGroup* g, const Packet& p) {
     Verdict v{stateless_direction(*rs_, p), true, false, false, nullptr, false, {}};
     if (g && g->reads_dns && p.payload_len) v.dns = parse_dns(p);
-    if (g && g->reads_http && p.payload_len)
-        v.http = http_start({reinterpret_cast<const char*>(p.payload()), p.payload_len}) ==
-                 HttpStart::request;
+    if (g && g->reads_http && p.payload_len) {
+        const std::string_view in(reinterpret_cast<const char*>(p.payload()), p.payload_len);
+        v.http = http_start(in.substr(request_filler(in))) == HttpStart::request;
+    }
     return v;
 }
 

@@ -23,6 +23,15 @@ struct HttpRequest {
 
 enum class HttpStart : uint8_t { request, not_http, need_more };
 
+// How many bytes at the start of `in` a server skips before a request line: empty lines
+// (RFC 9112 2.2 says at least one) and, as Netty (Elasticsearch's HTTP layer) does, any other
+// control byte or space. A follower skips them too, or "\r\nGET /attack" would go unseen.
+inline size_t request_filler(std::string_view in) {
+    size_t i = 0;
+    while (i < in.size() && (static_cast<unsigned char>(in[i]) <= 0x20 || in[i] == 0x7f)) ++i;
+    return i;
+}
+
 // Whether a client's first bytes begin an HTTP request: a method token (letters, '-', '_'),
 // then a space.
 HttpStart http_start(std::string_view first);

@@ -117,6 +117,28 @@ TEST_CASE("a request not at a request start is not one; benign keep-alive stays 
     }
 }
 
+TEST_CASE("empty lines and control bytes before a request line hide nothing", "[requests]") {
+    // Servers skip them (RFC 9112 2.2: at least one empty line; Netty, which Elasticsearch
+    // runs on, any control byte or space), so an attack behind them works; found by the
+    // stream fuzzer (tests/fuzz/targets/stream.cpp).
+    auto rs = shipped();
+    const uint32_t trav = sid_index(*rs, 9000001);
+    for (const std::string& filler : {std::string("\r\n"), std::string("\r\n\r\n\r\n"),
+                                      std::string("\x05\x11 \t"), std::string(3000, '\n')}) {
+        INFO("filler of " << filler.size() << " bytes");
+        for (bool between : {false, true}) {
+            INFO((between ? "between requests" : "at the stream's start"));
+            Run run(*rs);
+            Conversation c(40010, 9200);
+            c.client((between ? kBenign : "") + filler + kTraversal);
+            c.close();
+            run.feed(c.frames);
+            run.pipe.finish();
+            CHECK(run.stats.rules[trav].alerts == 1);
+        }
+    }
+}
+
 TEST_CASE("a capture that begins inside a body finds the next request", "[requests]") {
     auto rs = shipped();
     const uint32_t trav = sid_index(*rs, 9000001);
