@@ -74,7 +74,7 @@ def main():
         with open(path, errors="replace") as f:
             lines = [l for l in f if l.startswith(("alert", "drop", "pass"))]
         for i, line in enumerate(lines):
-            seeds["rules"].append(bytes([i & 1]) + line.encode())
+            seeds["rules"].append(bytes([(i & 1) * 8]) + line.encode())
     for target, inputs in seeds.items():
         os.makedirs(os.path.join(out, target), exist_ok=True)
         # The ET snapshot alone has 23,000 rules: a sample is enough for a seed corpus.
