@@ -9,26 +9,18 @@ namespace pktsieve {
 std::string escape_label_value(std::string_view v) {
     std::string out;
     out.reserve(v.size());
-    for (size_t i = 0; i < v.size();) {
-        const auto c = static_cast<unsigned char>(v[i]);
-        const size_t n = utf8_sequence_length(v, i);
-        if (n > 1) {
-            out.append(v.substr(i, n));
-            i += n;
-            continue;
-        }
+    append_utf8_escaped(out, v, [](std::string& o, unsigned char c, bool printable) {
         if (c == '\\')
-            out += "\\\\";
+            o += "\\\\";
         else if (c == '"')
-            out += "\\\"";
+            o += "\\\"";
         else if (c == '\n')
-            out += "\\n";
-        else if (c < 0x20 || c == 0x7f || n == 0)
-            out += fmt::format("\\\\x{:02x}", c);  // the text \xNN: no raw control or bad byte
+            o += "\\n";
+        else if (!printable)
+            o += fmt::format("\\\\x{:02x}", c);  // the text \xNN: no raw control or bad byte
         else
-            out.push_back(static_cast<char>(c));
-        ++i;
-    }
+            o.push_back(static_cast<char>(c));
+    });
     return out;
 }
 

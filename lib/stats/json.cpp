@@ -46,25 +46,16 @@ std::string json_quote_untrusted(std::string_view s) {
     std::string out;
     out.reserve(s.size() + 2);
     out.push_back('"');
-    for (size_t i = 0; i < s.size();) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        const size_t n = utf8_sequence_length(s, i);
-        if (n > 1) {
-            out.append(s.substr(i, n));
-            i += n;
-            continue;
-        }
-        if (c == '"') {
-            out += "\\\"";
-        } else if (c == '\\') {
-            out += "\\\\";
-        } else if (c < 0x20 || c == 0x7f || n == 0) {
-            out += fmt::format("\\u{:04x}", c);  // a byte of no valid character: as U+00XX
-        } else {
-            out.push_back(static_cast<char>(c));
-        }
-        ++i;
-    }
+    append_utf8_escaped(out, s, [](std::string& o, unsigned char c, bool printable) {
+        if (c == '"')
+            o += "\\\"";
+        else if (c == '\\')
+            o += "\\\\";
+        else if (!printable)
+            o += fmt::format("\\u{:04x}", c);  // a byte of no valid character: as U+00XX
+        else
+            o.push_back(static_cast<char>(c));
+    });
     out.push_back('"');
     return out;
 }

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace pktsieve {
@@ -38,6 +39,24 @@ inline size_t utf8_sequence_length(std::string_view s, size_t i) {
         (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
         return 0;
     return n;
+}
+
+// Appends `s` to `out` for a format that requires UTF-8: valid multi-byte sequences as they are,
+// every other byte through escape(out, byte, printable), where `printable` is false for control
+// bytes, DEL and bytes that begin no valid character (their escape is the format's to choose).
+template <typename Escape>
+void append_utf8_escaped(std::string& out, std::string_view s, Escape&& escape) {
+    for (size_t i = 0; i < s.size();) {
+        const size_t n = utf8_sequence_length(s, i);
+        if (n > 1) {
+            out.append(s.substr(i, n));
+            i += n;
+            continue;
+        }
+        const auto c = static_cast<unsigned char>(s[i]);
+        escape(out, c, n == 1 && c >= 0x20 && c != 0x7f);
+        ++i;
+    }
 }
 
 }  // namespace pktsieve
