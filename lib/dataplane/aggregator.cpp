@@ -1,5 +1,6 @@
 #include "dataplane/aggregator.hpp"
 
+#include <malloc.h>
 #include <rte_cycles.h>
 
 #include <fmt/format.h>
@@ -46,7 +47,8 @@ Aggregator::~Aggregator() {
 void Aggregator::refresh_rules() {
     if (rules_ && reloader_.generation() == rules_->info.generation) return;
     rules_ = reloader_.current();
-    recent_.push_back(rules_);
+    if (!recent_.empty()) recent_.back().superseded_tsc = rte_rdtsc();
+    recent_.push_back({rules_, 0});
     if (recent_.size() > kRecentSets) recent_.pop_front();  // may free an old set, here
     rule_stats_.clear();
     for (uint32_t i = 0; i < rules_->rules().size(); ++i) {
@@ -55,10 +57,24 @@ void Aggregator::refresh_rules() {
     }
 }
 
+// Frees the superseded sets no alert in flight can need any more (here, on this lcore).
+void Aggregator::release_superseded() {
+    const uint64_t keep = rte_get_tsc_hz() / 1000 * kKeepSupersededMs;
+    bool released = false;
+    while (recent_.size() > 1 && rte_rdtsc() - recent_.front().superseded_tsc > keep) {
+        recent_.pop_front();
+        released = true;
+    }
+    // A set's memory (tens of MB with ET Open) was allocated by the thread that compiled it, in
+    // that thread's malloc arena; freed here it stays in the arena unless trimmed, and each
+    // telemetry client is a new thread: RSS grew by a set per reload (scripts/soak).
+    if (released) malloc_trim(0);
+}
+
 void Aggregator::write_alert(const AlertRecord& a, unsigned lcore) {
     for (auto it = recent_.rbegin(); it != recent_.rend(); ++it) {
-        if ((*it)->info.generation != a.generation) continue;
-        write_line(eve_alert(a, (*it)->rules()[a.rule], lcore));
+        if (it->set->info.generation != a.generation) continue;
+        write_line(eve_alert(a, it->set->rules()[a.rule], lcore));
         return;
     }
     ++unrendered_;
@@ -206,6 +222,7 @@ void Aggregator::run() {
         refresh_rules();
         reopen_eve_if_asked();
         const unsigned taken = drain();
+        release_superseded();  // after a drain: alerts the rings held are rendered first
         if (all_done) {
             while (drain() > 0) {
             }

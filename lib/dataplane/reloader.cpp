@@ -1,5 +1,6 @@
 #include "dataplane/reloader.hpp"
 
+#include <malloc.h>
 #include <rte_malloc.h>
 
 #include <chrono>
@@ -43,6 +44,7 @@ ReloadResult RuleReloader::load_initial() {
 ReloadResult RuleReloader::reload(const std::vector<std::string>& files) {
     std::lock_guard lock(reload_mu_);
     ReloadResult r = load(files.empty() ? files_ : files);
+    malloc_trim(0);  // the compile's temporaries (hundreds of MB for ET Open) back to the system
     std::lock_guard state(current_mu_);
     if (r.ok) {
         ++status_.reloads;
