@@ -66,9 +66,13 @@ def main():
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
             while True:
                 flooding.wait()
-                conn.request("GET", "/metrics", headers={"Accept-Encoding": "gzip"})
-                conn.getresponse().read()
-                served[0] += 1
+                try:
+                    conn.request("GET", "/metrics", headers={"Accept-Encoding": "gzip"})
+                    conn.getresponse().read()
+                    served[0] += 1
+                except (http.client.HTTPException, OSError):  # the server's keep-alive limit
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
 
         for _ in range(2):
             threading.Thread(target=client, daemon=True).start()

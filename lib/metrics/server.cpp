@@ -20,6 +20,7 @@ MetricsServer::MetricsServer(const ListenAddress& at, std::function<std::string(
     s.set_read_timeout(5, 0);
     s.set_write_timeout(5, 0);
     s.set_keep_alive_max_count(100);
+    s.set_tcp_nodelay(true);  // headers and body leave at once: no delayed-ACK stall per scrape
     s.Get("/metrics", [body](const httplib::Request&, httplib::Response& res) {
         res.set_content(body(), "text/plain; version=0.0.4; charset=utf-8");
     });
