@@ -20,12 +20,13 @@ BuildInfo build_info() {
 }
 }  // namespace
 
-Exporters::Exporters(const Options& o, const StatsPublisher& publisher) {
+Exporters::Exporters(const Options& o, std::vector<uint32_t> watched,
+                     const StatsPublisher& publisher) {
     MetricsLimits limits;
     limits.rules = o.metrics_rules;
     limits.rule_min_hits = o.metrics_rule_min_hits;
     limits.ports = o.metrics_ports;
-    limits.watch = parse_watch_ports(o.metrics_watch_ports);
+    limits.watch = std::move(watched);
     text_ = std::make_shared<MetricsText>(publisher, std::move(limits), build_info());
     set_telemetry_metrics(text_);
     if (o.metrics.empty()) return;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include "config/options.hpp"
 #include "metrics/metrics_text.hpp"
@@ -15,8 +16,9 @@ namespace pktsieve {
 
 class Exporters {
   public:
-    // Throws std::runtime_error when --metrics cannot listen.
-    Exporters(const Options& o, const StatsPublisher& publisher);
+    // `watched`: --metrics-watch-ports, parsed. Throws std::runtime_error when --metrics cannot
+    // listen.
+    Exporters(const Options& o, std::vector<uint32_t> watched, const StatsPublisher& publisher);
     ~Exporters();
     Exporters(const Exporters&) = delete;
     Exporters& operator=(const Exporters&) = delete;

@@ -127,14 +127,15 @@ int run_dataplane(Session& s, const Vars& vars, StopWatchdog& watchdog) {
     std::unique_ptr<FileWatch> watch;  // before any lcore starts: failing here stops nothing
     if (s.opts.watch_rules) watch = std::make_unique<FileWatch>(watched_files(*s.reloader));
     StatsPublisher& publisher = telemetry_publisher();
+    const std::vector<uint32_t> watched = parse_watch_ports(s.opts.metrics_watch_ports);
     ObservationSettings observe{
         sensor_name(s.opts),
         parse_duration_us(s.opts.observation_interval, "--observation-interval"),
         s.opts.observation_ports,
         s.opts.metrics_ports,
-        parse_watch_ports(s.opts.metrics_watch_ports),
+        watched,
         &s.packet_clock};
-    Exporters exporters(s.opts, publisher);  // --metrics listens now, or refuses to start
+    Exporters exporters(s.opts, watched, publisher);  // --metrics listens now, or refuses to start
     if (!s.opts.quiet && !exporters.where().empty())
         std::cout << exporters.where() << "\n" << std::flush;
     Aggregator agg(*s.reloader, raw, s.opts.eve, publisher, enrich,

@@ -14,15 +14,15 @@ void StatsView::add(const WorkerSnapshot& s) {
         r.hits += s.rules[r.slot].hits;
         r.alerts += s.rules[r.slot].alerts;
     }
-    std::vector<const RuleStat*> by_slot;
-    for (const auto& r : rules) {
-        if (r.slot >= by_slot.size()) by_slot.resize(r.slot + 1);
-        by_slot[r.slot] = &r;
-    }
+    if (rule_at_slot_.empty())
+        for (uint32_t i = 0; i < rules.size(); ++i) {
+            if (rules[i].slot >= rule_at_slot_.size()) rule_at_slot_.resize(rules[i].slot + 1);
+            rule_at_slot_[rules[i].slot] = i + 1;
+        }
     for (const auto& c : s.ports) {
         port_alerts[c.port] += c.alerts;
-        if (c.slot < by_slot.size() && by_slot[c.slot])
-            port_threat_alerts[{c.port, threat_name(*by_slot[c.slot])}] += c.alerts;
+        if (c.slot < rule_at_slot_.size() && rule_at_slot_[c.slot])
+            port_threat_alerts[{c.port, threat_name(rules[rule_at_slot_[c.slot] - 1])}] += c.alerts;
     }
 }
 

@@ -99,6 +99,11 @@ struct StatsView {
     void add(const WorkerSnapshot& s);
     // Alerts per threat name, including zeroes; rules without a threat under "unclassified".
     std::map<std::string, uint64_t> threat_alerts() const;
+
+  private:
+    // rules' index + 1 by counter slot (0: no rule there), built by the first add(): the rules
+    // are set before it and stay.
+    std::vector<uint32_t> rule_at_slot_;
 };
 
 }  // namespace pktsieve
