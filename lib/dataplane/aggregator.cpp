@@ -48,7 +48,7 @@ void Aggregator::refresh_rules() {
     if (rules_ && reloader_.generation() == rules_->info.generation) return;
     rules_ = reloader_.current();
     if (!recent_.empty()) recent_.back().superseded_tsc = rte_rdtsc();
-    recent_.push_back({rules_, 0});
+    recent_.push_back({rules_, 0, {}});
     if (recent_.size() > kRecentSets) recent_.pop_front();  // may free an old set, here
     rule_stats_.clear();
     for (uint32_t i = 0; i < rules_->rules().size(); ++i) {
@@ -71,13 +71,22 @@ void Aggregator::release_superseded() {
     if (released) malloc_trim(0);
 }
 
+// Lines gather in eve_buf_ and go to the file a batch at a time (flush_alerts).
 void Aggregator::write_alert(const AlertRecord& a, unsigned lcore) {
     for (auto it = recent_.rbegin(); it != recent_.rend(); ++it) {
         if (it->set->info.generation != a.generation) continue;
-        write_line(eve_alert(a, it->set->rules()[a.rule], lcore));
+        if (it->rule_json.empty()) it->rule_json.resize(it->set->rules().size());
+        eve_writer_.append(eve_buf_, a, it->set->rules()[a.rule], lcore, it->rule_json[a.rule]);
         return;
     }
     ++unrendered_;
+}
+
+void Aggregator::flush_alerts() {
+    if (eve_buf_.size() == 0) return;
+    if (std::fwrite(eve_buf_.data(), 1, eve_buf_.size(), eve_) != eve_buf_.size())
+        eve_failed_ = true;
+    eve_buf_.clear();
 }
 
 void Aggregator::reopen_eve_if_asked() {
@@ -156,6 +165,7 @@ unsigned Aggregator::drain_worker(size_t i) {
         taken += n;
         if (!eve_) continue;
         for (unsigned k = 0; k < n; ++k) write_alert(batch[k], w.lcore);
+        flush_alerts();
     }
     return taken;
 }

@@ -16,6 +16,7 @@
 #include "dataplane/reloader.hpp"
 #include "dataplane/worker.hpp"
 #include "observe/book.hpp"
+#include "output/eve_alert_writer.hpp"
 #include "stats/published.hpp"
 #include "stats/rates.hpp"
 #include "stats/view.hpp"
@@ -61,6 +62,7 @@ class Aggregator {
     unsigned drain();
     unsigned drain_worker(size_t i);
     void write_alert(const AlertRecord& a, unsigned lcore);
+    void flush_alerts();
     unsigned take_pieces(size_t i);
     // Writes the interval records the book has complete (every one, with `all`: the end).
     void write_observations(bool all);
@@ -81,7 +83,8 @@ class Aggregator {
     void release_superseded();
     struct RecentSet {
         std::shared_ptr<const Ruleset> set;
-        uint64_t superseded_tsc = 0;  // 0: the running set
+        uint64_t superseded_tsc = 0;         // 0: the running set
+        std::vector<std::string> rule_json;  // per rule, rendered at its first alert
     };
     const RuleReloader& reloader_;
     std::shared_ptr<const Ruleset> rules_;
@@ -104,6 +107,8 @@ class Aggregator {
     std::shared_ptr<const ObservationSummary> summary_;
     std::string eve_path_;
     std::FILE* eve_ = nullptr;
+    EveAlertWriter eve_writer_;
+    fmt::memory_buffer eve_buf_;  // a batch's alert lines
     bool eve_failed_ = false;
     bool failed_ = false;
     std::atomic<bool>& stop_all_;
