@@ -6,7 +6,7 @@
 namespace pktsieve {
 
 HttpFollower::HttpFollower(Counters& counters, uint32_t slots) : counters_(&counters) {
-    mem_.resize(size_t{slots} * kHttpHead);
+    mem_ = ZeroedArray<char>(size_t{slots} * kHttpHead);
     for (uint32_t i = slots; i > 0; --i) free_.push_back(i - 1);
 }
 

@@ -14,6 +14,7 @@
 
 #include "http/chunked.hpp"
 #include "http/request.hpp"
+#include "memory/zeroed_array.hpp"
 #include "stats/counters.hpp"
 
 namespace pktsieve {
@@ -62,7 +63,9 @@ class HttpFollower {
     void release(Flow& f);
     // A head of this flow is arriving in pieces (its pieces are not requests of their own).
     static bool head_pending(const Flow& f) { return f.is_http && f.slot != kNoSlot; }
-    size_t memory_bytes() const { return mem_.capacity() + free_.capacity() * sizeof(uint32_t); }
+    size_t memory_bytes() const {
+        return mem_.memory_bytes() + free_.capacity() * sizeof(uint32_t);
+    }
 
   private:
     bool accumulate(Flow& f, std::string_view& in, Sink sink);
@@ -71,7 +74,7 @@ class HttpFollower {
     char* slot(uint32_t s) { return mem_.data() + size_t{s} * kHttpHead; }
 
     Counters* counters_;
-    std::vector<char> mem_;       // head slots of kHttpHead bytes
+    ZeroedArray<char> mem_;       // head slots of kHttpHead bytes
     std::vector<uint32_t> free_;  // free head slots
     HttpRequest request_;         // the head being handed out (capacity reused)
 };

@@ -51,9 +51,9 @@ Pipeline::Pipeline(const Ruleset& rs, unsigned worker, WorkerStats& stats, Burst
     if (stats.rules.size() < rs.slot_count()) stats.rules.resize(rs.slot_count());
     if (rs.tcp_matching() != TcpMatching::stream) return;
     flows_.emplace(flows);
-    match_.resize(flows.capacity);
+    match_ = ZeroedArray<FlowMatch>(flows.capacity);
     size_flowbits();
-    window_mem_.resize(size_t{kWindowSlots} * kStreamWindow);
+    window_mem_ = ZeroedArray<char>(size_t{kWindowSlots} * kStreamWindow);
     for (uint32_t i = kWindowSlots; i > 0; --i) window_free_.push_back(i - 1);
     // Two directions per flow, plus one stream a gap restart may hold while its old one closes.
     pool_ = std::make_unique<StreamPool>(std::max<size_t>(rs.max_stream_size(), 1),
@@ -64,8 +64,8 @@ Pipeline::Pipeline(const Ruleset& rs, unsigned worker, WorkerStats& stats, Burst
 Pipeline::~Pipeline() {
     if (!flows_) return;
     // Streams still open go back to the pool without reporting; finish() reports them.
-    for (auto& m : match_)
-        for (auto& d : m.dir)
+    for (uint32_t i = 0; i < match_ready_; ++i)
+        for (auto& d : match_[i].dir)
             if (d.stream) hs_close_stream(d.stream, nullptr, nullptr, nullptr);
     // Restore only if nobody installed another pool since (pipelines on one thread need not
     // end in the order they began).
@@ -110,7 +110,7 @@ void Pipeline::size_flowbits() {
     const auto words = static_cast<uint32_t>(std::max<size_t>(1, (rs_->flowbit_count() + 63) / 64));
     if (words == flowbit_words_ && !flowbits_.empty()) return;
     flowbit_words_ = words;
-    flowbits_.assign(match_.size() * words, 0);
+    flowbits_ = ZeroedArray<uint64_t>(match_.size() * words);
 }
 
 bool Pipeline::count_parse(Malformed m, const Packet& p) {
@@ -230,6 +230,8 @@ void Pipeline::match_buffer(const PortGroup& g, Buffer which, std::string_view b
 
 void Pipeline::track_tcp(const Packet& p, const PortGroup* g, uint64_t ts_us) {
     const Tracked t = flows_->track(p, ts_us, stateless_direction(*rs_, p) == FlowDir::to_server);
+    // An index handed out the first time holds zeroed bytes, not yet a FlowMatch.
+    while (match_ready_ < flows_->used_indices()) match_[match_ready_++] = FlowMatch{};
     if (t.evicted) close_flow(t.index, t.evicted_flow);  // the new flow reuses its index
     if (t.fresh) {
         close_flow(t.index, *t.flow);  // a reused closed flow may keep one direction open
@@ -317,11 +319,10 @@ void Pipeline::sync_counters() {
     c.flows_closed = fc.closed;
     c.flows_evicted = fc.evicted;
     c.flows_timed_out = fc.timed_out;
-    c.flow_memory_bytes = flows_->memory_bytes() + match_.capacity() * sizeof(FlowMatch) +
-                          flowbits_.capacity() * sizeof(uint64_t) + dedup_.memory_bytes() +
-                          pool_->memory_bytes() + http_.memory_bytes() + rates_.memory_bytes() +
-                          telnet_.memory_bytes() + window_mem_.capacity() +
-                          window_free_.capacity() * sizeof(uint32_t);
+    c.flow_memory_bytes = flows_->memory_bytes() + match_.memory_bytes() +
+                          flowbits_.memory_bytes() + dedup_.memory_bytes() + pool_->memory_bytes() +
+                          http_.memory_bytes() + rates_.memory_bytes() + telnet_.memory_bytes() +
+                          window_mem_.memory_bytes() + window_free_.capacity() * sizeof(uint32_t);
 }
 
 int Pipeline::collect(unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) {

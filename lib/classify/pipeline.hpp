@@ -202,8 +202,9 @@ class Pipeline {
     WorkerStats* stats_;
     BurstAlerts* alerts_;
     std::optional<FlowTable> flows_;  // stream matching only
-    std::vector<FlowMatch> match_;    // per flow index
-    std::vector<uint64_t> flowbits_;  // per flow index, flowbit_words_ words each
+    ZeroedArray<FlowMatch> match_;    // per flow index
+    uint32_t match_ready_ = 0;        // entries of match_ set to a FlowMatch (the rest: zeros)
+    ZeroedArray<uint64_t> flowbits_;  // per flow index, flowbit_words_ words each
     uint32_t flowbit_words_ = 1;
     std::unique_ptr<StreamPool> pool_;
     std::vector<std::unique_ptr<StreamPool>> retired_pools_;  // too small for a reloaded set
@@ -222,7 +223,7 @@ class Pipeline {
     std::string dns_name_;               // the DNS query being matched (capacity reused)
     TelnetSessions telnet_;              // clients' logins (stream mode)
     TelnetFollower packet_telnet_;       // without flow state: one packet's lines
-    std::vector<char> window_mem_;       // kWindowSlots windows of kStreamWindow bytes
+    ZeroedArray<char> window_mem_;       // kWindowSlots windows of kStreamWindow bytes
     std::vector<uint32_t> window_free_;  // free window slots
     RateTracker rates_;
     AlertDedup dedup_;          // alerted rules of flows past kAlertSlots

@@ -49,14 +49,12 @@ FlowKey flow_key(const Packet& p, bool& from_a) {
 }
 
 FlowTable::FlowTable(const FlowTableConfig& cfg)
-    : cfg_(cfg), flows_(cfg.capacity), slots_(slot_count(cfg.capacity), kNone) {
-    free_.reserve(cfg.capacity);
-    for (uint32_t i = cfg.capacity; i-- > 0;) free_.push_back(i);
+    : cfg_(cfg), flows_(cfg.capacity), slots_(slot_count(cfg.capacity)) {
+    free_.reserve(cfg.capacity);  // reserved, untouched until flows are freed
 }
 
 size_t FlowTable::memory_bytes() const {
-    return flows_.capacity() * sizeof(Flow) + slots_.capacity() * sizeof(uint32_t) +
-           free_.capacity() * sizeof(uint32_t);
+    return flows_.memory_bytes() + slots_.memory_bytes() + free_.capacity() * sizeof(uint32_t);
 }
 
 uint64_t FlowTable::timeout_of(const Flow& f) const {
@@ -73,9 +71,9 @@ uint64_t FlowTable::timeout_of(const Flow& f) const {
 uint32_t FlowTable::find(const FlowKey& k, uint64_t h) const {
     const uint32_t mask = static_cast<uint32_t>(slots_.size() - 1);
     for (uint32_t s = static_cast<uint32_t>(h) & mask;; s = (s + 1) & mask) {
-        const uint32_t idx = slots_[s];
-        if (idx == kNone) return kNone;
-        if (flows_[idx].hash == h && flows_[idx].key == k) return idx;
+        const uint32_t slot = slots_[s];
+        if (slot == 0) return kNone;
+        if (flows_[slot - 1].hash == h && flows_[slot - 1].key == k) return slot - 1;
     }
 }
 
@@ -94,8 +92,13 @@ void FlowTable::lru_push_back(uint32_t idx) {
 }
 
 uint32_t FlowTable::insert(const FlowKey& k, uint64_t h, uint64_t now_us) {
-    const uint32_t idx = free_.back();
-    free_.pop_back();
+    uint32_t idx;
+    if (free_.empty()) {
+        idx = next_fresh_++;
+    } else {
+        idx = free_.back();
+        free_.pop_back();
+    }
     Flow& f = flows_[idx];
     f = Flow{};
     f.key = k;
@@ -103,8 +106,8 @@ uint32_t FlowTable::insert(const FlowKey& k, uint64_t h, uint64_t now_us) {
     f.first_seen_us = f.last_seen_us = now_us;
     const uint32_t mask = static_cast<uint32_t>(slots_.size() - 1);
     uint32_t s = static_cast<uint32_t>(h) & mask;
-    while (slots_[s] != kNone) s = (s + 1) & mask;
-    slots_[s] = idx;
+    while (slots_[s] != 0) s = (s + 1) & mask;
+    slots_[s] = idx + 1;
     lru_push_back(idx);
     ++active_;
     ++counts_.created;
@@ -115,16 +118,16 @@ uint32_t FlowTable::insert(const FlowKey& k, uint64_t h, uint64_t now_us) {
 void FlowTable::remove(uint32_t idx) {
     const uint32_t mask = static_cast<uint32_t>(slots_.size() - 1);
     uint32_t s = static_cast<uint32_t>(flows_[idx].hash) & mask;
-    while (slots_[s] != idx) s = (s + 1) & mask;
-    for (uint32_t next = (s + 1) & mask; slots_[next] != kNone; next = (next + 1) & mask) {
-        const uint32_t home = static_cast<uint32_t>(flows_[slots_[next]].hash) & mask;
+    while (slots_[s] != idx + 1) s = (s + 1) & mask;
+    for (uint32_t next = (s + 1) & mask; slots_[next] != 0; next = (next + 1) & mask) {
+        const uint32_t home = static_cast<uint32_t>(flows_[slots_[next] - 1].hash) & mask;
         // Move the entry back if its home slot is not in the cyclic range (s, next].
         if (((next - home) & mask) >= ((next - s) & mask)) {
             slots_[s] = slots_[next];
             s = next;
         }
     }
-    slots_[s] = kNone;
+    slots_[s] = 0;
     lru_unlink(idx);
     free_.push_back(idx);
     --active_;
@@ -142,7 +145,7 @@ Tracked FlowTable::track(const Packet& p, uint64_t now_us, std::optional<bool> s
         idx = kNone;
     }
     if (idx == kNone) {
-        if (free_.empty()) {
+        if (free_.empty() && next_fresh_ == capacity()) {
             t.evicted = true;
             t.evicted_flow = flows_[lru_head_];
             ++counts_.evicted;

@@ -1,6 +1,6 @@
 // Per-worker flow table: bidirectional keys (VLAN included), TCP client/server and state,
-// idle timeouts per state, a fixed capacity preallocated at start, least-recently-seen
-// eviction when full. Memory never grows with traffic.
+// idle timeouts per state, a fixed capacity reserved at start (pages become resident as flows
+// use them), least-recently-seen eviction when full. Memory never grows past the capacity.
 //
 // Thread-safety: one table per worker, used by that worker only (symmetric distribution sends
 // both directions of a flow to the same worker).
@@ -10,6 +10,7 @@
 #include <optional>
 #include <vector>
 
+#include "memory/zeroed_array.hpp"
 #include "packet/packet.hpp"
 
 namespace pktsieve {
@@ -84,8 +85,11 @@ class FlowTable {
     }
     uint32_t active() const { return active_; }
     uint32_t capacity() const { return static_cast<uint32_t>(flows_.size()); }
+    // Indices handed out so far: every flow index is below it (they are handed out in order,
+    // freed ones first).
+    uint32_t used_indices() const { return next_fresh_; }
     const FlowCounts& counts() const { return counts_; }
-    // Bytes this table holds, all allocated at construction.
+    // Bytes this table reserves, all at construction.
     size_t memory_bytes() const;
 
   private:
@@ -97,9 +101,11 @@ class FlowTable {
     uint64_t timeout_of(const Flow& f) const;
 
     FlowTableConfig cfg_;
-    std::vector<Flow> flows_;
-    std::vector<uint32_t> slots_;  // open addressing, linear probing: flow index or kNone
-    std::vector<uint32_t> free_;
+    ZeroedArray<Flow> flows_;
+    // Open addressing, linear probing: flow index + 1, 0 when empty (zeroed pages are empty).
+    ZeroedArray<uint32_t> slots_;
+    std::vector<uint32_t> free_;                    // indices freed, taken before fresh ones
+    uint32_t next_fresh_ = 0;                       // indices at and above it were never handed out
     uint32_t lru_head_ = kNone, lru_tail_ = kNone;  // head = least recently seen
     uint32_t active_ = 0;
     FlowCounts counts_;

@@ -41,15 +41,10 @@ void pool_free(void* p) {
 StreamPool::StreamPool(size_t block_size, size_t count)
     : block_(sizeof(Header) + ((block_size + 15) & ~size_t{15})),
       count_(count),
-      storage_(block_ * count + 16) {
-    free_.reserve(count);
-    auto* base = reinterpret_cast<unsigned char*>(
-        (reinterpret_cast<uintptr_t>(storage_.data()) + 15) & ~uintptr_t{15});
-    for (size_t i = count; i-- > 0;) {
-        auto* h = reinterpret_cast<Header*>(base + i * block_);
-        h->pool = this;
-        free_.push_back(h + 1);
-    }
+      storage_(block_ * count + 16),
+      base_(reinterpret_cast<unsigned char*>((reinterpret_cast<uintptr_t>(storage_.data()) + 15) &
+                                             ~uintptr_t{15})) {
+    free_.reserve(count);  // reserved, untouched until streams are released
 }
 
 StreamPool::~StreamPool() {
@@ -73,9 +68,14 @@ StreamPool* StreamPool::current() {
 }
 
 void* StreamPool::alloc(size_t n) {
-    if (n > block_ - sizeof(Header) || free_.empty()) {
+    if (n > block_ - sizeof(Header) || (free_.empty() && fresh_ == count_)) {
         ++failures_;
         return nullptr;  // hs_open_stream then fails with HS_NOMEM; the caller counts it
+    }
+    if (free_.empty()) {  // a block never used: its header is written now
+        auto* h = reinterpret_cast<Header*>(base_ + fresh_++ * block_);
+        h->pool = this;
+        return h + 1;
     }
     void* p = free_.back();
     free_.pop_back();

@@ -1,7 +1,8 @@
 // Preallocated Hyperscan stream states, so opening a stream on the packet path never calls
-// malloc. Hyperscan's stream allocator is process-wide; it allocates from the StreamPool the
-// calling thread installed (each worker installs its own), else from malloc, and every block
-// records its origin, so it always goes back where it came from.
+// malloc. The blocks are reserved at construction and become resident as they are first used.
+// Hyperscan's stream allocator is process-wide; it allocates from the StreamPool the calling thread
+// installed (each worker installs its own), else from malloc, and every block records its origin,
+// so it always goes back where it came from.
 //
 // Thread-safety: a StreamPool is used by the one thread that installed it; its streams must be
 // closed on that thread.
@@ -12,6 +13,8 @@
 #include <vector>
 
 #include <hs/hs.h>
+
+#include "memory/zeroed_array.hpp"
 
 namespace pktsieve {
 
@@ -32,8 +35,10 @@ class StreamPool {
     static void discard(hs_stream_t* stream);
 
     size_t block_size() const { return block_; }  // including a 16-byte origin header
-    size_t in_use() const { return count_ - free_.size(); }
-    size_t memory_bytes() const { return storage_.size() + free_.capacity() * sizeof(void*); }
+    size_t in_use() const { return fresh_ - free_.size(); }
+    size_t memory_bytes() const {
+        return storage_.memory_bytes() + free_.capacity() * sizeof(void*);
+    }
     uint64_t failures() const { return failures_; }
 
     void* alloc(size_t n);
@@ -42,8 +47,10 @@ class StreamPool {
   private:
     size_t block_;
     size_t count_;
-    std::vector<unsigned char> storage_;
-    std::vector<void*> free_;
+    ZeroedArray<unsigned char> storage_;
+    unsigned char* base_;      // the first block (16-byte aligned)
+    size_t fresh_ = 0;         // blocks handed out at least once: [0, fresh_)
+    std::vector<void*> free_;  // of those, the ones back in the pool
     uint64_t failures_ = 0;
 };
 

@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <map>
 #include <random>
 
@@ -174,4 +177,38 @@ TEST_CASE("a segment exactly 2^31 behind the stream is old data, counted without
     CHECK_FALSE(nb.gap);
     CHECK(nb.skip == 10);
     CHECK(nb.len == 0);
+}
+
+namespace {
+
+size_t resident_bytes() {
+    std::FILE* f = std::fopen("/proc/self/statm", "r");
+    unsigned long size = 0, resident = 0;
+    if (f) {
+        if (std::fscanf(f, "%lu %lu", &size, &resident) != 2) resident = 0;
+        std::fclose(f);
+    }
+    return resident * static_cast<size_t>(sysconf(_SC_PAGESIZE));
+}
+
+}  // namespace
+
+TEST_CASE("a table's memory becomes resident as flows use it, not at construction", "[flow]") {
+    const size_t before = resident_bytes();
+    FlowTable t({1u << 20});  // ~90 MB reserved
+    REQUIRE(t.memory_bytes() > (size_t{80} << 20));
+    CHECK(resident_bytes() - before < (size_t{8} << 20));
+    for (uint16_t i = 0; i < 2000; ++i)
+        t.track(packet(static_cast<uint16_t>(10000 + i), 80, kSyn), i);
+    CHECK(resident_bytes() - before < (size_t{8} << 20));
+    CHECK(t.active() == 2000);
+    CHECK(t.used_indices() == 2000);  // handed out in order
+    // Freed indices are taken again before fresh ones.
+    t.expire(100'000'000, 10, [](uint32_t, const Flow&) {});
+    CHECK(t.active() == 1990);
+    for (uint16_t i = 0; i < 10; ++i)
+        CHECK(t.track(packet(static_cast<uint16_t>(20000 + i), 80, kSyn), 100'000'001).index <
+              2000);
+    CHECK(t.used_indices() == 2000);
+    CHECK(t.track(packet(30000, 80, kSyn), 100'000'002).index == 2000);
 }

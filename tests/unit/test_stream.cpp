@@ -2,8 +2,13 @@
 // one alert per flow and rule, a SYN flood larger than the flow table.
 #include <catch2/catch.hpp>
 
-#include <random>
+#include <unistd.h>
 
+#include <cstdio>
+#include <random>
+#include <set>
+
+#include "match/stream_pool.hpp"
 #include "rules/parser.hpp"
 #include "shipped_run.hpp"
 
@@ -227,4 +232,36 @@ TEST_CASE("a flow spanning a reload keeps being scanned; its partial match is dr
     CHECK(r.stats.rules[b->slot(1)].alerts == 2);
     CHECK(r.stats.rules[b->slot(0)].alerts == 1);
     CHECK(r.stats.counters.reload_switches == 1);
+}
+
+TEST_CASE("a stream pool hands out every block once before reusing, resident as used", "[stream]") {
+    auto resident = [] {
+        std::FILE* f = std::fopen("/proc/self/statm", "r");
+        unsigned long size = 0, pages = 0;
+        if (f) {
+            if (std::fscanf(f, "%lu %lu", &size, &pages) != 2) pages = 0;
+            std::fclose(f);
+        }
+        return pages * static_cast<size_t>(sysconf(_SC_PAGESIZE));
+    };
+    const size_t before = resident();
+    StreamPool pool(240, 300000);  // 256-byte blocks: ~77 MB reserved
+    CHECK(resident() - before < (size_t{8} << 20));
+    std::vector<void*> got;
+    for (int i = 0; i < 1000; ++i) got.push_back(pool.alloc(100));
+    CHECK(pool.in_use() == 1000);
+    CHECK(std::set<void*>(got.begin(), got.end()).size() == 1000);
+    for (void* p : got) CHECK(reinterpret_cast<uintptr_t>(p) % 16 == 0);
+    pool.release(got[5]);
+    CHECK(pool.in_use() == 999);
+    CHECK(pool.alloc(100) == got[5]);   // released blocks first
+    CHECK(pool.alloc(241) == nullptr);  // larger than a block
+    CHECK(pool.failures() == 1);
+    CHECK(resident() - before < (size_t{8} << 20));
+    StreamPool small(64, 3);
+    CHECK(small.alloc(8) != nullptr);
+    CHECK(small.alloc(8) != nullptr);
+    CHECK(small.alloc(8) != nullptr);
+    CHECK(small.alloc(8) == nullptr);  // exhausted
+    CHECK(small.in_use() == 3);
 }
