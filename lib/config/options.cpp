@@ -45,6 +45,11 @@ po::options_description describe(Options& o) {
         ("watch-rules", po::bool_switch(&o.watch_rules),
          "reload the rules when a rule file is rewritten or replaced (inotify on its directory; "
          "as pktsieve-ctl reload and SIGHUP, a bad file is rejected and the running set stays)")
+        ("rule-cache", po::value(&o.rule_cache)->default_value("auto")->value_name("DIR"),
+         "keep compiled rule databases in DIR between runs, so a set compiled before loads "
+         "without compiling (checked byte for byte, least recently used pruned past 512 MiB); "
+         "auto: /var/cache/pktsieve for root, else $XDG_CACHE_HOME/pktsieve or "
+         "~/.cache/pktsieve; none: compile every time")
         ("strict", po::bool_switch(&o.strict),
          "any rule that fails or uses an unsupported keyword, protocol or flag rejects the set "
          "(default: the rule is reported, counted and left out, the rest loads)")
@@ -192,6 +197,16 @@ uint64_t parse_duration_us(const std::string& text, const char* option) {
             "{} '{}': give seconds or a number with s, m, h or d (e.g. 15m, 1h), up to 366d",
             option, text));
     return n * scale * 1000000;
+}
+
+std::string rule_cache_dir(const std::string& option, unsigned uid, const char* xdg_cache_home,
+                           const char* home) {
+    if (option == "none") return "";
+    if (option != "auto") return option;
+    if (uid == 0) return "/var/cache/pktsieve";
+    if (xdg_cache_home && *xdg_cache_home == '/') return std::string(xdg_cache_home) + "/pktsieve";
+    if (home && *home == '/') return std::string(home) + "/.cache/pktsieve";
+    return "";
 }
 
 std::string sensor_name(const Options& o) {

@@ -20,6 +20,7 @@ struct Options {
     std::string pcap;
     std::string check_rules;
     std::string classification_config;  // empty: beside the first rules file, else built-in
+    std::string rule_cache = "auto";    // --rule-cache: a directory, auto or none
     std::string stats_json;
     std::string eve;
     std::string observation_interval = "1h";  // as given; parse_duration_us() reads it
@@ -59,6 +60,10 @@ struct CommandLine {
 // A duration: a number of seconds, or a number with a unit (s, m, h, d), e.g. "15m", "1h".
 // Throws OptionError unless it is whole seconds in 1 s .. 366 d.
 uint64_t parse_duration_us(const std::string& text, const char* option);
+// --rule-cache's directory ("" for none): auto is /var/cache/pktsieve for root, else
+// $XDG_CACHE_HOME/pktsieve or $HOME/.cache/pktsieve (XDG base directories: absolute only).
+std::string rule_cache_dir(const std::string& option, unsigned uid, const char* xdg_cache_home,
+                           const char* home);
 // --sensor-name, else the host name (else "sensor").
 std::string sensor_name(const Options& o);
 

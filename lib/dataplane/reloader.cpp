@@ -72,6 +72,8 @@ ReloadResult RuleReloader::load(const std::vector<std::string>& files) {
     r.errors = std::move(l.errors);
     r.failed = l.failed;
     r.skipped = l.skipped;
+    r.cached = l.profile.cached;
+    r.cache_problem = l.cache_problem;
     r.generation = generation();
     if (!l.ruleset) return r;
     slots_.assign(*l.ruleset);

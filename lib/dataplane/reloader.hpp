@@ -33,6 +33,8 @@ struct ReloadResult {
     std::vector<RuleError> skipped;
     size_t loaded = 0;
     double compile_seconds = 0, grace_seconds = 0;
+    size_t cached = 0;          // databases read from the rule cache
+    std::string cache_problem;  // why the rule cache was not used ("" when it was or is off)
 };
 
 struct ReloadStatus {

@@ -6,6 +6,9 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include <unistd.h>
+
+#include <cstdlib>
 #include <iostream>
 
 namespace pktsieve {
@@ -145,6 +148,8 @@ LoadOptions load_options(const Options& o, unsigned workers) {
     l.tcp = o.tcp_matching == "block" ? TcpMatching::block : TcpMatching::stream;
     l.strict = o.strict;
     l.classification_file = o.classification_config;
+    l.rule_cache = rule_cache_dir(o.rule_cache, ::geteuid(), std::getenv("XDG_CACHE_HOME"),
+                                  std::getenv("HOME"));
     return l;
 }
 
@@ -193,6 +198,8 @@ void load_rules(Session& s, const Vars& vars) {
     }
     if (widened) pthread_setaffinity_np(pthread_self(), sizeof pinned, &pinned);
     print_left_out(r);
+    if (!r.cache_problem.empty())
+        std::cerr << "pktsieve: warning: rule cache not used: " << r.cache_problem << "\n";
     if (r.loaded == 0) std::cerr << "pktsieve: warning: no rules loaded: nothing will alert\n";
 }
 

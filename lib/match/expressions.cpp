@@ -113,4 +113,27 @@ std::optional<std::string> check_pattern(const Pattern& p) {
     return msg;
 }
 
+CompiledDb compile_expressions(const std::vector<HsExpression>& exprs, unsigned mode) {
+    std::vector<const char*> text;
+    std::vector<unsigned> flags, ids;
+    std::vector<const hs_expr_ext_t*> ext;
+    for (const auto& e : exprs) {
+        text.push_back(e.regex.c_str());
+        flags.push_back(e.flags);
+        ids.push_back(e.id);
+        ext.push_back(&e.ext);
+    }
+    CompiledDb out;
+    hs_compile_error_t* err = nullptr;
+    if (hs_compile_ext_multi(text.data(), flags.data(), ids.data(), ext.data(),
+                             static_cast<unsigned>(exprs.size()), mode, nullptr, &out.db,
+                             &err) != HS_SUCCESS) {
+        out.db = nullptr;
+        out.error = std::string("Hyperscan: ") + (err ? err->message : "compile failed");
+        out.expression = err ? err->expression : -1;
+        hs_free_compile_error(err);
+    }
+    return out;
+}
+
 }  // namespace pktsieve

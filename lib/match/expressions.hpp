@@ -36,6 +36,14 @@ void append_expressions(const Rule& r, uint32_t index, unsigned first_sub_id, Ex
 // The regex text of a content: every byte escaped, so any byte sequence is a literal.
 std::string literal_regex(const std::string& bytes);
 
+struct CompiledDb {
+    hs_database_t* db = nullptr;
+    std::string error;
+    int expression = -1;  // the expression Hyperscan blamed, -1 when none
+};
+// One database of `exprs` in `mode` (HS_MODE_BLOCK, HS_MODE_STREAM); the caller frees it.
+CompiledDb compile_expressions(const std::vector<HsExpression>& exprs, unsigned mode);
+
 // Hyperscan's verdict on one pattern alone: nullopt when it compiles, else Hyperscan's message.
 std::optional<std::string> check_pattern(const Pattern& p);
 

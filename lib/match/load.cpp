@@ -11,6 +11,7 @@
 #include <set>
 #include <tuple>
 
+#include "match/db_cache.hpp"
 #include "match/expressions.hpp"
 #include "rules/parser.hpp"
 #include "text/ascii.hpp"
@@ -111,8 +112,17 @@ RulesetLoad load_ruleset(const std::vector<std::string>& paths, const Vars& vars
     };
     if (reject_if_strict()) return out;
     const auto t1 = std::chrono::steady_clock::now();
-    out.ruleset =
-        Ruleset::compile(std::move(rules), opts.workers, opts.tcp, out.failed, &out.profile);
+    std::optional<DbCache> cache;
+    if (!opts.rule_cache.empty()) {
+        cache.emplace(opts.rule_cache);
+        out.cache_problem = cache->problem();
+    }
+    out.ruleset = Ruleset::compile(std::move(rules), opts.workers, opts.tcp, out.failed,
+                                   &out.profile, cache && cache->usable() ? &*cache : nullptr);
+    if (cache) {
+        out.profile.cached = cache->hits();
+        cache->prune();
+    }
     out.compile_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
     std::sort(out.failed.begin(), out.failed.end(), [](const RuleError& a, const RuleError& b) {
@@ -205,10 +215,10 @@ int check_rules(const std::vector<std::string>& files, const Vars& vars, const L
     const auto& p = load.profile;
     out << fmt::format(
         "{}: {} rules loaded, {} failed, {} skipped; classification {}; {} port groups, "
-        "{} databases, {} database bytes, compiled in {:.3f} s\n",
+        "{} databases ({} from the rule cache), {} database bytes, compiled in {:.3f} s\n",
         names, rs.rules().size(), load.failed.size(), load.skipped.size(),
-        load.classification_source, rs.group_count(), p.databases_built, rs.database_bytes(),
-        load.compile_seconds);
+        load.classification_source, rs.group_count(), p.databases_built, p.cached,
+        rs.database_bytes(), load.compile_seconds);
     out << fmt::format(
         "  stages: parse {:.3f} s, check {:.3f} s, groups {:.3f} s, databases {:.3f} s, "
         "pcres {:.3f} s, scratch {:.3f} s ({} threads, {} build{})\n",

@@ -25,6 +25,8 @@ struct LoadOptions {
     // classification.config to read; empty: `classification.config` beside the first rules
     // file when there is one, else the built-in table.
     std::string classification_file;
+    // Compiled databases kept here between runs (DbCache); empty: none.
+    std::string rule_cache;
 };
 
 struct RulesetLoad {
@@ -39,6 +41,7 @@ struct RulesetLoad {
     double compile_seconds = 0;
     CompileProfile profile;
     double parse_seconds = 0;
+    std::string cache_problem;  // why the rule cache could not be used ("" when it was)
 };
 
 // All files are parsed (every failure collected), then the rules that parsed are compiled; a

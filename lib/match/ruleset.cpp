@@ -12,6 +12,7 @@
 
 #include "match/expressions.hpp"
 #include "match/lower.hpp"
+#include "match/parallel.hpp"
 #include "match/verify.hpp"
 
 namespace pktsieve {
@@ -37,58 +38,6 @@ namespace {
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-// Runs fn(0) .. fn(n - 1) on up to `threads` threads; the first exception is rethrown here.
-template <typename F>
-void parallel_for(size_t n, unsigned threads, F&& fn) {
-    std::atomic<size_t> next{0};
-    std::exception_ptr error;
-    std::mutex error_mu;
-    auto work = [&] {
-        for (size_t i; (i = next.fetch_add(1)) < n;) {
-            try {
-                fn(i);
-            } catch (...) {
-                std::lock_guard lock(error_mu);
-                if (!error) error = std::current_exception();
-            }
-        }
-    };
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < std::min<size_t>(threads, n); ++t) pool.emplace_back(work);
-    work();
-    for (auto& t : pool) t.join();
-    if (error) std::rethrow_exception(error);
-}
-
-struct CompiledDb {
-    hs_database_t* db = nullptr;
-    std::string error;
-    int expression = -1;  // the expression Hyperscan blamed, -1 when none
-};
-
-CompiledDb compile_expressions(const std::vector<HsExpression>& exprs, unsigned mode) {
-    std::vector<const char*> text;
-    std::vector<unsigned> flags, ids;
-    std::vector<const hs_expr_ext_t*> ext;
-    for (const auto& e : exprs) {
-        text.push_back(e.regex.c_str());
-        flags.push_back(e.flags);
-        ids.push_back(e.id);
-        ext.push_back(&e.ext);
-    }
-    CompiledDb out;
-    hs_compile_error_t* err = nullptr;
-    if (hs_compile_ext_multi(text.data(), flags.data(), ids.data(), ext.data(),
-                             static_cast<unsigned>(exprs.size()), mode, nullptr, &out.db,
-                             &err) != HS_SUCCESS) {
-        out.db = nullptr;
-        out.error = std::string("Hyperscan: ") + (err ? err->message : "compile failed");
-        out.expression = err ? err->expression : -1;
-        hs_free_compile_error(err);
-    }
-    return out;
 }
 
 // A whole rule of several parts is a logical combination in block mode; Hyperscan refuses some
@@ -128,7 +77,7 @@ std::optional<std::string> check_rule(const Rule& r) {
 
 std::unique_ptr<Ruleset> Ruleset::compile(std::vector<Rule> rules, unsigned workers,
                                           TcpMatching tcp, std::vector<RuleError>& failed,
-                                          CompileProfile* profile) {
+                                          CompileProfile* profile, const DbCache* cache) {
     CompileProfile prof;
     prof.threads = std::max(1u, std::thread::hardware_concurrency());
     auto t0 = std::chrono::steady_clock::now();
@@ -153,6 +102,7 @@ std::unique_ptr<Ruleset> Ruleset::compile(std::vector<Rule> rules, unsigned work
         std::unique_ptr<Ruleset> rs(new Ruleset());
         rs->rules_ = std::move(rules);
         rs->tcp_ = tcp;
+        rs->cache_ = cache;
         rs->index_rules();
         t0 = std::chrono::steady_clock::now();
         rs->build_groups();
@@ -164,6 +114,7 @@ std::unique_ptr<Ruleset> Ruleset::compile(std::vector<Rule> rules, unsigned work
         rs->compile_pcres(prof.threads, failures);
         prof.pcres += seconds_since(t0);
         if (failures.empty()) {
+            rs->cache_ = nullptr;
             t0 = std::chrono::steady_clock::now();
             rs->alloc_scratch(workers);
             prof.scratch = seconds_since(t0);
@@ -337,74 +288,6 @@ void Ruleset::build_server_ports() {
     }
 }
 
-void Ruleset::compile_databases(unsigned threads, Failures& failures, CompileProfile& prof) {
-    const auto t0 = std::chrono::steady_clock::now();
-    std::vector<Failures> per_group(groups_.size());
-    parallel_for(groups_.size(), threads, [&](size_t i) {
-        compile_group(groups_[i], tcp_group_[i] && tcp_ == TcpMatching::stream, per_group[i]);
-    });
-    for (const auto& f : per_group) failures.insert(f.begin(), f.end());
-    for (const auto& g : groups_) {
-        size_t n = 0;
-        for (const auto& s : g.stream)
-            if (s && hs_stream_size(s.get(), &n) == HS_SUCCESS)
-                max_stream_size_ = std::max(max_stream_size_, n);
-    }
-    for_each_database([&](const hs_database_t*) { ++prof.databases_built; });
-    prof.databases += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-// Where each rule of a group is found: HTTP rules per request (databases by buffer), rules to
-// verify on the payload per packet, whole rules in the streaming database of a TCP group in
-// stream mode (except `flow:stateless` ones) and per packet otherwise.
-void Ruleset::compile_group(PortGroup& g, bool tcp_stream, Failures& failures) {
-    std::array<std::vector<uint32_t>, 2> stream, packet;  // by direction_index
-    std::vector<uint32_t> request;
-    std::array<std::vector<uint32_t>, kBufferCount> http;
-    for (uint32_t r : g.rules) {
-        const Rule& rule = rules_[r];
-        g.reads_http = g.reads_http || rule.needs_http || rule.app_http;
-        g.reads_dns = g.reads_dns || rule.app_dns;
-        g.flow_state = g.flow_state || !rule.flowbits.empty();
-        if (rule.needs_http || rule.needs_dns || rule.needs_telnet) {
-            g.reads_dns = g.reads_dns || rule.needs_dns;
-            g.reads_telnet = g.reads_telnet || rule.needs_telnet;
-            if (!rule.hs.empty())
-                http[static_cast<size_t>(rule.prefilter_buffer)].push_back(r);
-            else
-                (rule.needs_dns      ? g.dns_always
-                 : rule.needs_telnet ? g.telnet_always
-                                     : g.http_always)
-                    .push_back(r);
-        } else if (rule.hs.empty()) {
-            g.always.push_back(r);
-        } else {
-            const bool in_stream = tcp_stream && !rule.verify && !rule.flow_stateless;
-            auto& lists = in_stream ? stream : packet;
-            for (size_t d = 0; d < 2; ++d)
-                if (rule.flow == FlowDir::any || direction_index(rule.flow) == d)
-                    lists[d].push_back(r);
-            if (in_stream && rule.flow != FlowDir::to_client && anchored_at_start(rule))
-                request.push_back(r);
-            g.stateless_in_db = g.stateless_in_db || (tcp_stream && rule.flow_stateless);
-            g.gathers_heads =
-                g.gathers_heads || (tcp_stream && rule.verify && !rule.flow_stateless);
-        }
-    }
-    for (size_t d = 0; d < 2; ++d) {
-        if (!stream[d].empty())
-            g.stream[d].reset(compile_db(std::move(stream[d]), HS_MODE_STREAM, failures));
-        if (!packet[d].empty())
-            g.db[d].reset(compile_db(std::move(packet[d]), HS_MODE_BLOCK, failures));
-    }
-    if (!request.empty()) g.request.reset(compile_db(std::move(request), HS_MODE_BLOCK, failures));
-    for (size_t b = 0; b < kBufferCount; ++b)
-        if (!http[b].empty())
-            g.by_buffer[b].reset(compile_db(std::move(http[b]), HS_MODE_BLOCK, failures));
-    g.flow_state = tcp_stream && (g.flow_state || g.stream[0] || g.stream[1] || g.reads_http ||
-                                  g.gathers_heads || g.request || g.reads_telnet);
-}
-
 // Each pcre of a rule to verify is its own database: the verifier scans it from wherever the
 // rule's previous match ended.
 void Ruleset::compile_pcres(unsigned threads, Failures& failures) {
@@ -454,65 +337,16 @@ void Ruleset::assign_flowbits() {
 
 template <typename F>
 void Ruleset::for_each_database(F&& f) const {
+    std::set<const hs_database_t*> seen;  // groups share databases: each is visited once
     for (const auto& g : groups_) {
         for (const auto* db :
              {g.db[0].get(), g.db[1].get(), g.stream[0].get(), g.stream[1].get(), g.request.get()})
-            if (db) f(db);
+            if (db && seen.insert(db).second) f(db);
         for (const auto& db : g.by_buffer)
-            if (db) f(db.get());
+            if (db && seen.insert(db.get()).second) f(db.get());
     }
     for (const auto& dbs : pcre_owned_)
         for (const auto& db : dbs) f(db.get());
-}
-
-// A database of `rules`; a rule Hyperscan blames is recorded in `failures` and the database
-// compiled without it. When Hyperscan names no expression, halves are compiled apart until the
-// rules at fault are found.
-hs_database_t* Ruleset::compile_db(std::vector<uint32_t> rules, unsigned mode, Failures& failures) {
-    // Per packet a rule reports once (SINGLEMATCH); in a stream every match is reported, so
-    // each segment that matches counts as a hit.
-    const ExprMode m = mode == HS_MODE_BLOCK ? ExprMode::block : ExprMode::stream;
-    auto expressions = [&](const std::vector<uint32_t>& list) {
-        std::vector<HsExpression> exprs;
-        for (uint32_t r : list) append_expressions(rules_[r], r, first_part_[r], m, exprs);
-        return exprs;
-    };
-    while (!rules.empty()) {
-        const auto exprs = expressions(rules);
-        CompiledDb c = compile_expressions(exprs, mode);
-        if (c.db) return c.db;
-        std::vector<uint32_t> blamed;
-        if (c.expression >= 0 && static_cast<size_t>(c.expression) < exprs.size()) {
-            blamed.push_back(exprs[static_cast<size_t>(c.expression)].rule);
-            failures.emplace(blamed.back(), c.error);
-        } else {
-            // Bisect: a list that compiles is innocent; a single rule that fails is blamed.
-            std::vector<std::vector<uint32_t>> todo{rules};
-            while (!todo.empty()) {
-                auto list = std::move(todo.back());
-                todo.pop_back();
-                CompiledDb part = compile_expressions(expressions(list), mode);
-                if (part.db) {
-                    hs_free_database(part.db);
-                } else if (list.size() == 1) {
-                    blamed.push_back(list[0]);
-                    failures.emplace(list[0], part.error);
-                } else {
-                    const auto mid = list.begin() + static_cast<long>(list.size() / 2);
-                    todo.emplace_back(list.begin(), mid);
-                    todo.emplace_back(mid, list.end());
-                }
-            }
-            if (blamed.empty()) {  // only the whole fails: none of it can be kept
-                for (uint32_t r : rules) failures.emplace(r, c.error);
-                return nullptr;
-            }
-        }
-        std::erase_if(rules, [&](uint32_t r) {
-            return std::find(blamed.begin(), blamed.end(), r) != blamed.end();
-        });
-    }
-    return nullptr;
 }
 
 size_t Ruleset::database_bytes() const {

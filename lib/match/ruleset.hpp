@@ -26,6 +26,8 @@
 
 namespace pktsieve {
 
+class DbCache;
+
 // Seconds spent in each stage of Ruleset::compile, and what it built (--check-rules prints it).
 struct CompileProfile {
     double check = 0;       // lowering rules to Hyperscan patterns, checking each pattern alone
@@ -33,6 +35,7 @@ struct CompileProfile {
     double databases = 0;   // Hyperscan databases of the port groups (threads in parallel)
     double pcres = 0;       // one block database per pcre of a rule to verify
     double scratch = 0;     // scratch prototype and one clone per worker
+    size_t cached = 0;      // databases read from the rule cache instead of compiled
     unsigned threads = 1;   // threads the databases were compiled on
     unsigned attempts = 1;  // builds: a rule that failed inside a group costs one more
     size_t databases_built = 0;
@@ -46,6 +49,8 @@ struct HsScratchDeleter {
 };
 
 using HsDatabase = std::unique_ptr<hs_database_t, HsDatabaseDeleter>;
+// A port group's database: groups that want the same rules in the same mode share one.
+using SharedHsDatabase = std::shared_ptr<hs_database_t>;
 
 // The rules of one port group and the databases that find them.
 struct PortGroup {
@@ -53,14 +58,14 @@ struct PortGroup {
     // By the direction of the packet or flow side (direction_index): a rule with flow:to_server
     // is only in [0], flow:to_client only in [1], others in both, so a server's responses are
     // not scanned for what only a client can send.
-    std::array<HsDatabase, 2> db;      // per packet: whole rules, prefilters of rules to verify
-    std::array<HsDatabase, 2> stream;  // per TCP flow direction (stream mode): whole rules
+    std::array<SharedHsDatabase, 2> db;  // per packet: whole rules, prefilters of rules to verify
+    std::array<SharedHsDatabase, 2> stream;  // per TCP flow direction (stream mode): whole rules
     // Stream mode, client side: the whole rules anchored at the payload's start
     // (anchored_at_start), matched on each HTTP request head the client sends, so `^` and
     // depth mean "of this request" for every request of a keep-alive connection.
-    HsDatabase request;
+    SharedHsDatabase request;
     // Per HTTP request or DNS query: prefilters, by the buffer they look in.
-    std::array<HsDatabase, kBufferCount> by_buffer;
+    std::array<SharedHsDatabase, kBufferCount> by_buffer;
     std::vector<uint32_t> always;         // payload rules without a prefilter: verified per packet
     std::vector<uint32_t> http_always;    // HTTP rules without a prefilter: verified per request
     std::vector<uint32_t> dns_always;     // DNS rules without a prefilter: verified per query
@@ -108,9 +113,11 @@ class Ruleset {
     // Compiles `rules` for `workers` workers. A rule Hyperscan rejects (alone, or inside its
     // group's database) is left out and reported in `failed` as file:line: reason; the rest is
     // compiled. Throws std::runtime_error only when Hyperscan cannot allocate scratch.
+    // `cache`: compiled databases are taken from it when there, and stored in it.
     static std::unique_ptr<Ruleset> compile(std::vector<Rule> rules, unsigned workers,
                                             TcpMatching tcp, std::vector<RuleError>& failed,
-                                            CompileProfile* profile = nullptr);
+                                            CompileProfile* profile = nullptr,
+                                            const DbCache* cache = nullptr);
     // As compile, but any failed rule throws std::runtime_error naming them all (tests, tools).
     static std::unique_ptr<Ruleset> compile_strict(std::vector<Rule> rules, unsigned workers,
                                                    TcpMatching tcp = TcpMatching::stream);
@@ -193,8 +200,11 @@ class Ruleset {
     void index_rules();
     void build_groups();
     void build_server_ports();
+    // The port groups' databases (group_databases.cpp).
+    struct DbRequest;
+    class DbPlan;
     void compile_databases(unsigned threads, Failures& failures, CompileProfile& prof);
-    void compile_group(PortGroup& g, bool tcp, Failures& failures);
+    void plan_group(PortGroup& g, bool tcp_stream, DbPlan& plan);
     hs_database_t* compile_db(std::vector<uint32_t> rules, unsigned mode, Failures& failures);
     void compile_pcres(unsigned threads, Failures& failures);
     void alloc_scratch(unsigned workers);
@@ -220,6 +230,7 @@ class Ruleset {
     uint32_t slot_count_ = 0;
     std::vector<bool> setter_;
     std::bitset<65536> server_ports_;
+    const DbCache* cache_ = nullptr;  // while compiling
     std::unique_ptr<hs_scratch_t, HsScratchDeleter> prototype_;
     std::vector<std::unique_ptr<hs_scratch_t, HsScratchDeleter>> scratch_;
 };

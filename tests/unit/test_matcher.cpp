@@ -305,3 +305,28 @@ TEST_CASE("a rule of more than 32 parts is verified; more than 64 in a buffer fa
     CHECK_THAT(failed[0].reason, Catch::StartsWith("more than 64"));
     CHECK(none->rules().empty());
 }
+
+TEST_CASE("port groups that want the same database share one, compiled once", "[match]") {
+    // Ports 80 and 81 are two groups (81 also has a rule without content, verified per
+    // packet), whose packet databases hold the same rule: one database serves both.
+    auto rs = compile_text(
+        "alert tcp any any -> any [80,81] (msg:\"a\"; content:\"abc\"; flow:stateless; sid:1;)\n"
+        "alert tcp any any -> any 81 (msg:\"b\"; dsize:>1000; flow:stateless; sid:2;)\n"
+        "alert tcp any any -> any 82 (msg:\"c\"; content:\"xyz\"; flow:stateless; sid:3;)\n");
+    REQUIRE(rs->group_for(kProtoTcp, 80) != rs->group_for(kProtoTcp, 81));
+    const hs_database_t* db80 = rs->database_for(kProtoTcp, 80);
+    REQUIRE(db80 != nullptr);
+    CHECK(rs->database_for(kProtoTcp, 81) == db80);
+    CHECK(rs->database_for(kProtoTcp, 82) != db80);
+    // Each group still finds its own rules through the shared database.
+    CHECK(alerts_for(*rs, 80, "xxabcxx") == 1);
+    CHECK(alerts_for(*rs, 81, "xxabcxx") == 1);
+    CHECK(alerts_for(*rs, 82, "xxabcxx") == 0);
+    CHECK(alerts_for(*rs, 82, "xxxyzxx") == 1);
+    size_t bytes = 0;
+    hs_database_size(db80, &bytes);
+    size_t other = 0;
+    hs_database_size(rs->database_for(kProtoTcp, 82), &other);
+    CHECK(rs->database_bytes() >= bytes + other);  // each counted once, not once per group
+    CHECK(rs->database_bytes() < 2 * bytes + other);
+}
