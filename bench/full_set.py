@@ -38,7 +38,7 @@ def check(rules):
     """One --check-rules: (wall seconds, peak KiB of that child, stdout)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t0 = time.monotonic()
-    p = subprocess.Popen([replay.PKTSIEVE, "--check-rules", rules], stdout=subprocess.PIPE,
+    p = subprocess.Popen([replay.PKTSIEVE, "--check-rules", rules, "--rule-cache", "none"], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
     out, err = p.communicate()
     seconds = time.monotonic() - t0
@@ -99,7 +99,7 @@ def reload_under_traffic(rules, reloads):
     proc = subprocess.Popen(
         [replay.PKTSIEVE, "--no-huge", "-m", "3072", "--no-pci", "--log-level=*:error",
          f"--file-prefix={prefix}", "--lcores=" + replay.lcores(4), f"--vdev={vdev}", "--",
-         "--rules", replay.RULES, "--rules", rules, "--workers", "2", "--distribution", "queues", "-q", "--mbufs", str(mbufs),
+         "--rules", replay.RULES, "--rules", rules, "--rule-cache", "none", "--workers", "2", "--distribution", "queues", "-q", "--mbufs", str(mbufs),
          "--stats-json", stats_path],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
     ctl = lambda *a: subprocess.run([CTL, "--file-prefix", prefix, *a], capture_output=True,  # noqa: E731

@@ -24,7 +24,8 @@ ET = os.path.join(replay.ROOT, "..", "shared", "rules", "et-open-sample.rules")
 
 
 def compile_seconds(pktsieve, rules):
-    r = subprocess.run([pktsieve, "--check-rules", rules], capture_output=True, text=True)
+    r = subprocess.run([pktsieve, "--check-rules", rules, "--rule-cache", "none"],
+                       capture_output=True, text=True)
     m = re.search(r"(\d+) rules loaded, (\d+) failed, (\d+) skipped.*compiled in ([0-9.]+) s",
                   r.stdout)
     if r.returncode != 0 or not m:
@@ -81,7 +82,8 @@ def main():
     proc = subprocess.Popen(
         [args.pktsieve, "--no-huge", "-m", "1024", "--no-pci", "--log-level=*:error",
          f"--file-prefix={prefix}", "--lcores=" + replay.lcores(5), f"--vdev={vdev}", "--",
-         "--rules", replay.RULES, "--workers", "2", "-q", "--stats-json", stats_path],
+         "--rules", replay.RULES, "--rule-cache", "none", "--workers", "2", "-q", "--stats-json",
+         stats_path],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     ctl = lambda *a: subprocess.run([args.ctl, "--file-prefix", prefix, *a], capture_output=True,
                                     text=True, timeout=60)
