@@ -98,8 +98,8 @@ po::options_description describe(Options& o) {
          "stream: scan each TCP flow direction's in-order bytes once (attacks split across "
          "segments are seen; one alert per flow and rule); block: scan each segment alone")
         ("flows", po::value(&o.flows)->default_value(262144)->value_name("N"),
-         "TCP flows each worker tracks; memory is allocated at start, the least recently seen "
-         "flow is evicted when full")
+         "TCP flows each worker tracks; memory is reserved at start and becomes resident as "
+         "flows use it, the least recently seen flow is evicted when full")
         ("burst", po::value(&o.burst)->default_value(32)->value_name("N"),
          "packets per rx burst (1..512)")
         ("stats-interval-ms", po::value(&o.stats_interval_ms)->default_value(100)->value_name("MS"),

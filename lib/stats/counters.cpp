@@ -40,7 +40,7 @@ const std::array<CounterInfo, kScalarCounters> kCounterInfo{{
      &Counters::flows_timed_out},
     {"flows", "memory_bytes",
      "memory of flow tables, per-flow match state and stream pools "
-     "(allocated at start)",
+     "(reserved at start, resident as flows use it)",
      CounterKind::gauge, &Counters::flow_memory_bytes},
     {"stream", "restarts", "streams restarted at a segment beyond a gap (missing data)",
      CounterKind::counter, &Counters::stream_restarts},

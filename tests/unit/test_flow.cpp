@@ -200,7 +200,9 @@ TEST_CASE("a table's memory becomes resident as flows use it, not at constructio
     CHECK(resident_bytes() - before < (size_t{8} << 20));
     for (uint16_t i = 0; i < 2000; ++i)
         t.track(packet(static_cast<uint16_t>(10000 + i), 80, kSyn), i);
-    CHECK(resident_bytes() - before < (size_t{8} << 20));
+    // 2,000 flows: their entries, and up to 2,000 pages of the 8 MB slot array (hashing
+    // scatters them), far from the 90 MB written at construction before.
+    CHECK(resident_bytes() - before < (size_t{20} << 20));
     CHECK(t.active() == 2000);
     CHECK(t.used_indices() == 2000);  // handed out in order
     // Freed indices are taken again before fresh ones.
