@@ -1,5 +1,7 @@
 #include "classify/pipeline.hpp"
 
+#include "packet/flow_hash.hpp"
+
 #include <algorithm>
 
 namespace pktsieve {
@@ -132,26 +134,49 @@ bool Pipeline::count_parse(Malformed m, const Packet& p) {
 }
 
 void Pipeline::process(const uint8_t* data, uint32_t len, uint64_t ts_us) {
+    Staged s;
+    stage(data, len, s);
+    process(s, ts_us);
+}
+
+void Pipeline::stage(const uint8_t* data, uint32_t len, Staged& s) const {
+    s.len = len;
+    s.m = parse(data, len, s.p, link_);
+    const Packet& p = s.p;
+    s.tracked = false;
+    if (s.m != Malformed::none || !flows_ || p.proto != kProtoTcp || p.l3 == L3::none ||
+        p.later_fragment)
+        return;
+    // No flow lookup for what needs no flow state: a bare ACK (the first data segment
+    // completes the handshake just as well), or data towards a port whose group has no
+    // stream, HTTP or flowbits rule (e.g. server responses to ephemeral ports). SYN, FIN and
+    // RST always count.
+    const PortGroup* g = rs_->group_for(p.proto, p.dport);
+    s.tracked =
+        (p.tcp_flags & (kTcpSyn | kTcpFin | kTcpRst)) || (p.payload_len > 0 && g && g->flow_state);
+    if (!s.tracked) return;
+    s.hash = symmetric_flow_hash(p);
+    flows_->prefetch_slot(s.hash);
+}
+
+void Pipeline::prefetch(const Staged& s) const {
+    if (!s.tracked) return;
+    const uint32_t i = flows_->prefetch_flow(s.hash);
+    if (i == FlowTable::kNone || i >= match_ready_) return;
+    const auto* m = reinterpret_cast<const char*>(&match_[i]);
+    for (size_t at = 0; at < sizeof(FlowMatch); at += 64) __builtin_prefetch(m + at);
+}
+
+void Pipeline::process(const Staged& s, uint64_t ts_us) {
     Counters& c = stats_->counters;
     ++c.rx_packets;
-    c.rx_bytes += len;
-    Packet p;
-    if (!count_parse(parse(data, len, p, link_), p)) return;
+    c.rx_bytes += s.len;
+    const Packet& p = s.p;
+    if (!count_parse(s.m, p)) return;
     latest_ts_ = std::max(latest_ts_, ts_us);
     if (recorder_) observe_packet(p, ts_us);
     const PortGroup* g = rs_->group_for(p.proto, p.dport);
-    if (flows_ && p.proto == kProtoTcp) {
-        // No flow lookup for what needs no flow state: a bare ACK (the first data segment
-        // completes the handshake just as well), or data towards a port whose group has no
-        // stream, HTTP or flowbits rule (e.g. server responses to ephemeral ports). SYN, FIN
-        // and RST always count.
-        if (!(p.tcp_flags & (kTcpSyn | kTcpFin | kTcpRst)) &&
-            (p.payload_len == 0 || !g || !g->flow_state)) {
-            if (worth_scanning(g, p)) scan_packet(g, p, stateless(g, p), ts_us);
-            return;
-        }
-        return track_tcp(p, g, ts_us);
-    }
+    if (s.tracked) return track_tcp(p, s.hash, g, ts_us);
     if (worth_scanning(g, p)) scan_packet(g, p, stateless(g, p), ts_us);
 }
 
@@ -228,8 +253,9 @@ void Pipeline::match_buffer(const PortGroup& g, Buffer which, std::string_view b
     report_list(always, p, v, ts_us, &b);
 }
 
-void Pipeline::track_tcp(const Packet& p, const PortGroup* g, uint64_t ts_us) {
-    const Tracked t = flows_->track(p, ts_us, stateless_direction(*rs_, p) == FlowDir::to_server);
+void Pipeline::track_tcp(const Packet& p, uint64_t hash, const PortGroup* g, uint64_t ts_us) {
+    const Tracked t =
+        flows_->track(p, hash, ts_us, stateless_direction(*rs_, p) == FlowDir::to_server);
     // An index handed out the first time holds zeroed bytes, not yet a FlowMatch.
     while (match_ready_ < flows_->used_indices()) match_[match_ready_++] = FlowMatch{};
     if (t.evicted) close_flow(t.index, t.evicted_flow);  // the new flow reuses its index

@@ -62,6 +62,20 @@ class Pipeline {
     Pipeline& operator=(const Pipeline&) = delete;
 
     void process(const uint8_t* data, uint32_t len, uint64_t ts_us);
+    // The same in three stages, for a burst (l3fwd, VPP): stage every packet (parsed; for one
+    // whose flow is looked up, its hash computed and its table slot prefetched), prefetch
+    // every staged packet's flow, then process each in order. The frames must stay in place
+    // until processed; the rule set must not change in between.
+    struct Staged {
+        Packet p;
+        uint32_t len = 0;
+        Malformed m = Malformed::none;
+        bool tracked = false;  // a TCP packet whose flow is looked up
+        uint64_t hash = 0;     // symmetric_flow_hash, when tracked
+    };
+    void stage(const uint8_t* data, uint32_t len, Staged& s) const;
+    void prefetch(const Staged& s) const;
+    void process(const Staged& s, uint64_t ts_us);
     // What the frames begin with (default Ethernet; a capture of `tcpdump -i any` is SLL).
     void set_link(LinkType link) { link_ = link; }
     // Where observations go (accesses, alerts per threat, intel); none: nothing observed.
@@ -148,7 +162,7 @@ class Pipeline {
     void match_buffer(const PortGroup& g, Buffer which, std::string_view bytes,
                       const std::vector<uint32_t>& always, const Packet& p, const Verdict& v,
                       uint64_t ts_us);
-    void track_tcp(const Packet& p, const PortGroup* g, uint64_t ts_us);
+    void track_tcp(const Packet& p, uint64_t hash, const PortGroup* g, uint64_t ts_us);
     void scan_stream(const Packet& p, const Tracked& t, const PortGroup* g, Verdict& v,
                      uint64_t ts_us);
     // HTTP (http_flow.cpp): each request head the follower hands out, or one packet's.

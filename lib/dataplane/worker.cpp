@@ -48,9 +48,23 @@ inline void restore_vlan(WorkerContext& w, rte_mbuf* m) {
     m->ol_flags &= ~(RTE_MBUF_F_RX_VLAN_STRIPPED | RTE_MBUF_F_RX_QINQ_STRIPPED);
 }
 
-inline void classify_one(WorkerContext& w, Pipeline& pipe, rte_mbuf* m, uint64_t now_us) {
+// The packet's capture time when the port stamps it, else the burst's.
+inline uint64_t packet_time(const WorkerContext& w, const rte_mbuf* m, uint64_t now_us) {
+    if (w.ts_unit != TimestampUnit::unknown && w.ts_offset >= 0 && (m->ol_flags & w.ts_flag))
+        return rx_timestamp_us(w.ts_unit,
+                               *RTE_MBUF_DYNFIELD(m, w.ts_offset, const rte_mbuf_timestamp_t*));
+    return now_us;
+}
+
+inline void restore_vlan_if_stripped(WorkerContext& w, rte_mbuf* m) {
     if (unlikely(m->ol_flags & (RTE_MBUF_F_RX_VLAN_STRIPPED | RTE_MBUF_F_RX_QINQ_STRIPPED)))
         restore_vlan(w, m);
+}
+
+// A frame of several mbufs is copied into t_linear first (one buffer: such a burst is
+// processed a packet at a time).
+inline void classify_one(WorkerContext& w, Pipeline& pipe, rte_mbuf* m, uint64_t now_us) {
+    restore_vlan_if_stripped(w, m);
     const uint8_t* data = rte_pktmbuf_mtod(m, const uint8_t*);
     uint32_t len = m->pkt_len;
     if (unlikely(m->nb_segs > 1)) {
@@ -58,17 +72,26 @@ inline void classify_one(WorkerContext& w, Pipeline& pipe, rte_mbuf* m, uint64_t
         data = static_cast<const uint8_t*>(rte_pktmbuf_read(m, 0, len, t_linear));
         ++w.stats.counters.multi_segment;
     }
-    uint64_t ts = now_us;
-    if (w.ts_unit != TimestampUnit::unknown && w.ts_offset >= 0 && (m->ol_flags & w.ts_flag))
-        ts = rx_timestamp_us(w.ts_unit, *RTE_MBUF_DYNFIELD(m, w.ts_offset, rte_mbuf_timestamp_t*));
-    pipe.process(data, len, ts);
+    pipe.process(data, len, packet_time(w, m, now_us));
 }
+
+// Stages of a burst (Pipeline::stage): the flow-table misses of all its packets overlap.
+thread_local Pipeline::Staged t_staged[kMaxBurst];
 
 void classify_burst(WorkerContext& w, Pipeline& pipe, rte_mbuf** bufs, uint16_t n,
                     uint64_t now_us) {
-    for (uint16_t i = 0; i < n; ++i) {
-        if (i + 1 < n) rte_prefetch0(rte_pktmbuf_mtod(bufs[i + 1], void*));
-        classify_one(w, pipe, bufs[i], now_us);
+    bool linear = true;
+    for (uint16_t i = 0; i < n; ++i) linear = linear && bufs[i]->nb_segs == 1;
+    if (unlikely(!linear)) {
+        for (uint16_t i = 0; i < n; ++i) classify_one(w, pipe, bufs[i], now_us);
+    } else {
+        for (uint16_t i = 0; i < n; ++i) {
+            if (i + 1 < n) rte_prefetch0(rte_pktmbuf_mtod(bufs[i + 1], void*));
+            restore_vlan_if_stripped(w, bufs[i]);
+            pipe.stage(rte_pktmbuf_mtod(bufs[i], const uint8_t*), bufs[i]->pkt_len, t_staged[i]);
+        }
+        for (uint16_t i = 0; i < n; ++i) pipe.prefetch(t_staged[i]);
+        for (uint16_t i = 0; i < n; ++i) pipe.process(t_staged[i], packet_time(w, bufs[i], now_us));
     }
     rte_pktmbuf_free_bulk(bufs, n);
 }

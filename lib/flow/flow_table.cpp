@@ -134,9 +134,13 @@ void FlowTable::remove(uint32_t idx) {
 }
 
 Tracked FlowTable::track(const Packet& p, uint64_t now_us, std::optional<bool> sender_is_client) {
+    return track(p, symmetric_flow_hash(p), now_us, sender_is_client);
+}
+
+Tracked FlowTable::track(const Packet& p, uint64_t h, uint64_t now_us,
+                         std::optional<bool> sender_is_client) {
     Tracked t;
     const FlowKey k = flow_key(p, t.from_a);
-    const uint64_t h = symmetric_flow_hash(p);
     uint32_t idx = find(k, h);
     const bool new_syn =
         p.proto == kProtoTcp && (p.tcp_flags & kTcpSyn) && !(p.tcp_flags & kTcpAck);
