@@ -1,13 +1,11 @@
 #include <catch2/catch.hpp>
 
-#include <unistd.h>
-
-#include <cstdio>
 #include <map>
 #include <random>
 
 #include "flow/flow_table.hpp"
 #include "frames.hpp"
+#include "resident.hpp"
 
 using namespace pktsieve;
 using namespace pktsieve::test;
@@ -178,20 +176,6 @@ TEST_CASE("a segment exactly 2^31 behind the stream is old data, counted without
     CHECK(nb.skip == 10);
     CHECK(nb.len == 0);
 }
-
-namespace {
-
-size_t resident_bytes() {
-    std::FILE* f = std::fopen("/proc/self/statm", "r");
-    unsigned long size = 0, resident = 0;
-    if (f) {
-        if (std::fscanf(f, "%lu %lu", &size, &resident) != 2) resident = 0;
-        std::fclose(f);
-    }
-    return resident * static_cast<size_t>(sysconf(_SC_PAGESIZE));
-}
-
-}  // namespace
 
 TEST_CASE("a table's memory becomes resident as flows use it, not at construction", "[flow]") {
     const size_t before = resident_bytes();

@@ -2,13 +2,11 @@
 // one alert per flow and rule, a SYN flood larger than the flow table.
 #include <catch2/catch.hpp>
 
-#include <unistd.h>
-
-#include <cstdio>
 #include <random>
 #include <set>
 
 #include "match/stream_pool.hpp"
+#include "resident.hpp"
 #include "rules/parser.hpp"
 #include "shipped_run.hpp"
 
@@ -235,18 +233,9 @@ TEST_CASE("a flow spanning a reload keeps being scanned; its partial match is dr
 }
 
 TEST_CASE("a stream pool hands out every block once before reusing, resident as used", "[stream]") {
-    auto resident = [] {
-        std::FILE* f = std::fopen("/proc/self/statm", "r");
-        unsigned long size = 0, pages = 0;
-        if (f) {
-            if (std::fscanf(f, "%lu %lu", &size, &pages) != 2) pages = 0;
-            std::fclose(f);
-        }
-        return pages * static_cast<size_t>(sysconf(_SC_PAGESIZE));
-    };
-    const size_t before = resident();
+    const size_t before = resident_bytes();
     StreamPool pool(240, 300000);  // 256-byte blocks: ~77 MB reserved
-    CHECK(resident() - before < (size_t{8} << 20));
+    CHECK(resident_bytes() - before < (size_t{8} << 20));
     std::vector<void*> got;
     for (int i = 0; i < 1000; ++i) got.push_back(pool.alloc(100));
     CHECK(pool.in_use() == 1000);
@@ -257,7 +246,7 @@ TEST_CASE("a stream pool hands out every block once before reusing, resident as 
     CHECK(pool.alloc(100) == got[5]);   // released blocks first
     CHECK(pool.alloc(241) == nullptr);  // larger than a block
     CHECK(pool.failures() == 1);
-    CHECK(resident() - before < (size_t{8} << 20));
+    CHECK(resident_bytes() - before < (size_t{8} << 20));
     StreamPool small(64, 3);
     CHECK(small.alloc(8) != nullptr);
     CHECK(small.alloc(8) != nullptr);
