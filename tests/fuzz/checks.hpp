@@ -20,20 +20,27 @@
 namespace pktsieve::fuzz {
 
 // One frame through the parser and a pipeline; `data` must be an exact-size heap copy so a read
-// past its end is an ASan report.
-inline const char* check_frame(const uint8_t* data, uint32_t size, Pipeline& pipe,
-                               const WorkerStats& stats, uint64_t ts_us) {
+// past its end is an ASan report. `process` hands the frame to the pipeline (whole, or its last
+// stage when the frame was staged in a burst).
+template <typename Process>
+inline const char* check_frame_with(const uint8_t* data, uint32_t size, const WorkerStats& stats,
+                                    Process&& process) {
     Packet p;
     const Malformed why = parse(data, size, p);
     if (why == Malformed::none && p.payload_off + p.payload_len > size) return "payload in bounds";
     const Counters before = stats.counters;
-    pipe.process(data, size, ts_us);
+    process();
     const Counters& c = stats.counters;
     if (c.rx_packets != before.rx_packets + 1) return "every frame counted";
     if (c.parsed + c.malformed != c.rx_packets) return "parsed + malformed == received";
     if ((why == Malformed::none) != (c.parsed == before.parsed + 1))
         return "the pipeline parses as the parser does";
     return nullptr;
+}
+
+inline const char* check_frame(const uint8_t* data, uint32_t size, Pipeline& pipe,
+                               const WorkerStats& stats, uint64_t ts_us) {
+    return check_frame_with(data, size, stats, [&] { pipe.process(data, size, ts_us); });
 }
 
 // A request head: every view the parser returns lies inside the bytes it was given, and
