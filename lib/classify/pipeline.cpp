@@ -144,6 +144,7 @@ void Pipeline::stage(const uint8_t* data, uint32_t len, Staged& s) const {
     s.m = parse(data, len, s.p, link_);
     const Packet& p = s.p;
     s.tracked = false;
+    s.group = s.m == Malformed::none ? rs_->group_for(p.proto, p.dport) : nullptr;
     if (s.m != Malformed::none || !flows_ || p.proto != kProtoTcp || p.l3 == L3::none ||
         p.later_fragment)
         return;
@@ -151,7 +152,7 @@ void Pipeline::stage(const uint8_t* data, uint32_t len, Staged& s) const {
     // completes the handshake just as well), or data towards a port whose group has no
     // stream, HTTP or flowbits rule (e.g. server responses to ephemeral ports). SYN, FIN and
     // RST always count.
-    const PortGroup* g = rs_->group_for(p.proto, p.dport);
+    const PortGroup* g = s.group;
     s.tracked =
         (p.tcp_flags & (kTcpSyn | kTcpFin | kTcpRst)) || (p.payload_len > 0 && g && g->flow_state);
     if (!s.tracked) return;
@@ -175,7 +176,7 @@ void Pipeline::process(const Staged& s, uint64_t ts_us) {
     if (!count_parse(s.m, p)) return;
     latest_ts_ = std::max(latest_ts_, ts_us);
     if (recorder_) observe_packet(p, ts_us);
-    const PortGroup* g = rs_->group_for(p.proto, p.dport);
+    const PortGroup* g = s.group;
     if (s.tracked) return track_tcp(p, s.hash, g, ts_us);
     if (worth_scanning(g, p)) scan_packet(g, p, stateless(g, p), ts_us);
 }

@@ -70,8 +70,9 @@ class Pipeline {
         Packet p;
         uint32_t len = 0;
         Malformed m = Malformed::none;
-        bool tracked = false;  // a TCP packet whose flow is looked up
-        uint64_t hash = 0;     // symmetric_flow_hash, when tracked
+        bool tracked = false;              // a TCP packet whose flow is looked up
+        uint64_t hash = 0;                 // symmetric_flow_hash, when tracked
+        const PortGroup* group = nullptr;  // of its protocol and destination port
     };
     void stage(const uint8_t* data, uint32_t len, Staged& s) const;
     void prefetch(const Staged& s) const;
