@@ -37,8 +37,7 @@ void update_tcp(Flow& f, const Packet& p, bool from_a, std::optional<bool> sende
 
 FlowKey flow_key(const Packet& p, bool& from_a) {
     FlowKey k;
-    const int c = std::memcmp(p.src.data(), p.dst.data(), p.src.size());
-    from_a = c < 0 || (c == 0 && p.sport <= p.dport);
+    from_a = source_first(p);
     k.a = from_a ? p.src : p.dst;
     k.b = from_a ? p.dst : p.src;
     k.port_a = from_a ? p.sport : p.dport;
@@ -70,10 +69,12 @@ uint64_t FlowTable::timeout_of(const Flow& f) const {
 
 uint32_t FlowTable::find(const FlowKey& k, uint64_t h) const {
     const uint32_t mask = static_cast<uint32_t>(slots_.size() - 1);
-    for (uint32_t s = static_cast<uint32_t>(h) & mask;; s = (s + 1) & mask) {
-        const uint32_t slot = slots_[s];
-        if (slot == 0) return kNone;
-        if (flows_[slot - 1].hash == h && flows_[slot - 1].key == k) return slot - 1;
+    for (uint32_t s = home(h);; s = (s + 1) & mask) {
+        const uint64_t e = slots_[s];
+        if (e == 0) return kNone;
+        if (slot_tag(e) != static_cast<uint32_t>(h)) continue;
+        const Flow& f = flows_[slot_index(e)];
+        if (f.hash == h && f.key == k) return slot_index(e);
     }
 }
 
@@ -91,6 +92,16 @@ void FlowTable::lru_push_back(uint32_t idx) {
     lru_tail_ = idx;
 }
 
+// A new flow at `idx`, the most recently seen.
+void FlowTable::reset(uint32_t idx, const FlowKey& k, uint64_t h, uint64_t now_us) {
+    Flow& f = flows_[idx];
+    f = Flow{};
+    f.key = k;
+    f.hash = h;
+    f.first_seen_us = f.last_seen_us = now_us;
+    lru_push_back(idx);
+}
+
 uint32_t FlowTable::insert(const FlowKey& k, uint64_t h, uint64_t now_us) {
     uint32_t idx;
     if (free_.empty()) {
@@ -99,16 +110,11 @@ uint32_t FlowTable::insert(const FlowKey& k, uint64_t h, uint64_t now_us) {
         idx = free_.back();
         free_.pop_back();
     }
-    Flow& f = flows_[idx];
-    f = Flow{};
-    f.key = k;
-    f.hash = h;
-    f.first_seen_us = f.last_seen_us = now_us;
+    reset(idx, k, h, now_us);
     const uint32_t mask = static_cast<uint32_t>(slots_.size() - 1);
-    uint32_t s = static_cast<uint32_t>(h) & mask;
+    uint32_t s = home(h);
     while (slots_[s] != 0) s = (s + 1) & mask;
-    slots_[s] = idx + 1;
-    lru_push_back(idx);
+    slots_[s] = slot_of(idx, h);
     ++active_;
     ++counts_.created;
     return idx;
@@ -117,12 +123,12 @@ uint32_t FlowTable::insert(const FlowKey& k, uint64_t h, uint64_t now_us) {
 // Backward-shift deletion keeps every probe chain unbroken without tombstones.
 void FlowTable::remove(uint32_t idx) {
     const uint32_t mask = static_cast<uint32_t>(slots_.size() - 1);
-    uint32_t s = static_cast<uint32_t>(flows_[idx].hash) & mask;
-    while (slots_[s] != idx + 1) s = (s + 1) & mask;
+    uint32_t s = home(flows_[idx].hash);
+    while (static_cast<uint32_t>(slots_[s]) != idx + 1) s = (s + 1) & mask;
     for (uint32_t next = (s + 1) & mask; slots_[next] != 0; next = (next + 1) & mask) {
-        const uint32_t home = static_cast<uint32_t>(flows_[slots_[next] - 1].hash) & mask;
+        const uint32_t at = slot_tag(slots_[next]) & mask;  // the entry's home slot
         // Move the entry back if its home slot is not in the cyclic range (s, next].
-        if (((next - home) & mask) >= ((next - s) & mask)) {
+        if (((next - at) & mask) >= ((next - s) & mask)) {
             slots_[s] = slots_[next];
             s = next;
         }
@@ -145,10 +151,13 @@ Tracked FlowTable::track(const Packet& p, uint64_t h, uint64_t now_us,
     const bool new_syn =
         p.proto == kProtoTcp && (p.tcp_flags & kTcpSyn) && !(p.tcp_flags & kTcpAck);
     if (idx != kNone && new_syn && flows_[idx].state == FlowState::closed) {
-        remove(idx);  // the 5-tuple is reused by a new connection
-        idx = kNone;
-    }
-    if (idx == kNone) {
+        // The 5-tuple is reused by a new connection: a new flow in the closed one's place
+        // (same slot and index; it would be the index freed first anyway).
+        lru_unlink(idx);
+        reset(idx, k, h, now_us);
+        ++counts_.created;
+        t.fresh = true;
+    } else if (idx == kNone) {
         if (free_.empty() && next_fresh_ == capacity()) {
             t.evicted = true;
             t.evicted_flow = flows_[lru_head_];

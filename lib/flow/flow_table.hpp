@@ -21,7 +21,11 @@ struct FlowKey {
     uint16_t port_a = 0, port_b = 0;
     uint16_t vlan = 0;  // outer VLAN id, 0 when untagged
     uint8_t proto = 0;
-    bool operator==(const FlowKey&) const = default;
+    // By hand: the defaulted one calls memcmp for each address.
+    bool operator==(const FlowKey& o) const {
+        return same_addr(a, o.a) && same_addr(b, o.b) && port_a == o.port_a && port_b == o.port_b &&
+               vlan == o.vlan && proto == o.proto;
+    }
 };
 
 // The key of `p`, and whether the packet travels from endpoint a to b.
@@ -78,16 +82,21 @@ class FlowTable {
     // A burst's lookups, pipelined (l3fwd, VPP): first the slot each flow hashes to is fetched
     // for every packet of the burst, then the flow each slot names, so the misses of a table
     // larger than the caches overlap instead of following one another. Hints only.
-    void prefetch_slot(uint64_t hash) const {
-        __builtin_prefetch(&slots_[static_cast<uint32_t>(hash) & (slots_.size() - 1)]);
-    }
-    // The flow index the hash's home slot holds (kNone when empty), its entry prefetched: the
-    // flow itself, or the first of its probe chain.
+    void prefetch_slot(uint64_t hash) const { __builtin_prefetch(&slots_[home(hash)]); }
+    // The index of the first flow on the hash's probe chain whose slot carries the hash's tag,
+    // its entry prefetched (kNone: none among the first few slots). Almost always the flow
+    // itself; the lookup that follows decides.
     uint32_t prefetch_flow(uint64_t hash) const {
-        const uint32_t slot = slots_[static_cast<uint32_t>(hash) & (slots_.size() - 1)];
-        if (slot == 0) return kNone;
-        __builtin_prefetch(&flows_[slot - 1]);
-        return slot - 1;
+        const uint32_t mask = static_cast<uint32_t>(slots_.size() - 1);
+        for (uint32_t s = home(hash), n = 0; n < 4; s = (s + 1) & mask, ++n) {
+            const uint64_t e = slots_[s];
+            if (e == 0) return kNone;
+            if (slot_tag(e) == static_cast<uint32_t>(hash)) {
+                __builtin_prefetch(&flows_[slot_index(e)]);
+                return slot_index(e);
+            }
+        }
+        return kNone;
     }
     // Removes flows idle past their state's timeout, oldest first, at most `budget` of them;
     // calls `on_expire(index, flow)` before each removal. Returns how many were removed.
@@ -110,8 +119,20 @@ class FlowTable {
     size_t memory_bytes() const;
 
   private:
+    // A slot: the flow's index + 1 in its low half (0: empty), the low 32 bits of its hash in
+    // its high half (the tag). Probing and backward-shift deletion read only slots: a tag
+    // mismatch or a home slot never costs a miss on another flow's entry.
+    static uint64_t slot_of(uint32_t idx, uint64_t h) {
+        return uint64_t{static_cast<uint32_t>(h)} << 32 | (idx + 1);
+    }
+    static uint32_t slot_index(uint64_t e) { return static_cast<uint32_t>(e) - 1; }
+    static uint32_t slot_tag(uint64_t e) { return static_cast<uint32_t>(e >> 32); }
+    uint32_t home(uint64_t h) const {
+        return static_cast<uint32_t>(h) & static_cast<uint32_t>(slots_.size() - 1);
+    }
     uint32_t find(const FlowKey& k, uint64_t h) const;
     uint32_t insert(const FlowKey& k, uint64_t h, uint64_t now_us);
+    void reset(uint32_t idx, const FlowKey& k, uint64_t h, uint64_t now_us);
     void remove(uint32_t idx);
     void lru_unlink(uint32_t idx);
     void lru_push_back(uint32_t idx);
@@ -119,8 +140,8 @@ class FlowTable {
 
     FlowTableConfig cfg_;
     ZeroedArray<Flow> flows_;
-    // Open addressing, linear probing: flow index + 1, 0 when empty (zeroed pages are empty).
-    ZeroedArray<uint32_t> slots_;
+    // Open addressing, linear probing (slot_of; zeroed pages are empty).
+    ZeroedArray<uint64_t> slots_;
     std::vector<uint32_t> free_;                    // indices freed, taken before fresh ones
     uint32_t next_fresh_ = 0;                       // indices at and above it were never handed out
     uint32_t lru_head_ = kNone, lru_tail_ = kNone;  // head = least recently seen

@@ -3,6 +3,7 @@
 // Thread-safety: pure function.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 
@@ -24,12 +25,28 @@ inline uint64_t fmix(uint64_t k) {  // MurmurHash3 finaliser: spreads every inpu
 }
 }  // namespace detail
 
+// Whether the packet's source endpoint (address, then port) orders at or before its
+// destination: the one order the flow hash and the flow key both use. Addresses compare as
+// memcmp would (big-endian numbers), inline: a library memcmp per packet cost ~4 % of a worker.
+inline bool source_first(const Packet& p) {
+    uint64_t s[2], d[2];
+    std::memcpy(s, p.src.data(), 16);
+    std::memcpy(d, p.dst.data(), 16);
+    for (int i = 0; i < 2; ++i) {
+        if constexpr (std::endian::native == std::endian::little) {
+            s[i] = __builtin_bswap64(s[i]);
+            d[i] = __builtin_bswap64(d[i]);
+        }
+        if (s[i] != d[i]) return s[i] < d[i];
+    }
+    return p.sport <= p.dport;
+}
+
 // For a parsed IP packet; 0 for frames without L3 (they all go to one worker).
 inline uint64_t symmetric_flow_hash(const Packet& p) {
     if (p.l3 == L3::none) return 0;
     // Order the two endpoints so that swapping them changes nothing.
-    const int c = std::memcmp(p.src.data(), p.dst.data(), p.src.size());
-    const bool swap = c > 0 || (c == 0 && p.sport > p.dport);
+    const bool swap = !source_first(p);
     const IpAddr& lo = swap ? p.dst : p.src;
     const IpAddr& hi = swap ? p.src : p.dst;
     const uint16_t plo = swap ? p.dport : p.sport, phi = swap ? p.sport : p.dport;

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string_view>
 
@@ -39,6 +40,14 @@ extern const std::array<ReasonInfo, kMalformedReasons> kMalformedInfo;
 
 // 16-byte address; IPv4 is stored IPv4-mapped (::ffff:a.b.c.d) so one CIDR test covers both.
 using IpAddr = std::array<uint8_t, 16>;
+
+// a == b in two 8-byte compares (std::array's == calls memcmp).
+inline bool same_addr(const IpAddr& a, const IpAddr& b) {
+    uint64_t x[2], y[2];
+    std::memcpy(x, a.data(), 16);
+    std::memcpy(y, b.data(), 16);
+    return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
+}
 
 enum class L3 : uint8_t { none, ipv4, ipv6 };
 

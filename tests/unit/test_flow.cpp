@@ -1,10 +1,12 @@
 #include <catch2/catch.hpp>
 
+#include <cstring>
 #include <map>
 #include <random>
 
 #include "flow/flow_table.hpp"
 #include "frames.hpp"
+#include "packet/flow_hash.hpp"
 #include "resident.hpp"
 
 using namespace pktsieve;
@@ -135,6 +137,67 @@ TEST_CASE("table stays consistent under random insert, touch and expire", "[flow
                 live.erase(std::max(f.key.port_a, f.key.port_b));
             });
         REQUIRE(t.active() == live.size());
+    }
+}
+
+TEST_CASE("colliding hashes: probe chains, tags and deletion stay consistent", "[flow]") {
+    // Hashes from a handful of values: long probe chains, slots whose tag matches another
+    // flow's (same low 32 bits, different hash), and flows whose whole hash is the same, under
+    // eviction, SYN reuse of closed tuples and expiry.
+    const auto hash_of = [](uint16_t port) -> uint64_t {
+        if (port % 3 == 0) return 7;                         // one value
+        if (port % 3 == 1) return uint64_t{port} << 40 | 9;  // one tag, different hashes
+        return uint64_t{port} % 11 * 0x10001;                // clustered homes
+    };
+    FlowTableConfig cfg{64, 50, 50, 50};
+    FlowTable t(cfg);
+    std::map<uint16_t, uint64_t> live;  // port -> last seen
+    std::mt19937 rng(11);
+    for (uint64_t now = 1; now < 20000; ++now) {
+        const auto port = static_cast<uint16_t>(1024 + rng() % 120);
+        const uint64_t hash = hash_of(port);
+        const uint8_t flags = rng() % 5 == 0 ? kFin : rng() % 4 == 0 ? kSyn : kAck;
+        const uint64_t created = t.counts().created;
+        const Tracked r = t.track(packet(port, 80, flags), hash, now, {});
+        const bool known = live.count(port) != 0;
+        // A known tuple is new again only when a SYN reuses it after a FIN.
+        if (!known) CHECK(r.fresh);
+        CHECK((t.counts().created > created) == r.fresh);
+        CHECK(r.flow->key.port_a == 80);
+        CHECK(r.flow->key.port_b == port);
+        live[port] = now;
+        if (t.active() < live.size()) {
+            REQUIRE(r.evicted);
+            live.erase(std::max(r.evicted_flow.key.port_a, r.evicted_flow.key.port_b));
+        }
+        if (now % 97 == 0)
+            t.expire(now, 1000, [&](uint32_t, const Flow& f) {
+                live.erase(std::max(f.key.port_a, f.key.port_b));
+            });
+        REQUIRE(t.active() == live.size());
+    }
+    // Every flow the model holds is still found (touching it creates nothing).
+    const uint64_t created = t.counts().created;
+    for (const auto& [port, seen] : live) {
+        CHECK_FALSE(t.track(packet(port, 80, kAck), hash_of(port), 30000, {}).fresh);
+    }
+    CHECK(t.counts().created == created);
+}
+
+TEST_CASE("endpoint order: addresses as memcmp orders them, then ports", "[flow]") {
+    std::mt19937 rng(3);
+    for (int i = 0; i < 20000; ++i) {
+        Packet p;
+        for (size_t b = 0; b < 16; ++b) {
+            // Few distinct byte values: equal prefixes and equal addresses are common.
+            p.src[b] = static_cast<uint8_t>(rng() % 3 == 0 ? 0 : rng() % 4 * 0x55);
+            p.dst[b] = static_cast<uint8_t>(rng() % 2 == 0 ? p.src[b] : rng() % 4 * 0x55);
+        }
+        p.sport = static_cast<uint16_t>(rng() % 3);
+        p.dport = static_cast<uint16_t>(rng() % 3);
+        const int c = std::memcmp(p.src.data(), p.dst.data(), 16);
+        REQUIRE(source_first(p) == (c < 0 || (c == 0 && p.sport <= p.dport)));
+        REQUIRE(same_addr(p.src, p.dst) == (c == 0));
     }
 }
 
