@@ -29,11 +29,11 @@ class HttpFollower {
     static constexpr uint32_t kNoSlot = UINT32_MAX;
     struct Flow {  // one flow's client side
         enum class Phase : uint8_t { start, head, body, chunked, not_http } phase = Phase::start;
-        bool is_http = false;     // a request began like one
-        bool fresh = true;        // no byte followed since the client's stream (re)started
-        uint32_t slot = kNoSlot;  // head slot while a head arrives in pieces
-        uint32_t len = 0;         // bytes in it
+        bool is_http = false;  // a request began like one
+        bool fresh = true;     // no byte followed since the client's stream (re)started
         bool head_at_stream_start = false;  // the head being gathered began the stream
+        uint32_t slot = kNoSlot;            // head slot while a head arrives in pieces
+        uint32_t len = 0;                   // bytes in it
         uint64_t body_left = 0;
         ChunkedBody chunks;
     };

@@ -3,6 +3,7 @@
 #include "packet/flow_hash.hpp"
 
 #include <algorithm>
+#include <cstddef>
 
 namespace pktsieve {
 
@@ -164,8 +165,10 @@ void Pipeline::prefetch(const Staged& s) const {
     if (!s.tracked) return;
     const uint32_t i = flows_->prefetch_flow(s.hash);
     if (i == FlowTable::kNone || i >= match_ready_) return;
+    // Only the lines every packet reads: prefetching all of a burst's state at once would
+    // fill the core's line fill buffers and stall the burst instead.
     const auto* m = reinterpret_cast<const char*>(&match_[i]);
-    for (size_t at = 0; at < sizeof(FlowMatch); at += 64) __builtin_prefetch(m + at);
+    for (size_t at = 0; at < kFlowMatchHot; at += 64) __builtin_prefetch(m + at);
 }
 
 void Pipeline::process(const Staged& s, uint64_t ts_us) {
@@ -262,10 +265,7 @@ void Pipeline::track_tcp(const Packet& p, uint64_t hash, const PortGroup* g, uin
     if (t.evicted) close_flow(t.index, t.evicted_flow);  // the new flow reuses its index
     if (t.fresh) {
         close_flow(t.index, *t.flow);  // a reused closed flow may keep one direction open
-        match_[t.index] = FlowMatch{};
-        match_[t.index].generation = generation_;
-        match_[t.index].serial = ++next_serial_;
-        std::fill_n(flowbits_of(match_[t.index]), flowbit_words_, 0);
+        renew(match_[t.index]);
     }
     if (match_[t.index].generation != generation_) adopt_rules(match_[t.index]);
     Verdict v;
@@ -287,11 +287,24 @@ void Pipeline::track_tcp(const Packet& p, uint64_t hash, const PortGroup* g, uin
             dv.head_pending = false;
             const Packet as = as_packet(*t.flow, from_a);
             if (dv.dir == FlowDir::to_server) http_.flush(v.flow->http, head_sink(as, dv, ts_us));
-            end_direction(dirs[i], as, dv, ts_us);
+            end_direction(i, as, dv, ts_us);
             release_window(dirs[i]);
             dirs[i].ended = true;
         }
     }
+}
+
+// A new flow's state. The part lists keep their old bytes: n_parts and n_alerted, zero now,
+// say none is valid, and their lines are not touched.
+void Pipeline::renew(FlowMatch& fm) {
+    static_assert(offsetof(FlowMatch, parts) == kFlowMatchHot && sizeof(FlowMatch) == 256);
+    fm.dir = {};
+    fm.generation = generation_;
+    fm.n_alerted = 0;
+    fm.serial = ++next_serial_;
+    fm.http = {};
+    fm.telnet = {};
+    std::fill_n(flowbits_of(fm), flowbit_words_, 0);
 }
 
 void Pipeline::close_flow(uint32_t index, const Flow& f) {
@@ -305,7 +318,7 @@ void Pipeline::close_flow(uint32_t index, const Flow& f) {
         v.dir = flows_->is_client(f, from_a) ? FlowDir::to_server : FlowDir::to_client;
         v.established = f.state != FlowState::opening;
         v.flow = &fm;
-        end_direction(fm.dir[i], as_packet(f, from_a), v, f.last_seen_us);
+        end_direction(i, as_packet(f, from_a), v, f.last_seen_us);
     }
     if (fm.http.slot != HttpFollower::kNoSlot) {
         const bool client_a = flows_->is_client(f, true);

@@ -106,26 +106,31 @@ class Pipeline {
         uint32_t mask = 0;
     };
     static constexpr uint32_t kNoSlot = UINT32_MAX;
+    using Parts = std::array<Progress, kPartSlots>;
     struct Direction {
         hs_stream_t* stream = nullptr;
         SeqTrack seq;
-        bool ended = false;  // FIN seen: nothing more is scanned in this direction
-        uint8_t n_parts = 0;
-        bool window_over = false;  // its first kStreamWindow bytes passed (or no slot was free)
-        uint16_t window_len = 0;   // bytes in the window slot
         uint32_t window = kNoSlot;
-        std::array<Progress, kPartSlots> parts{};
+        uint16_t window_len = 0;   // bytes in the window slot
+        bool ended = false;        // FIN seen: nothing more is scanned in this direction
+        bool window_over = false;  // its first kStreamWindow bytes passed (or no slot was free)
+        uint8_t n_parts = 0;       // of FlowMatch::parts[its side]
     };
     using HttpFlow = HttpFollower::Flow;
+    // 256 bytes: what every packet of a flow reads and a new flow writes fills the first two
+    // cache lines (the array is page-aligned); the partial-match and alerted lists, read only
+    // up to n_parts and n_alerted, fill the last two, untouched by most flows.
     struct FlowMatch {
         std::array<Direction, 2> dir;  // [0]: from endpoint a, [1]: from b
-        std::array<uint32_t, kAlertSlots> alerted{};
+        uint32_t generation = 0;       // of the rule set this state belongs to
         uint32_t n_alerted = 0;
         uint64_t serial = 0;  // this flow's key in dedup_ (new per flow and per rule set)
         HttpFlow http;
         TelnetSessions::Flow telnet;  // the client's login, while it is read
-        uint32_t generation = 0;      // of the rule set this state belongs to
+        std::array<Parts, 2> parts{};
+        std::array<uint32_t, kAlertSlots> alerted{};
     };
+    static constexpr size_t kFlowMatchHot = 128;  // bytes renew() writes and prefetch() reads
     struct Verdict {  // what a match needs to know about the flow it came from
         FlowDir dir = FlowDir::any;
         bool established = true;
@@ -184,13 +189,15 @@ class Pipeline {
     void match_request(const HttpFollower::Head& head, const Packet& p, const Verdict& v,
                        uint64_t ts_us);
     void match_gathered(std::string_view head, const Packet& p, const Verdict& v, uint64_t ts_us);
-    void end_direction(Direction& d, const Packet& as, const Verdict& v, uint64_t ts_us);
+    // Ends the stream of `side` (0: from endpoint a) of the verdict's flow.
+    void end_direction(int side, const Packet& as, const Verdict& v, uint64_t ts_us);
     void keep_window(Direction& d, std::string_view bytes);
     void release_window(Direction& d);
     std::string_view window_of(const Direction& d) const;
     void close_flow(uint32_t index, const Flow& f);
     void adopt_rules(FlowMatch& fm);
-    void resolve_parts(Matches& m, Direction& d);
+    void resolve_parts(Matches& m, Direction& d, Parts& parts);
+    void renew(FlowMatch& fm);
     // `bufs`: what rules to verify are checked against (nullptr: the packet's payload).
     void report(const Matches& m, const Packet& p, const Verdict& v, uint64_t ts_us,
                 const Buffers* bufs = nullptr);

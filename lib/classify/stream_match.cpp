@@ -10,7 +10,8 @@ namespace pktsieve {
 
 void Pipeline::scan_stream(const Packet& p, const Tracked& t, const PortGroup* g, Verdict& v,
                            uint64_t ts_us) {
-    Direction& d = v.flow->dir[t.from_a ? 0 : 1];
+    const int side = t.from_a ? 0 : 1;
+    Direction& d = v.flow->dir[side];
     if (d.ended) return;
     Counters& c = stats_->counters;
     const NewBytes nb = new_bytes(d.seq, p.seq, p.payload_len, p.tcp_flags & kTcpSyn, false);
@@ -18,7 +19,7 @@ void Pipeline::scan_stream(const Packet& p, const Tracked& t, const PortGroup* g
     if (nb.gap) {
         if (d.stream) {
             ++c.stream_restarts;
-            end_direction(d, p, v, ts_us);
+            end_direction(side, p, v, ts_us);
         }
         release_window(d);  // the window restarts with the stream, at these bytes
         d.window_over = false;
@@ -57,7 +58,7 @@ void Pipeline::scan_stream(const Packet& p, const Tracked& t, const PortGroup* g
     c.scanned_bytes += nb.len;
     if (hs_scan_stream(d.stream, bytes, nb.len, 0, scratch_, collect, &m) != HS_SUCCESS)
         ++c.scan_errors;
-    resolve_parts(m, d);
+    resolve_parts(m, d, v.flow->parts[side]);
     report(m, p, v, ts_us);
 }
 
@@ -100,18 +101,19 @@ std::string_view Pipeline::window_of(const Direction& d) const {
 }
 
 // Closing a stream reports what only the end of data decides (e.g. `$` anchors).
-void Pipeline::end_direction(Direction& d, const Packet& as, const Verdict& v, uint64_t ts_us) {
+void Pipeline::end_direction(int side, const Packet& as, const Verdict& v, uint64_t ts_us) {
+    Direction& d = v.flow->dir[side];
     if (!d.stream) return;
     Matches m;
     hs_close_stream(d.stream, scratch_, collect, &m);
     d.stream = nullptr;
-    resolve_parts(m, d);
+    resolve_parts(m, d, v.flow->parts[side]);
     report(m, as, v, ts_us);
 }
 
 // Turns the parts a stream reported into the rules whose every part has now matched in this
 // direction (in any order, at any distance: the AND of block mode).
-void Pipeline::resolve_parts(Matches& m, Direction& d) {
+void Pipeline::resolve_parts(Matches& m, Direction& d, Parts& parts) {
     uint32_t out = 0;
     for (uint32_t i = 0; i < m.n; ++i) {
         const unsigned id = m.ids[i];
@@ -120,13 +122,12 @@ void Pipeline::resolve_parts(Matches& m, Direction& d) {
             continue;
         }
         const auto part = rs_->part(id);
-        auto end = d.parts.begin() + d.n_parts;
-        auto slot =
-            std::find_if(d.parts.begin(), end, [&](auto& p) { return p.rule == part.rule; });
+        auto end = parts.begin() + d.n_parts;
+        auto slot = std::find_if(parts.begin(), end, [&](auto& p) { return p.rule == part.rule; });
         if (slot == end) {
             if (d.n_parts == kPartSlots) {  // more partial rules than slots: forget the oldest
                 ++stats_->counters.match_overflow;
-                std::move(d.parts.begin() + 1, end, d.parts.begin());
+                std::move(parts.begin() + 1, end, parts.begin());
                 --d.n_parts;
                 --end;
             }

@@ -73,8 +73,7 @@ uint32_t FlowTable::find(const FlowKey& k, uint64_t h) const {
         const uint64_t e = slots_[s];
         if (e == 0) return kNone;
         if (slot_tag(e) != static_cast<uint32_t>(h)) continue;
-        const Flow& f = flows_[slot_index(e)];
-        if (f.hash == h && f.key == k) return slot_index(e);
+        if (flows_[slot_index(e)].key == k) return slot_index(e);
     }
 }
 
@@ -97,8 +96,8 @@ void FlowTable::reset(uint32_t idx, const FlowKey& k, uint64_t h, uint64_t now_u
     Flow& f = flows_[idx];
     f = Flow{};
     f.key = k;
-    f.hash = h;
-    f.first_seen_us = f.last_seen_us = now_us;
+    f.tag = static_cast<uint32_t>(h);
+    f.last_seen_us = now_us;
     lru_push_back(idx);
 }
 
@@ -123,7 +122,7 @@ uint32_t FlowTable::insert(const FlowKey& k, uint64_t h, uint64_t now_us) {
 // Backward-shift deletion keeps every probe chain unbroken without tombstones.
 void FlowTable::remove(uint32_t idx) {
     const uint32_t mask = static_cast<uint32_t>(slots_.size() - 1);
-    uint32_t s = home(flows_[idx].hash);
+    uint32_t s = home(flows_[idx].tag);
     while (static_cast<uint32_t>(slots_[s]) != idx + 1) s = (s + 1) & mask;
     for (uint32_t next = (s + 1) & mask; slots_[next] != 0; next = (next + 1) & mask) {
         const uint32_t at = slot_tag(slots_[next]) & mask;  // the entry's home slot

@@ -33,15 +33,17 @@ FlowKey flow_key(const Packet& p, bool& from_a);
 
 enum class FlowState : uint8_t { opening, established, closed };
 
+// 64 bytes: one cache line per flow (the table's array is page-aligned).
 struct Flow {
     FlowKey key;
-    uint64_t hash = 0;
-    uint64_t first_seen_us = 0, last_seen_us = 0;
+    uint32_t tag = 0;  // the low 32 bits of the flow's hash (its slot carries them too)
     FlowState state = FlowState::opening;
     bool client_known = false;  // from the handshake or, midstream, from the ports
     bool client_is_a = false;
+    uint64_t last_seen_us = 0;
     uint32_t lru_prev = 0, lru_next = 0;  // indices; kNone ends the list
 };
+static_assert(sizeof(Flow) == 64);
 
 struct FlowTableConfig {
     uint32_t capacity = 65536;

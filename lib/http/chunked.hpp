@@ -17,10 +17,11 @@ class ChunkedBody {
 
   private:
     static constexpr uint32_t kMaxLine = 1024;  // chunk-size line or trailer line
+    // Ordered for size (16 bytes: it is part of every flow's match state).
     enum class State : uint8_t { size, extension, data, data_end, trailer } state_ = State::size;
     bool digits_ = false;          // the size line has a hex digit
-    uint32_t line_ = 0;            // bytes of the current line
     bool line_starts_cr_ = false;  // trailer state: the current line's first byte is '\r'
+    uint32_t line_ = 0;            // bytes of the current line
     uint64_t left_ = 0;            // size being read, then data bytes left
 };
 
