@@ -77,6 +77,7 @@ inline void classify_one(WorkerContext& w, Pipeline& pipe, rte_mbuf* m, uint64_t
 
 // Stages of a burst (Pipeline::stage): the flow-table misses of all its packets overlap.
 thread_local Pipeline::Staged t_staged[kMaxBurst];
+thread_local uint64_t t_times[kMaxBurst];
 
 void classify_burst(WorkerContext& w, Pipeline& pipe, rte_mbuf** bufs, uint16_t n,
                     uint64_t now_us) {
@@ -89,9 +90,9 @@ void classify_burst(WorkerContext& w, Pipeline& pipe, rte_mbuf** bufs, uint16_t 
             if (i + 1 < n) rte_prefetch0(rte_pktmbuf_mtod(bufs[i + 1], void*));
             restore_vlan_if_stripped(w, bufs[i]);
             pipe.stage(rte_pktmbuf_mtod(bufs[i], const uint8_t*), bufs[i]->pkt_len, t_staged[i]);
+            t_times[i] = packet_time(w, bufs[i], now_us);
         }
-        for (uint16_t i = 0; i < n; ++i) pipe.prefetch(t_staged[i]);
-        for (uint16_t i = 0; i < n; ++i) pipe.process(t_staged[i], packet_time(w, bufs[i], now_us));
+        pipe.process_burst(t_staged, t_times, n);
     }
     rte_pktmbuf_free_bulk(bufs, n);
 }

@@ -1,6 +1,7 @@
 #include "packet/packet.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 namespace pktsieve {
@@ -37,10 +38,19 @@ inline uint32_t be32(const uint8_t* p) {
     return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
 }
 
+// Two 8-byte stores: the flow hash and key read the address as two 8-byte words, and a load
+// spanning several smaller stores cannot be forwarded from them (a stall per packet).
 inline void map_v4(IpAddr& a, const uint8_t* v4) {
-    a = {};
-    a[10] = a[11] = 0xff;
-    std::memcpy(a.data() + 12, v4, 4);
+    static_assert(std::endian::native == std::endian::little ||
+                  std::endian::native == std::endian::big);
+    uint32_t v;
+    std::memcpy(&v, v4, 4);  // network order kept: the bytes land as they are
+    const uint64_t low = 0;
+    const uint64_t high = std::endian::native == std::endian::little
+                              ? uint64_t{v} << 32 | 0xffff0000u
+                              : uint64_t{0xffff} << 32 | v;
+    std::memcpy(a.data(), &low, 8);
+    std::memcpy(a.data() + 8, &high, 8);
 }
 
 // `end` is the end of the IP datagram (capture trimmed to the IP length, dropping padding).

@@ -313,8 +313,8 @@ TEST_CASE("a burst processed in stages counts and alerts as packet by packet", "
             for (size_t i = 0; i < n; ++i)
                 staged.pipe.stage(frames[at + i].data(),
                                   static_cast<uint32_t>(frames[at + i].size()), st[i]);
-            for (size_t i = 0; i < n; ++i) staged.pipe.prefetch(st[i]);
-            for (size_t i = 0; i < n; ++i) staged.pipe.process(st[i], 1);
+            const std::vector<uint64_t> times(n, 1);
+            staged.pipe.process_burst(st.data(), times.data(), static_cast<uint32_t>(n));
             at += n;
         }
         b = result(staged);
