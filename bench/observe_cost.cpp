@@ -30,14 +30,9 @@ ObservationPiece* give_back(void*, ObservationPiece* full) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc < 2) {
-        fmt::print(stderr, "usage: observe_cost PCAP [RULES] [RUNS]\n");
-        return 2;
-    }
-    const std::string rules = argc > 2 ? argv[2] : PKTSIEVE_SOURCE_DIR "/signatures/pktsieve.rules";
-    const int runs = argc > 3 ? std::atoi(argv[3]) : 9;
-    const std::string only = argc > 4 ? argv[4] : "";
-    const auto frames = read_pcap(argv[1]);
+    const auto [pcap, rules, runs, only] =
+        bench::parse_args(argc, argv, "observe_cost PCAP [RULES] [RUNS] [with|without]", 9);
+    const auto frames = read_pcap(pcap);
     auto rs = load_ruleset({rules}, Vars(), LoadOptions(1, TcpMatching::stream)).ruleset;
     if (!rs) return 1;
     std::vector<std::unique_ptr<ObservationPiece>> pieces;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <string>
 #include <vector>
 
 namespace pktsieve::bench {
@@ -31,6 +32,23 @@ inline std::vector<Frame> read_pcap(const char* path) {
                        uint64_t(h->ts.tv_sec) * 1000000 + uint64_t(h->ts.tv_usec)});
     pcap_close(p);
     return out;
+}
+
+// The pipeline benchmarks' command line: PCAP [RULES] [RUNS] [ONLY] (ONLY: one side of an
+// alternation, for perf or callgrind). Exits with the usage line when PCAP is missing.
+struct Args {
+    const char* pcap = nullptr;
+    std::string rules;
+    int runs = 0;
+    std::string only;
+};
+inline Args parse_args(int argc, char** argv, const char* usage, int default_runs) {
+    if (argc < 2) {
+        fmt::print(stderr, "usage: {}\n", usage);
+        std::exit(2);
+    }
+    return {argv[1], argc > 2 ? argv[2] : PKTSIEVE_SOURCE_DIR "/signatures/pktsieve.rules",
+            argc > 3 ? std::atoi(argv[3]) : default_runs, argc > 4 ? argv[4] : ""};
 }
 
 inline double median(std::vector<double> v) {

@@ -38,13 +38,9 @@ int on_match(unsigned, unsigned long long, unsigned long long, unsigned, void* c
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc < 2) {
-        fmt::print(stderr, "usage: scan_cost PCAP [RULES] [RUNS]\n");
-        return 2;
-    }
-    const std::string rules = argc > 2 ? argv[2] : PKTSIEVE_SOURCE_DIR "/signatures/pktsieve.rules";
-    const int runs = argc > 3 ? std::atoi(argv[3]) : 5;
-    const auto frames = read_pcap(argv[1]);
+    const auto [pcap, rules, runs, only] =
+        bench::parse_args(argc, argv, "scan_cost PCAP [RULES] [RUNS]", 5);
+    const auto frames = read_pcap(pcap);
     auto stream_rs = load_ruleset({rules}, Vars(), LoadOptions(1, TcpMatching::stream)).ruleset;
     auto block_rs = load_ruleset({rules}, Vars(), LoadOptions(1, TcpMatching::block)).ruleset;
     if (!stream_rs || !block_rs) return 1;

@@ -90,14 +90,9 @@ Times run(const Ruleset& rs, const std::vector<Frame>& frames, bool staged,
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc < 2) {
-        fmt::print(stderr, "usage: stage_cost PCAP [RULES] [RUNS] [staged|single]\n");
-        return 2;
-    }
-    const std::string rules = argc > 2 ? argv[2] : PKTSIEVE_SOURCE_DIR "/signatures/pktsieve.rules";
-    const int runs = argc > 3 ? std::atoi(argv[3]) : 7;
-    const std::string only = argc > 4 ? argv[4] : "";
-    const auto frames = read_pcap(argv[1]);
+    const auto [pcap, rules, runs, only] =
+        bench::parse_args(argc, argv, "stage_cost PCAP [RULES] [RUNS] [staged|single]", 7);
+    const auto frames = read_pcap(pcap);
     auto rs = load_ruleset({rules}, Vars(), LoadOptions(1, TcpMatching::stream)).ruleset;
     if (!rs || frames.empty()) return 1;
     auto piece = std::make_unique<ObservationPiece>();
@@ -115,7 +110,7 @@ int main(int argc, char** argv) {
     const double s = median(stage), p = median(process), st = median(staged_total),
                  one = median(single_total);
     fmt::print("{}: {} frames, bursts of {}, second pass timed; medians of {} alternating runs\n",
-               argv[1], frames.size(), kBurst, runs);
+               pcap, frames.size(), kBurst, runs);
     fmt::print("staged: stage (parse, hash, slot prefetch)  {:6.1f} ns/frame\n", s);
     fmt::print("staged: process_burst (flows, streams, ...) {:6.1f} ns/frame\n", p);
     fmt::print("staged: whole pass                          {:6.1f} ns/frame  {:5.2f} Mpps\n", st,
