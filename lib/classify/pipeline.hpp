@@ -63,10 +63,11 @@ class Pipeline {
     Pipeline& operator=(const Pipeline&) = delete;
 
     void process(const uint8_t* data, uint32_t len, uint64_t ts_us);
-    // The same in three stages, for a burst (l3fwd, VPP): stage every packet (parsed; for one
-    // whose flow is looked up, its hash computed and its table slot prefetched), prefetch
-    // every staged packet's flow, then process each in order. The frames must stay in place
-    // until processed; the rule set must not change in between.
+    // The same in stages, for a burst (l3fwd, VPP): stage every packet (parsed; for one whose
+    // flow is looked up, its hash computed and its table slot prefetched), then
+    // process_burst: each packet's flow prefetched a few packets ahead, each processed in
+    // order. The frames must stay in place until processed; the rule set must not change in
+    // between.
     struct Staged {
         Packet p;
         uint32_t len = 0;
@@ -130,7 +131,8 @@ class Pipeline {
     };
     using HttpFlow = HttpFollower::Flow;
     // 256 bytes: what every packet of a flow reads and a new flow writes fills the first two
-    // cache lines (the array is page-aligned); the partial-match and alerted lists, read only
+    // cache lines (the array is mapped, so page-aligned, at a worker's sizes); the
+    // partial-match and alerted lists, read only
     // up to n_parts and n_alerted, fill the last two, untouched by most flows.
     struct FlowMatch {
         std::array<Direction, 2> dir;  // [0]: from endpoint a, [1]: from b

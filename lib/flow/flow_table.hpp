@@ -33,7 +33,8 @@ FlowKey flow_key(const Packet& p, bool& from_a);
 
 enum class FlowState : uint8_t { opening, established, closed };
 
-// 64 bytes: one cache line per flow (the table's array is page-aligned).
+// 64 bytes: one cache line per flow (the table's array is mapped, so page-aligned, at a
+// worker's sizes).
 struct Flow {
     FlowKey key;
     uint32_t tag = 0;  // the low 32 bits of the flow's hash (its slot carries them too)
