@@ -1,5 +1,6 @@
 #include "flow/flow_table.hpp"
 
+#include <bit>
 #include <cstring>
 
 #include "packet/flow_hash.hpp"
@@ -34,6 +35,23 @@ void update_tcp(Flow& f, const Packet& p, bool from_a, std::optional<bool> sende
 }
 
 }  // namespace
+
+// Whether the packet's source endpoint (address, then port) orders at or before its
+// destination: endpoint a of the flow key. Addresses compare as memcmp would (big-endian
+// numbers), inline: a library memcmp per packet cost ~4 % of a worker.
+bool source_first(const Packet& p) {
+    uint64_t s[2], d[2];
+    std::memcpy(s, p.src.data(), 16);
+    std::memcpy(d, p.dst.data(), 16);
+    for (int i = 0; i < 2; ++i) {
+        if constexpr (std::endian::native == std::endian::little) {
+            s[i] = __builtin_bswap64(s[i]);
+            d[i] = __builtin_bswap64(d[i]);
+        }
+        if (s[i] != d[i]) return s[i] < d[i];
+    }
+    return p.sport <= p.dport;
+}
 
 FlowKey flow_key(const Packet& p, bool& from_a) {
     FlowKey k;

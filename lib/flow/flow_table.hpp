@@ -28,6 +28,10 @@ struct FlowKey {
     }
 };
 
+// Whether the packet's source (address, then port) orders at or before its destination,
+// as memcmp orders addresses: then the source is the key's endpoint a.
+bool source_first(const Packet& p);
+
 // The key of `p`, and whether the packet travels from endpoint a to b.
 FlowKey flow_key(const Packet& p, bool& from_a);
 

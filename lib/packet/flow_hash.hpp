@@ -3,7 +3,6 @@
 // Thread-safety: pure function.
 #pragma once
 
-#include <bit>
 #include <cstdint>
 #include <cstring>
 
@@ -24,23 +23,6 @@ inline uint64_t fmix(uint64_t k) {  // MurmurHash3 finaliser: spreads every inpu
     return k ^ (k >> 33);
 }
 }  // namespace detail
-
-// Whether the packet's source endpoint (address, then port) orders at or before its
-// destination: the one order the flow hash and the flow key both use. Addresses compare as
-// memcmp would (big-endian numbers), inline: a library memcmp per packet cost ~4 % of a worker.
-inline bool source_first(const Packet& p) {
-    uint64_t s[2], d[2];
-    std::memcpy(s, p.src.data(), 16);
-    std::memcpy(d, p.dst.data(), 16);
-    for (int i = 0; i < 2; ++i) {
-        if constexpr (std::endian::native == std::endian::little) {
-            s[i] = __builtin_bswap64(s[i]);
-            d[i] = __builtin_bswap64(d[i]);
-        }
-        if (s[i] != d[i]) return s[i] < d[i];
-    }
-    return p.sport <= p.dport;
-}
 
 namespace detail {
 // One endpoint (address, port) to 64 bits. For a given first half of the address, the

@@ -6,7 +6,6 @@
 
 #include "flow/flow_table.hpp"
 #include "frames.hpp"
-#include "packet/flow_hash.hpp"
 #include "resident.hpp"
 
 using namespace pktsieve;
