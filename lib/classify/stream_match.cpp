@@ -48,10 +48,13 @@ void Pipeline::scan_stream(const Packet& p, const Tracked& t, const PortGroup* g
     }
     const hs_database_t* db = g->stream[direction_index(v.dir)].get();
     if (!db) return;
-    if (!d.stream && hs_open_stream(db, 0, &d.stream) != HS_SUCCESS) {
-        d.stream = nullptr;
-        ++c.stream_alloc_failures;
-        return;
+    if (!d.stream) {
+        if (hs_open_stream(db, 0, &d.stream) != HS_SUCCESS) {
+            d.stream = nullptr;
+            ++c.stream_alloc_failures;
+            return;
+        }
+        d.eod_matches = g->stream_at_eod[direction_index(v.dir)];
     }
     Matches m;
     ++c.scanned_packets;
@@ -100,10 +103,17 @@ std::string_view Pipeline::window_of(const Direction& d) const {
     return {window_mem_.data() + size_t{d.window} * kStreamWindow, d.window_len};
 }
 
-// Closing a stream reports what only the end of data decides (e.g. `$` anchors).
+// Closing a stream reports what only the end of data decides (e.g. `$` anchors). A stream whose
+// database has no such pattern is released unread: hs_close_stream would read its state, by
+// then usually out of cache, to find nothing.
 void Pipeline::end_direction(int side, const Packet& as, const Verdict& v, uint64_t ts_us) {
     Direction& d = v.flow->dir[side];
     if (!d.stream) return;
+    if (!d.eod_matches) {
+        StreamPool::discard(d.stream);
+        d.stream = nullptr;
+        return;
+    }
     Matches m;
     hs_close_stream(d.stream, scratch_, collect, &m);
     d.stream = nullptr;

@@ -100,11 +100,12 @@ void append_expressions(const Rule& r, uint32_t index, unsigned first_sub_id, Ex
     out.push_back(std::move(comb));
 }
 
-std::optional<std::string> check_pattern(const Pattern& p) {
+std::optional<std::string> check_pattern(const Pattern& p, bool* matches_at_eod) {
     const HsExpression e = pattern_expression(p);
     hs_expr_info_t* info = nullptr;
     hs_compile_error_t* err = nullptr;
     if (hs_expression_ext_info(e.regex.c_str(), e.flags, &e.ext, &info, &err) == HS_SUCCESS) {
+        if (matches_at_eod) *matches_at_eod = info->matches_at_eod != 0;
         free(info);  // allocated by Hyperscan's misc allocator, which defaults to malloc
         return std::nullopt;
     }

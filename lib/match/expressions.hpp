@@ -45,6 +45,8 @@ struct CompiledDb {
 CompiledDb compile_expressions(const std::vector<HsExpression>& exprs, unsigned mode);
 
 // Hyperscan's verdict on one pattern alone: nullopt when it compiles, else Hyperscan's message.
-std::optional<std::string> check_pattern(const Pattern& p);
+// `matches_at_eod`, when given and the pattern compiles: whether it can match at the end of
+// data (hs_expr_info_t::matches_at_eod).
+std::optional<std::string> check_pattern(const Pattern& p, bool* matches_at_eod = nullptr);
 
 }  // namespace pktsieve

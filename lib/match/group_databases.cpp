@@ -97,9 +97,11 @@ void Ruleset::plan_group(PortGroup& g, bool tcp_stream, DbPlan& plan) {
         } else {
             const bool in_stream = tcp_stream && !rule.verify && !rule.flow_stateless;
             auto& lists = in_stream ? stream : packet;
-            for (size_t d = 0; d < 2; ++d)
-                if (rule.flow == FlowDir::any || direction_index(rule.flow) == d)
-                    lists[d].push_back(r);
+            for (size_t d = 0; d < 2; ++d) {
+                if (rule.flow != FlowDir::any && direction_index(rule.flow) != d) continue;
+                lists[d].push_back(r);
+                if (in_stream) g.stream_at_eod[d] = g.stream_at_eod[d] || rule.hs_matches_at_eod;
+            }
             if (in_stream && rule.flow != FlowDir::to_client && anchored_at_start(rule))
                 request.push_back(r);
             g.stateless_in_db = g.stateless_in_db || (tcp_stream && rule.flow_stateless);

@@ -59,7 +59,8 @@ void lower_checked(Rule& r) {
 }
 
 // Hyperscan's verdict on each pattern of a lowered rule, alone; and the verifier's bound.
-std::optional<std::string> check_rule(const Rule& r) {
+// Records whether the rule's expressions can match at the end of data.
+std::optional<std::string> check_rule(Rule& r) {
     std::array<size_t, kBufferCount> per_buffer{};
     for (const auto& p : r.patterns)
         if (++per_buffer[static_cast<size_t>(p.buffer)] > kMaxPatternsPerBuffer)
@@ -68,8 +69,12 @@ std::optional<std::string> check_rule(const Rule& r) {
     for (const auto& p : r.patterns)
         if (p.kind == Pattern::Kind::pcre && r.verify)  // whole rules: checked in r.hs
             if (auto msg = check_pattern(p)) return "pattern rejected by Hyperscan: " + *msg;
-    for (const auto& p : r.hs)
-        if (auto msg = check_pattern(p)) return "pattern rejected by Hyperscan: " + *msg;
+    r.hs_matches_at_eod = false;
+    for (const auto& p : r.hs) {
+        bool at_eod = true;
+        if (auto msg = check_pattern(p, &at_eod)) return "pattern rejected by Hyperscan: " + *msg;
+        r.hs_matches_at_eod = r.hs_matches_at_eod || at_eod;
+    }
     return std::nullopt;
 }
 

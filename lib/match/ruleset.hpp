@@ -60,6 +60,9 @@ struct PortGroup {
     // not scanned for what only a client can send.
     std::array<SharedHsDatabase, 2> db;  // per packet: whole rules, prefilters of rules to verify
     std::array<SharedHsDatabase, 2> stream;  // per TCP flow direction (stream mode): whole rules
+    // Some rule of stream[d] can match at the end of data: closing such a stream must report
+    // what it finds; the others' streams are released without a look.
+    std::array<bool, 2> stream_at_eod{};
     // Stream mode, client side: the whole rules anchored at the payload's start
     // (anchored_at_start), matched on each HTTP request head the client sends, so `^` and
     // depth mean "of this request" for every request of a keep-alive connection.

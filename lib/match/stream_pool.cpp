@@ -29,6 +29,10 @@ void* pool_alloc(size_t n) {
 
 void pool_free(void* p) {
     if (!p) return;
+    if (t_pool && t_pool->owns(p)) {  // without reading the block's header, likely out of cache
+        t_pool->release(p);
+        return;
+    }
     Header* h = static_cast<Header*>(p) - 1;
     if (h->pool)
         h->pool->release(p);

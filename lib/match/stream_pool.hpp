@@ -43,6 +43,11 @@ class StreamPool {
 
     void* alloc(size_t n);
     void release(void* p);
+    // Whether `p` is one of this pool's blocks (by address alone).
+    bool owns(const void* p) const {
+        const auto a = reinterpret_cast<uintptr_t>(p), b = reinterpret_cast<uintptr_t>(base_);
+        return a >= b && a < b + block_ * count_;
+    }
 
   private:
     size_t block_;

@@ -163,6 +163,9 @@ struct Rule {
     bool needs_http = false;    // some pattern reads an HTTP buffer: matched per HTTP request
     bool needs_dns = false;     // some pattern reads dns.query: matched per DNS query
     bool needs_telnet = false;  // some pattern reads telnet.data: matched per line typed
+    // Some expression of `hs` can match at the end of data (`$`, a trailing `\b`, ...), which a
+    // stream reports only when it is closed. Until the rule set's checks ask Hyperscan, assumed.
+    bool hs_matches_at_eod = true;
 };
 
 }  // namespace pktsieve

@@ -155,6 +155,38 @@ TEST_CASE("end of data reports what only the end decides", "[stream]") {
     CHECK(run.stats.counters.alerts == 1);  // the client's FIN ended its stream
 }
 
+TEST_CASE("a stream is scanned at its close only if its database can match there", "[stream]") {
+    auto load = parse_rules(
+        "alert tcp any any -> any 80 (content:\"abc\"; sid:1;)\n"
+        "alert tcp any any -> any 81 (pcre:\"/secret\\b/\"; sid:2;)\n"
+        "alert tcp any any -> any 82 (flow:to_client; pcre:\"/tail$/\"; sid:3;)\n"
+        "alert tcp any any -> any 82 (flow:to_server; content:\"head\"; sid:4;)\n",
+        "t", Vars());
+    auto rs = Ruleset::compile_strict(std::move(load.rules), 1);
+    auto eod = [&](uint16_t port) { return rs->group_for(kProtoTcp, port)->stream_at_eod; };
+    CHECK(eod(80) == std::array<bool, 2>{false, false});  // a literal ends where it is seen
+    CHECK(eod(81) == std::array<bool, 2>{true, true});    // the end of data is a word boundary
+    CHECK(eod(82) == std::array<bool, 2>{false, true});   // `$` only in responses to 82
+    Run run(*rs);
+    const StreamPool* pool = StreamPool::current();
+    REQUIRE(pool != nullptr);
+    Conversation a(40010, 80), b(40011, 81), c(40012, 82);
+    a.client("xxabcxx");
+    b.client("the secret");
+    c.client("head");
+    for (auto* conv : {&a, &b, &c}) run.feed(conv->frames);
+    CHECK(pool->in_use() == 3);
+    CHECK(run.stats.counters.alerts == 2);  // abc, head; the rest waits for the end of data
+    for (auto* conv : {&a, &b, &c}) {
+        conv->frames.clear();
+        conv->close();
+        run.feed(conv->frames);
+    }
+    CHECK(pool->in_use() == 0);             // every stream released, read or not
+    CHECK(run.stats.rules[1].alerts == 1);  // "secret" at the end of b's data
+    CHECK(run.stats.counters.alerts == 3);
+}
+
 TEST_CASE("flow:established and flow direction use the tracked flow", "[stream]") {
     auto load = parse_rules(
         "alert tcp any any -> any 80 (content:\"early\"; flow:established,to_server; sid:1;)\n"
