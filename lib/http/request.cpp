@@ -2,6 +2,7 @@
 
 #include "text/ascii.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 namespace pktsieve {
@@ -111,17 +112,25 @@ void remove_dot_segments(std::string& s) {
     s.resize(w);
 }
 
-// Appends %XX-decoded `in` to `out`.
+// Appends %XX-decoded `in` to `out` (the runs between escapes appended whole).
 void append_decoded(std::string_view in, std::string& out) {
-    for (size_t i = 0; i < in.size(); ++i) {
-        if (in[i] == '%' && i + 2 < in.size() && hex_value(in[i + 1]) >= 0 &&
-            hex_value(in[i + 2]) >= 0) {
-            out.push_back(static_cast<char>(hex_value(in[i + 1]) << 4 | hex_value(in[i + 2])));
-            i += 2;
+    for (size_t i = 0; i < in.size();) {
+        const size_t pct = std::min(in.find('%', i), in.size());
+        out.append(in.substr(i, pct - i));
+        if (pct == in.size()) return;
+        if (pct + 2 < in.size() && hex_value(in[pct + 1]) >= 0 && hex_value(in[pct + 2]) >= 0) {
+            out.push_back(static_cast<char>(hex_value(in[pct + 1]) << 4 | hex_value(in[pct + 2])));
+            i = pct + 3;
         } else {
-            out.push_back(in[i]);
+            out.push_back('%');
+            i = pct + 1;
         }
     }
+}
+
+// Whether remove_dot_segments could change `s`: a dot segment starts the path or follows a "/".
+bool has_dot_segment(std::string_view s) {
+    return (!s.empty() && s[0] == '.') || s.find("/.") != std::string_view::npos;
 }
 
 }  // namespace
@@ -179,7 +188,7 @@ void normalize_uri(std::string_view raw, std::string& out) {
     const size_t q = std::min(raw.find('?'), raw.size());
     out.clear();
     append_decoded(raw.substr(0, q), out);
-    remove_dot_segments(out);
+    if (has_dot_segment(out)) remove_dot_segments(out);
     append_decoded(raw.substr(q), out);
 }
 

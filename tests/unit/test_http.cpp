@@ -45,6 +45,13 @@ TEST_CASE("http.uri is normalised as Suricata's libhtp does", "[http]") {
         {"a/../b", "/b"},
         {"/a/..b/c", "/a/..b/c"},
         {"/s?x=/../y&z=%41", "/s?x=/../y&z=A"},  // the query: decoded only
+        {"/%", "/%"},                            // escapes cut short stay as they are
+        {"/%4", "/%4"},
+        {"/%zz%41", "/%zzA"},
+        {"/%%41", "/%A"},
+        {"/index.html", "/index.html"},  // a dot inside a segment
+        {"./a", "a"},                    // RFC 3986 5.2.4 A: a leading "./" or "../" goes
+        {"%2e%2e/a", "a"},
         {"", ""},
     };
     for (const auto& [raw, want] : cases) {
