@@ -7,33 +7,6 @@
 
 namespace pktsieve {
 
-namespace {
-
-// Whether a packet without flow state has anything to be matched by (its direction is worked
-// out only then).
-inline bool worth_scanning(const PortGroup* g, const Packet& p) {
-    return g && ((p.payload_len > 0 &&
-                  (g->db[0] || g->db[1] || g->reads_http || g->reads_dns || g->reads_telnet)) ||
-                 !g->always.empty());
-}
-
-// The packet a flow direction's end-of-stream matches are reported as.
-Packet as_packet(const Flow& f, bool from_a) {
-    static constexpr uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    Packet q;
-    q.l3 = std::equal(kMapped, kMapped + 12, f.key.a.begin()) ? L3::ipv4 : L3::ipv6;
-    q.proto = f.key.proto;
-    q.src = from_a ? f.key.a : f.key.b;
-    q.dst = from_a ? f.key.b : f.key.a;
-    q.sport = from_a ? f.key.port_a : f.key.port_b;
-    q.dport = from_a ? f.key.port_b : f.key.port_a;
-    q.vlan_count = f.key.vlan ? 1 : 0;
-    q.vlan[0] = f.key.vlan;
-    return q;
-}
-
-}  // namespace
-
 FlowDir stateless_direction(const Ruleset& rs, const Packet& p) {
     if (p.proto == kProtoTcp && (p.tcp_flags & kTcpSyn))
         return (p.tcp_flags & kTcpAck) ? FlowDir::to_client : FlowDir::to_server;
@@ -55,6 +28,7 @@ Pipeline::Pipeline(const Ruleset& rs, unsigned worker, WorkerStats& stats, Burst
     if (rs.tcp_matching() != TcpMatching::stream) return;
     flows_.emplace(flows);
     match_ = ZeroedArray<FlowMatch>(flows.capacity);
+    marks_ = ZeroedArray<uint8_t>(flows.capacity);
     size_flowbits();
     window_mem_ = ZeroedArray<char>(size_t{kWindowSlots} * kStreamWindow);
     for (uint32_t i = kWindowSlots; i > 0; --i) window_free_.push_back(i - 1);
@@ -67,9 +41,10 @@ Pipeline::Pipeline(const Ruleset& rs, unsigned worker, WorkerStats& stats, Burst
 Pipeline::~Pipeline() {
     if (!flows_) return;
     // Streams still open go back to the pool without reporting; finish() reports them.
-    for (uint32_t i = 0; i < match_ready_; ++i)
-        for (auto& d : match_[i].dir)
-            if (d.stream) hs_close_stream(d.stream, nullptr, nullptr, nullptr);
+    for (uint32_t i = 0; i < flows_->used_indices(); ++i)
+        if (marks_[i] & kMatchLive)
+            for (auto& d : match_[i].dir)
+                if (d.stream) hs_close_stream(d.stream, nullptr, nullptr, nullptr);
     // Restore only if nobody installed another pool since (pipelines on one thread need not
     // end in the order they began).
     if (StreamPool::current() == pool_.get()) StreamPool::install(previous_pool_);
@@ -88,23 +63,6 @@ void Pipeline::switch_rules(const Ruleset& rs) {
     retired_pools_.push_back(std::move(pool_));
     pool_ = std::make_unique<StreamPool>(rs.max_stream_size(), size_t{flows_->capacity()} * 2 + 1);
     StreamPool::install(pool_.get());
-}
-
-// A flow's match state from an earlier rule set: its streams are dropped unreported (the old
-// databases may be gone) and restart at the flow's next byte under the new set; partial
-// matches, alert de-duplication and flowbits start afresh. HTTP parsing carries on.
-void Pipeline::adopt_rules(FlowMatch& fm) {
-    for (auto& d : fm.dir) {
-        if (d.stream) StreamPool::discard(d.stream);
-        d.stream = nullptr;
-        d.n_parts = 0;
-        release_window(d);  // the window starts again with the new stream
-        d.window_over = false;
-    }
-    fm.n_alerted = 0;
-    fm.serial = ++next_serial_;
-    std::fill_n(flowbits_of(fm), flowbit_words_, 0);
-    fm.generation = generation_;
 }
 
 // Flows keep their flowbits across a reload only until they adopt the new set (adopt_rules
@@ -164,7 +122,8 @@ void Pipeline::stage(const uint8_t* data, uint32_t len, Staged& s) const {
 void Pipeline::prefetch(const Staged& s) const {
     if (!s.tracked) return;
     const uint32_t i = flows_->prefetch_flow(s.hash);
-    if (i == FlowTable::kNone || i >= match_ready_) return;
+    // Only a flow whose match state is kept, or a segment that will need it.
+    if (i == FlowTable::kNone || (!(marks_[i] & kMatchLive) && s.p.payload_len == 0)) return;
     // Only the lines every packet reads: prefetching all of a burst's state at once would
     // fill the core's line fill buffers and stall the burst instead.
     const auto* m = reinterpret_cast<const char*>(&match_[i]);
@@ -257,85 +216,6 @@ void Pipeline::match_buffer(const PortGroup& g, Buffer which, std::string_view b
     report_list(always, p, v, ts_us, &b);
 }
 
-void Pipeline::track_tcp(const Packet& p, uint64_t hash, const PortGroup* g, uint64_t ts_us) {
-    const Tracked t =
-        flows_->track(p, hash, ts_us, stateless_direction(*rs_, p) == FlowDir::to_server);
-    // An index handed out the first time holds zeroed bytes, not yet a FlowMatch.
-    while (match_ready_ < flows_->used_indices()) match_[match_ready_++] = FlowMatch{};
-    if (t.evicted) close_flow(t.index, t.evicted_flow);  // the new flow reuses its index
-    if (t.fresh) {
-        close_flow(t.index, *t.flow);  // a reused closed flow may keep one direction open
-        renew(match_[t.index]);
-    }
-    if (match_[t.index].generation != generation_) adopt_rules(match_[t.index]);
-    Verdict v;
-    v.dir = flows_->is_client(*t.flow, t.from_a) ? FlowDir::to_server : FlowDir::to_client;
-    v.established = t.flow->state != FlowState::opening;
-    v.flow = &match_[t.index];
-    v.http = v.flow->http.is_http;
-    if (p.payload_len > 0) scan_stream(p, t, g, v, ts_us);
-    v.stream_bytes = window_of(v.flow->dir[t.from_a ? 0 : 1]);
-    v.head_pending = v.dir == FlowDir::to_server && HttpFollower::head_pending(v.flow->http);
-    if (worth_scanning(g, p)) scan_packet(g, p, v, ts_us);  // stateless, verified, no prefilter
-    if (p.tcp_flags & (kTcpFin | kTcpRst)) {
-        auto& dirs = v.flow->dir;
-        for (int i = 0; i < 2; ++i) {
-            const bool from_a = i == 0;
-            if (from_a != t.from_a && !(p.tcp_flags & kTcpRst)) continue;  // FIN ends one side
-            Verdict dv = v;
-            dv.dir = flows_->is_client(*t.flow, from_a) ? FlowDir::to_server : FlowDir::to_client;
-            dv.head_pending = false;
-            const Packet as = as_packet(*t.flow, from_a);
-            if (dv.dir == FlowDir::to_server) http_.flush(v.flow->http, head_sink(as, dv, ts_us));
-            end_direction(i, as, dv, ts_us);
-            release_window(dirs[i]);
-            dirs[i].ended = true;
-        }
-    }
-}
-
-// A new flow's state. The part lists keep their old bytes: n_parts and n_alerted, zero now,
-// say none is valid, and their lines are not touched.
-void Pipeline::renew(FlowMatch& fm) {
-    static_assert(offsetof(FlowMatch, parts) == kFlowMatchHot && sizeof(FlowMatch) == 256);
-    fm.dir = {};
-    fm.generation = generation_;
-    fm.n_alerted = 0;
-    fm.serial = ++next_serial_;
-    fm.http = {};
-    fm.telnet = {};
-    std::fill_n(flowbits_of(fm), flowbit_words_, 0);
-}
-
-void Pipeline::close_flow(uint32_t index, const Flow& f) {
-    FlowMatch& fm = match_[index];
-    if (fm.generation != generation_) adopt_rules(fm);  // never report through an old set
-    for (auto& d : fm.dir) release_window(d);
-    for (int i = 0; i < 2; ++i) {
-        if (!fm.dir[i].stream) continue;
-        const bool from_a = i == 0;
-        Verdict v;
-        v.dir = flows_->is_client(f, from_a) ? FlowDir::to_server : FlowDir::to_client;
-        v.established = f.state != FlowState::opening;
-        v.flow = &fm;
-        end_direction(i, as_packet(f, from_a), v, f.last_seen_us);
-    }
-    if (fm.http.slot != HttpFollower::kNoSlot) {
-        const bool client_a = flows_->is_client(f, true);
-        Verdict v{FlowDir::to_server,
-                  f.state != FlowState::opening,
-                  fm.http.is_http,
-                  false,
-                  &fm,
-                  false,
-                  {}};
-        const Packet as = as_packet(f, client_a);
-        http_.flush(fm.http, head_sink(as, v, f.last_seen_us));
-    }
-    http_.release(fm.http);
-    telnet_.release(fm.telnet);
-}
-
 void Pipeline::housekeeping() {
     if (!flows_) return;
     std::erase_if(retired_pools_, [](const auto& p) { return p->in_use() == 0; });
@@ -359,7 +239,7 @@ void Pipeline::sync_counters() {
     c.flows_closed = fc.closed;
     c.flows_evicted = fc.evicted;
     c.flows_timed_out = fc.timed_out;
-    c.flow_memory_bytes = flows_->memory_bytes() + match_.memory_bytes() +
+    c.flow_memory_bytes = flows_->memory_bytes() + match_.memory_bytes() + marks_.memory_bytes() +
                           flowbits_.memory_bytes() + dedup_.memory_bytes() + pool_->memory_bytes() +
                           http_.memory_bytes() + rates_.memory_bytes() + telnet_.memory_bytes() +
                           window_mem_.memory_bytes() + window_free_.capacity() * sizeof(uint32_t);

@@ -213,6 +213,7 @@ class Pipeline {
     void adopt_rules(FlowMatch& fm);
     void resolve_parts(Matches& m, Direction& d, Parts& parts);
     void renew(FlowMatch& fm);
+    FlowMatch& live_match(uint32_t index);  // the flow's match state, made valid when it is not
     // `bufs`: what rules to verify are checked against (nullptr: the packet's payload).
     void report(const Matches& m, const Packet& p, const Verdict& v, uint64_t ts_us,
                 const Buffers* bufs = nullptr);
@@ -239,8 +240,12 @@ class Pipeline {
     WorkerStats* stats_;
     BurstAlerts* alerts_;
     std::optional<FlowTable> flows_;  // stream matching only
-    ZeroedArray<FlowMatch> match_;    // per flow index
-    uint32_t match_ready_ = 0;        // entries of match_ set to a FlowMatch (the rest: zeros)
+    ZeroedArray<FlowMatch> match_;    // per flow index, valid where marks_ says kMatchLive
+    // Per flow index: whether match_ holds the flow's state, and which sides a FIN or RST ended
+    // before it did. A connection attempt without data (most of a sensor's traffic) never
+    // needs match state: its 256 bytes (and flowbits) are then not touched at all.
+    enum : uint8_t { kMatchLive = 1, kEndedA = 2, kEndedB = 4 };
+    ZeroedArray<uint8_t> marks_;
     ZeroedArray<uint64_t> flowbits_;  // per flow index, flowbit_words_ words each
     uint32_t flowbit_words_ = 1;
     std::unique_ptr<StreamPool> pool_;
@@ -266,6 +271,14 @@ class Pipeline {
     AlertDedup dedup_;          // alerted rules of flows past kAlertSlots
     uint64_t next_serial_ = 0;  // FlowMatch::serial
 };
+
+// Whether a packet has anything to be matched by per packet (its direction is worked out only
+// then): payload for a database or parser of its group, or rules without a prefilter.
+inline bool worth_scanning(const PortGroup* g, const Packet& p) {
+    return g && ((p.payload_len > 0 &&
+                  (g->db[0] || g->db[1] || g->reads_http || g->reads_dns || g->reads_telnet)) ||
+                 !g->always.empty());
+}
 
 // Direction of a packet when no flow state is known: SYN / SYN-ACK when present; else the side
 // on a server port (ports < 1024 and the ports the rules name as servers); else the lower port.

@@ -141,6 +141,51 @@ TEST_CASE("a SYN flood larger than the table: memory bounded, evictions counted,
     CHECK(run.stats.rules[sid_index(*rs, 9000001)].alerts == 1);
 }
 
+TEST_CASE("connection attempts without data leave the flows' match state untouched", "[stream]") {
+    auto rs = shipped();
+    Run run(*rs, 131072);  // match state reserved: 131072 x 256 bytes = 32 MiB
+    std::vector<Bytes> scan;
+    for (uint32_t i = 0; i < 120000; ++i) {  // a scan: SYN, and the RST the sensor answers
+        FrameSpec f;
+        f.src4[1] = static_cast<uint8_t>(i >> 16);
+        f.src4[2] = static_cast<uint8_t>(i >> 8);
+        f.src4[3] = static_cast<uint8_t>(i);
+        f.sport = 40000;
+        f.dport = 9200;
+        f.tcp_flags = kSyn;
+        scan.push_back(frame(f));
+        std::swap(f.src4, f.dst4);
+        std::swap(f.sport, f.dport);
+        f.tcp_flags = kRst | kAck;
+        scan.push_back(frame(f));
+    }
+    const size_t before = resident_bytes();
+    run.feed(scan);
+    // The flow entries (64 bytes each) and marks become resident; a flow's 256 bytes of match
+    // state do not (they would add 30 MiB).
+    CHECK(resident_bytes() - before < (size_t{16} << 20));
+    run.pipe.sync_counters();
+    CHECK(run.stats.counters.flows_created == 120000);
+    CHECK(run.stats.counters.flows_closed == 120000);
+}
+
+TEST_CASE("a FIN before any data still ends its side", "[stream]") {
+    auto load = parse_rules("alert tcp any any -> any 80 (content:\"abc\"; sid:1;)\n", "t", Vars());
+    auto rs = Ruleset::compile_strict(std::move(load.rules), 1);
+    Run run(*rs);
+    Conversation c(40013, 80);
+    c.frames.push_back(c.seg(true, kFin | kAck, c.cseq, ""));         // the client is done
+    c.frames.push_back(c.seg(true, kPsh | kAck, c.cseq + 1, "abc"));  // bytes past its FIN
+    c.server("abc");  // the server side goes on (its group: the client's port, no rule)
+    run.feed(c.frames);
+    CHECK(run.stats.counters.alerts == 0);
+    Conversation d(40014, 80);  // the same bytes before a FIN are matched
+    d.client("abc");
+    d.close();
+    run.feed(d.frames);
+    CHECK(run.stats.counters.alerts == 1);
+}
+
 TEST_CASE("end of data reports what only the end decides", "[stream]") {
     auto load =
         parse_rules("alert tcp any any -> any 80 (pcre:\"/secret$/\"; sid:1;)\n", "t", Vars());
