@@ -128,7 +128,9 @@ class Pipeline {
         bool ended = false;        // FIN seen: nothing more is scanned in this direction
         bool window_over = false;  // its first kStreamWindow bytes passed (or no slot was free)
         uint8_t n_parts = 0;       // of FlowMatch::parts[its side]
-        bool eod_matches = false;  // the stream's database can match at the end of data
+        // Its group's stream_at_eod for this direction, copied when the stream opens: closing
+        // then needs no port-table lookup (for a reply's ephemeral port, often a miss).
+        bool eod_matches = false;
     };
     using HttpFlow = HttpFollower::Flow;
     // 256 bytes: what every packet of a flow reads and a new flow writes fills the first two
