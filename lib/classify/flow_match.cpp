@@ -101,6 +101,7 @@ void Pipeline::adopt_rules(FlowMatch& fm) {
     for (auto& d : fm.dir) {
         if (d.stream) StreamPool::discard(d.stream);
         d.stream = nullptr;
+        release_first(d);
         d.n_parts = 0;
         release_window(d);  // the window starts again with the new stream
         d.window_over = false;
@@ -119,7 +120,10 @@ void Pipeline::close_flow(uint32_t index, const Flow& f) {
     if (!live) return;
     FlowMatch& fm = match_[index];
     if (fm.generation != generation_) adopt_rules(fm);  // never report through an old set
-    for (auto& d : fm.dir) release_window(d);
+    for (auto& d : fm.dir) {
+        release_window(d);
+        release_first(d);
+    }
     for (int i = 0; i < 2; ++i) {
         if (!fm.dir[i].stream) continue;
         const bool from_a = i == 0;

@@ -51,6 +51,11 @@ inline constexpr uint32_t kTelnetSlots = 4096;
 // only the segment their prefilter matched in; kWindowSlots windows per worker.
 inline constexpr uint32_t kStreamWindow = 2048;
 inline constexpr uint32_t kWindowSlots = 4096;
+// A direction's first segment, when it is at most kFirstBytes long, is scanned in block mode
+// and kept; its Hyperscan stream (costly to open and write for a few bytes) is opened only when
+// a second segment comes. One slot per flow the table holds.
+inline constexpr uint32_t kFirstBytes = 128;
+static_assert(kFirstBytes <= UINT8_MAX, "Direction::first_len");
 using BurstAlerts = AlertBuffer<kAlertBufferSize>;
 
 class Pipeline {
@@ -124,6 +129,9 @@ class Pipeline {
         hs_stream_t* stream = nullptr;
         SeqTrack seq;
         uint32_t window = kNoSlot;
+        // A first segment scanned with the group's stream_first database, its bytes kept here
+        // (a slot of kFirstBytes) until a second segment opens the stream and replays them.
+        uint32_t first = kNoSlot;
         uint16_t window_len = 0;   // bytes in the window slot
         bool ended = false;        // FIN seen: nothing more is scanned in this direction
         bool window_over = false;  // its first kStreamWindow bytes passed (or no slot was free)
@@ -131,6 +139,7 @@ class Pipeline {
         // Its group's stream_at_eod for this direction, copied when the stream opens: closing
         // then needs no port-table lookup (for a reply's ephemeral port, often a miss).
         bool eod_matches = false;
+        uint8_t first_len = 0;  // bytes in the first slot
     };
     using HttpFlow = HttpFollower::Flow;
     // 256 bytes: what every packet of a flow reads and a new flow writes fills the first two
@@ -208,6 +217,13 @@ class Pipeline {
     void match_gathered(std::string_view head, const Packet& p, const Verdict& v, uint64_t ts_us);
     // Ends the stream of `side` (0: from endpoint a) of the verdict's flow.
     void end_direction(int side, const Packet& as, const Verdict& v, uint64_t ts_us);
+    // The direction's bytes to its stream: a first segment kept, or scanned and kept
+    // (stream_first), or this one after the kept ones replayed.
+    void scan_stream_bytes(const PortGroup& g, Direction& d, int side, std::string_view bytes,
+                           const Packet& p, const Verdict& v, uint64_t ts_us);
+    bool open_stream(const PortGroup& g, Direction& d, size_t dir);
+    bool take_first_slot(Direction& d);
+    void release_first(Direction& d);
     void keep_window(Direction& d, std::string_view bytes);
     void release_window(Direction& d);
     std::string_view window_of(const Direction& d) const;
@@ -269,6 +285,9 @@ class Pipeline {
     TelnetFollower packet_telnet_;       // without flow state: one packet's lines
     ZeroedArray<char> window_mem_;       // kWindowSlots windows of kStreamWindow bytes
     std::vector<uint32_t> window_free_;  // free window slots
+    ZeroedArray<char> first_mem_;        // a slot of kFirstBytes per flow capacity
+    std::vector<uint32_t> first_free_;   // first-segment slots freed (taken last freed first)
+    uint32_t first_fresh_ = 0;           // slots at and above it were never handed out
     RateTracker rates_;
     AlertDedup dedup_;          // alerted rules of flows past kAlertSlots
     uint64_t next_serial_ = 0;  // FlowMatch::serial

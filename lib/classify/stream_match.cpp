@@ -8,6 +8,16 @@
 
 namespace pktsieve {
 
+namespace {
+
+// Bytes replayed to a stream were matched already. (A null handler would do the same, but
+// the API leaves open whether a scan without one keeps all its state.)
+int ignore(unsigned, unsigned long long, unsigned long long, unsigned, void*) {
+    return 0;
+}
+
+}  // namespace
+
 void Pipeline::scan_stream(const Packet& p, const Tracked& t, const PortGroup* g, Verdict& v,
                            uint64_t ts_us) {
     const int side = t.from_a ? 0 : 1;
@@ -17,7 +27,7 @@ void Pipeline::scan_stream(const Packet& p, const Tracked& t, const PortGroup* g
     const NewBytes nb = new_bytes(d.seq, p.seq, p.payload_len, p.tcp_flags & kTcpSyn, false);
     c.stream_retransmitted_bytes += nb.skip;
     if (nb.gap) {
-        if (d.stream) {
+        if (d.stream || d.first != kNoSlot) {
             ++c.stream_restarts;
             end_direction(side, p, v, ts_us);
         }
@@ -46,23 +56,69 @@ void Pipeline::scan_stream(const Packet& p, const Tracked& t, const PortGroup* g
             keep_window(d, {bytes, nb.len});
         }
     }
-    const hs_database_t* db = g->stream[direction_index(v.dir)].get();
-    if (!db) return;
-    if (!d.stream) {
-        if (hs_open_stream(db, 0, &d.stream) != HS_SUCCESS) {
-            d.stream = nullptr;
-            ++c.stream_alloc_failures;
-            return;
-        }
-        d.eod_matches = g->stream_at_eod[direction_index(v.dir)];
-    }
+    if (g->stream[direction_index(v.dir)])
+        scan_stream_bytes(*g, d, side, {bytes, nb.len}, p, v, ts_us);
+}
+
+// Matches are the same either way: the block database holds the stream's rules (parts reported
+// alone), none of which can match at the end of data, and the replay below reports nothing, so
+// what spans the two segments is found in the second, as a stream alone would find it.
+void Pipeline::scan_stream_bytes(const PortGroup& g, Direction& d, int side, std::string_view bytes,
+                                 const Packet& p, const Verdict& v, uint64_t ts_us) {
+    Counters& c = stats_->counters;
+    const size_t dir = direction_index(v.dir);
     Matches m;
     ++c.scanned_packets;
-    c.scanned_bytes += nb.len;
-    if (hs_scan_stream(d.stream, bytes, nb.len, 0, scratch_, collect, &m) != HS_SUCCESS)
-        ++c.scan_errors;
+    c.scanned_bytes += bytes.size();
+    hs_error_t rc;
+    if (!d.stream && d.first == kNoSlot && g.stream_first[dir] && bytes.size() <= kFirstBytes &&
+        take_first_slot(d)) {
+        d.first_len = static_cast<uint8_t>(bytes.size());
+        std::memcpy(first_mem_.data() + size_t{d.first} * kFirstBytes, bytes.data(), bytes.size());
+        rc = hs_scan(g.stream_first[dir].get(), bytes.data(), static_cast<unsigned>(bytes.size()),
+                     0, scratch_, collect, &m);
+    } else {
+        if (!d.stream && !open_stream(g, d, dir)) return;
+        if (d.first != kNoSlot) {  // already scanned: replayed to the stream, nothing reported
+            if (hs_scan_stream(d.stream, first_mem_.data() + size_t{d.first} * kFirstBytes,
+                               d.first_len, 0, scratch_, ignore, nullptr) != HS_SUCCESS)
+                ++c.scan_errors;
+            release_first(d);
+        }
+        rc = hs_scan_stream(d.stream, bytes.data(), static_cast<unsigned>(bytes.size()), 0,
+                            scratch_, collect, &m);
+    }
+    if (rc != HS_SUCCESS) ++c.scan_errors;
     resolve_parts(m, d, v.flow->parts[side]);
     report(m, p, v, ts_us);
+}
+
+bool Pipeline::open_stream(const PortGroup& g, Direction& d, size_t dir) {
+    if (hs_open_stream(g.stream[dir].get(), 0, &d.stream) != HS_SUCCESS) {
+        d.stream = nullptr;
+        ++stats_->counters.stream_alloc_failures;
+        return false;
+    }
+    d.eod_matches = g.stream_at_eod[dir];
+    return true;
+}
+
+// Freed slots first (recently written, likely still cached), then fresh ones.
+bool Pipeline::take_first_slot(Direction& d) {
+    if (!first_free_.empty()) {
+        d.first = first_free_.back();
+        first_free_.pop_back();
+        return true;
+    }
+    if (first_fresh_ == first_mem_.size() / kFirstBytes) return false;
+    d.first = first_fresh_++;
+    return true;
+}
+
+void Pipeline::release_first(Direction& d) {
+    if (d.first != kNoSlot) first_free_.push_back(d.first);
+    d.first = kNoSlot;
+    d.first_len = 0;
 }
 
 // A direction's first kStreamWindow bytes, kept while they fit: verified rules are checked on
@@ -108,6 +164,7 @@ std::string_view Pipeline::window_of(const Direction& d) const {
 // then usually out of cache, to find nothing.
 void Pipeline::end_direction(int side, const Packet& as, const Verdict& v, uint64_t ts_us) {
     Direction& d = v.flow->dir[side];
+    release_first(d);  // its database cannot match at the end of data: nothing to report
     if (!d.stream) return;
     if (!d.eod_matches) {
         StreamPool::discard(d.stream);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <tuple>
 #include <utility>
 
 #include "match/db_cache.hpp"
@@ -18,21 +19,30 @@ namespace pktsieve {
 struct Ruleset::DbRequest {
     std::vector<uint32_t> rules;
     unsigned mode = HS_MODE_BLOCK;
+    ExprMode expr = ExprMode::block;
+    // A shortcut (stream_first): the rules already have a database that decides whether they
+    // load, so this one is left out whole if any rule fails in it, and blames none.
+    bool optional = false;
     std::vector<SharedHsDatabase*> into;
 };
 
 class Ruleset::DbPlan {
   public:
     void want(std::vector<uint32_t> rules, unsigned mode, SharedHsDatabase& into) {
+        want(std::move(rules), mode, mode == HS_MODE_BLOCK ? ExprMode::block : ExprMode::stream,
+             false, into);
+    }
+    void want(std::vector<uint32_t> rules, unsigned mode, ExprMode expr, bool optional,
+              SharedHsDatabase& into) {
         if (rules.empty()) return;
-        auto [it, fresh] = index_.try_emplace({mode, rules}, requests_.size());
-        if (fresh) requests_.push_back({std::move(rules), mode, {}});
+        auto [it, fresh] = index_.try_emplace({mode, expr, rules}, requests_.size());
+        if (fresh) requests_.push_back({std::move(rules), mode, expr, optional, {}});
         requests_[it->second].into.push_back(&into);
     }
     std::vector<DbRequest>& requests() { return requests_; }
 
   private:
-    std::map<std::pair<unsigned, std::vector<uint32_t>>, size_t> index_;
+    std::map<std::tuple<unsigned, ExprMode, std::vector<uint32_t>>, size_t> index_;
     std::vector<DbRequest> requests_;
 };
 
@@ -45,8 +55,10 @@ void Ruleset::compile_databases(unsigned threads, Failures& failures, CompilePro
     std::vector<Failures> per_request(requests.size());
     std::vector<SharedHsDatabase> built(requests.size());
     parallel_for(requests.size(), threads, [&](size_t i) {
-        if (hs_database_t* db = compile_db(requests[i].rules, requests[i].mode, per_request[i]))
-            built[i] = SharedHsDatabase(db, HsDatabaseDeleter{});
+        const DbRequest& r = requests[i];
+        hs_database_t* db = compile_db(r.rules, r.mode, r.expr, !r.optional, per_request[i]);
+        if (r.optional) per_request[i].clear();
+        if (db) built[i] = SharedHsDatabase(db, HsDatabaseDeleter{});
     });
     for (size_t i = 0; i < requests.size(); ++i) {
         failures.insert(per_request[i].begin(), per_request[i].end());
@@ -110,6 +122,8 @@ void Ruleset::plan_group(PortGroup& g, bool tcp_stream, DbPlan& plan) {
         }
     }
     for (size_t d = 0; d < 2; ++d) {
+        if (!g.stream_at_eod[d])
+            plan.want(stream[d], HS_MODE_BLOCK, ExprMode::stream, true, g.stream_first[d]);
         plan.want(std::move(stream[d]), HS_MODE_STREAM, g.stream[d]);
         plan.want(std::move(packet[d]), HS_MODE_BLOCK, g.db[d]);
     }
@@ -120,11 +134,11 @@ void Ruleset::plan_group(PortGroup& g, bool tcp_stream, DbPlan& plan) {
 
 // A database of `rules`; a rule Hyperscan blames is recorded in `failures` and the database
 // compiled without it. When Hyperscan names no expression, halves are compiled apart until the
-// rules at fault are found.
-hs_database_t* Ruleset::compile_db(std::vector<uint32_t> rules, unsigned mode, Failures& failures) {
+// rules at fault are found. Without `blame`: nullptr (and a failure recorded) if any rule fails.
+hs_database_t* Ruleset::compile_db(std::vector<uint32_t> rules, unsigned mode, ExprMode m,
+                                   bool blame, Failures& failures) {
     // Per packet a rule reports once (SINGLEMATCH); in a stream every match is reported, so
     // each segment that matches counts as a hit.
-    const ExprMode m = mode == HS_MODE_BLOCK ? ExprMode::block : ExprMode::stream;
     auto expressions = [&](const std::vector<uint32_t>& list) {
         std::vector<HsExpression> exprs;
         for (uint32_t r : list) append_expressions(rules_[r], r, first_part_[r], m, exprs);
@@ -141,6 +155,10 @@ hs_database_t* Ruleset::compile_db(std::vector<uint32_t> rules, unsigned mode, F
         if (c.db) {
             if (cache_) cache_->store(description, c.db);
             return c.db;
+        }
+        if (!blame) {
+            failures.emplace(rules.front(), c.error);
+            return nullptr;
         }
         std::vector<uint32_t> blamed;
         if (c.expression >= 0 && static_cast<size_t>(c.expression) < exprs.size()) {

@@ -344,8 +344,8 @@ template <typename F>
 void Ruleset::for_each_database(F&& f) const {
     std::set<const hs_database_t*> seen;  // groups share databases: each is visited once
     for (const auto& g : groups_) {
-        for (const auto* db :
-             {g.db[0].get(), g.db[1].get(), g.stream[0].get(), g.stream[1].get(), g.request.get()})
+        for (const auto* db : {g.db[0].get(), g.db[1].get(), g.stream[0].get(), g.stream[1].get(),
+                               g.stream_first[0].get(), g.stream_first[1].get(), g.request.get()})
             if (db && seen.insert(db).second) f(db);
         for (const auto& db : g.by_buffer)
             if (db && seen.insert(db.get()).second) f(db.get());

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "match/expressions.hpp"
 #include "packet/packet.hpp"
 #include "rules/error.hpp"
 #include "rules/rule.hpp"
@@ -63,6 +64,10 @@ struct PortGroup {
     // Some rule of stream[d] can match at the end of data: closing such a stream must report
     // what it finds; the others' streams are released without a look.
     std::array<bool, 2> stream_at_eod{};
+    // stream[d]'s rules compiled in block mode (their parts reported as in the stream), where
+    // none can match at the end of data: a direction's first segment is scanned with it, and
+    // its stream is opened only if a second segment comes (most flows send one).
+    std::array<SharedHsDatabase, 2> stream_first;
     // Stream mode, client side: the whole rules anchored at the payload's start
     // (anchored_at_start), matched on each HTTP request head the client sends, so `^` and
     // depth mean "of this request" for every request of a keep-alive connection.
@@ -208,7 +213,8 @@ class Ruleset {
     class DbPlan;
     void compile_databases(unsigned threads, Failures& failures, CompileProfile& prof);
     void plan_group(PortGroup& g, bool tcp_stream, DbPlan& plan);
-    hs_database_t* compile_db(std::vector<uint32_t> rules, unsigned mode, Failures& failures);
+    hs_database_t* compile_db(std::vector<uint32_t> rules, unsigned mode, ExprMode expr, bool blame,
+                              Failures& failures);
     void compile_pcres(unsigned threads, Failures& failures);
     void alloc_scratch(unsigned workers);
     void assign_flowbits();

@@ -220,7 +220,9 @@ TEST_CASE("a stream is scanned at its close only if its database can match there
     b.client("the secret");
     c.client("head");
     for (auto* conv : {&a, &b, &c}) run.feed(conv->frames);
-    CHECK(pool->in_use() == 3);
+    // Only b's first segment opened a stream: a's and c's databases cannot match at the end of
+    // data, so their first segments were scanned in block mode and kept.
+    CHECK(pool->in_use() == 1);
     CHECK(run.stats.counters.alerts == 2);  // abc, head; the rest waits for the end of data
     for (auto* conv : {&a, &b, &c}) {
         conv->frames.clear();
@@ -410,4 +412,58 @@ TEST_CASE("a burst processed in stages counts and alerts as packet by packet", "
         INFO("rule " << rs->rules()[r].sid);
         CHECK(b.alerts[r] == a.alerts[r]);
     }
+}
+
+TEST_CASE("a first segment is scanned without a stream; a second opens it, spanning matches kept",
+          "[stream]") {
+    auto load = parse_rules(
+        "alert tcp any any -> any 80 (content:\"abcdef\"; sid:1;)\n"
+        "alert tcp any any -> any 80 (content:\"xxa\"; sid:2;)\n"
+        "alert tcp any any -> any 80 (content:\"one\"; content:\"two\"; distance:0; sid:3;)\n"
+        "alert tcp any any -> any 81 (pcre:\"/abcdef$/\"; sid:4;)\n",
+        "t", Vars());
+    auto rs = Ruleset::compile_strict(std::move(load.rules), 1);
+    CHECK(rs->group_for(kProtoTcp, 80)->stream_first[0] != nullptr);
+    CHECK(rs->group_for(kProtoTcp, 81)->stream_first[0] == nullptr);  // `$`: needs the stream
+    Run run(*rs);
+    const StreamPool* pool = StreamPool::current();
+    REQUIRE(pool != nullptr);
+
+    Conversation a(40020, 80);
+    a.client("one xxabc");
+    run.feed(a.frames);
+    CHECK(pool->in_use() == 0);
+    CHECK(run.stats.rules[1].hits == 1);  // found in the first segment, without a stream
+    a.frames.clear();
+    a.client("def two");
+    run.feed(a.frames);
+    CHECK(pool->in_use() == 1);  // the second segment opened it, the first replayed to it
+    CHECK(run.stats.rules[0].alerts == 1);  // "abc" + "def" across the two
+    CHECK(run.stats.rules[2].alerts == 1);  // a part in each
+    CHECK(run.stats.rules[1].hits == 1);    // the replay reports nothing again
+    CHECK(run.stats.counters.scanned_bytes == 16);
+    a.frames.clear();
+    a.close();
+    run.feed(a.frames);
+    CHECK(pool->in_use() == 0);
+
+    // The same split where a stream is needed from the start (`$`), and a first segment too
+    // long to keep: both streamed as before, with the same alerts.
+    Conversation b(40021, 81), c(40022, 80);
+    b.client("xxabc");
+    c.client(std::string(kFirstBytes + 1, 'x') + "abc");
+    run.feed(b.frames);
+    run.feed(c.frames);
+    CHECK(pool->in_use() == 2);
+    b.frames.clear();
+    c.frames.clear();
+    b.client("def");
+    c.client("def");
+    b.close();
+    c.close();
+    run.feed(b.frames);
+    run.feed(c.frames);
+    CHECK(pool->in_use() == 0);
+    CHECK(run.stats.rules[3].alerts == 1);  // at b's end of data
+    CHECK(run.stats.rules[0].alerts == 2);
 }
