@@ -15,7 +15,7 @@ uint32_t slot_count(uint32_t capacity) {
     return n;
 }
 
-void update_tcp(Flow& f, const Packet& p, bool from_a, std::optional<bool> sender_is_client) {
+void update_tcp(Flow& f, const Packet& p, bool from_a) {
     const uint8_t fl = p.tcp_flags;
     if ((fl & kTcpSyn) && !f.client_known) {
         f.client_known = true;
@@ -25,12 +25,6 @@ void update_tcp(Flow& f, const Packet& p, bool from_a, std::optional<bool> sende
         f.state = FlowState::closed;
     } else if (f.state == FlowState::opening && ((fl & kTcpAck) && !(fl & kTcpSyn))) {
         f.state = FlowState::established;
-    }
-    if (!f.client_known) {  // picked up midstream
-        f.client_known = true;
-        // Without a hint the lower port is the server's (ephemeral ports are high).
-        f.client_is_a =
-            sender_is_client ? (*sender_is_client == from_a) : f.key.port_a > f.key.port_b;
     }
 }
 
@@ -157,11 +151,10 @@ void FlowTable::remove(uint32_t idx) {
 }
 
 Tracked FlowTable::track(const Packet& p, uint64_t now_us, std::optional<bool> sender_is_client) {
-    return track(p, symmetric_flow_hash(p), now_us, sender_is_client);
+    return track(p, symmetric_flow_hash(p), now_us, [&] { return sender_is_client; });
 }
 
-Tracked FlowTable::track(const Packet& p, uint64_t h, uint64_t now_us,
-                         std::optional<bool> sender_is_client) {
+Tracked FlowTable::track_flow(const Packet& p, uint64_t h, uint64_t now_us) {
     Tracked t;
     const FlowKey k = flow_key(p, t.from_a);
     uint32_t idx = find(k, h);
@@ -193,7 +186,7 @@ Tracked FlowTable::track(const Packet& p, uint64_t h, uint64_t now_us,
     const bool was_closed = f.state == FlowState::closed;
     f.last_seen_us = now_us;
     if (p.proto == kProtoTcp) {
-        update_tcp(f, p, t.from_a, sender_is_client);
+        update_tcp(f, p, t.from_a);
     } else if (!f.client_known) {
         f.client_known = true;
         f.client_is_a = t.from_a;  // the first datagram's sender is the client

@@ -83,9 +83,15 @@ class FlowTable {
     // last-seen time. `sender_is_client` says who the client is when no handshake shows it
     // (a flow picked up midstream); by default the higher port is the client's.
     Tracked track(const Packet& p, uint64_t now_us, std::optional<bool> sender_is_client = {});
-    // As above with the packet's symmetric_flow_hash already computed (a burst's first stage).
-    Tracked track(const Packet& p, uint64_t hash, uint64_t now_us,
-                  std::optional<bool> sender_is_client);
+    // As above with the packet's symmetric_flow_hash already computed (a burst's first stage);
+    // `sender_is_client()` is asked only when a flow is picked up midstream (rarely: working it
+    // out for every packet cost ~1 % of a worker).
+    template <typename Hint>
+    Tracked track(const Packet& p, uint64_t hash, uint64_t now_us, Hint&& sender_is_client) {
+        Tracked t = track_flow(p, hash, now_us);
+        if (!t.flow->client_known) pick_client(*t.flow, t.from_a, sender_is_client());
+        return t;
+    }
     // A burst's lookups, pipelined (l3fwd, VPP): first the slot each flow hashes to is fetched
     // for every packet of the burst, then the flow each slot names, so the misses of a table
     // larger than the caches overlap instead of following one another. Hints only.
@@ -136,6 +142,14 @@ class FlowTable {
     static uint32_t slot_tag(uint64_t e) { return static_cast<uint32_t>(e >> 32); }
     uint32_t home(uint64_t h) const {
         return static_cast<uint32_t>(h) & static_cast<uint32_t>(slots_.size() - 1);
+    }
+    // track() but for a TCP flow picked up midstream, whose client is left unknown.
+    Tracked track_flow(const Packet& p, uint64_t h, uint64_t now_us);
+    // Without a hint the lower port is the server's (ephemeral ports are high).
+    static void pick_client(Flow& f, bool from_a, std::optional<bool> sender_is_client) {
+        f.client_known = true;
+        f.client_is_a =
+            sender_is_client ? (*sender_is_client == from_a) : f.key.port_a > f.key.port_b;
     }
     uint32_t find(const FlowKey& k, uint64_t h) const;
     uint32_t insert(const FlowKey& k, uint64_t h, uint64_t now_us);

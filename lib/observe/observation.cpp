@@ -71,6 +71,7 @@ void Observation::clear() {
     touched_.clear();
     sketches_.clear();
     sensors_.clear();
+    last_dst_counted_ = false;
     pairs_.clear();
     threats_.clear();
     for (auto& i : intel_) i.clear();

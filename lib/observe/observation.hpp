@@ -86,11 +86,13 @@ class Observation {
         if (s == kNoSketch) s = new_sketch();
         const uint64_t src_hash = address_hash(src);
         if (s != kUntracked) sketches_[s].add(src_hash);
-        if (dst != last_dst_) {  // a sensor has few addresses: hashed once per change
+        // A sensor has few addresses: each change is hashed and counted once (adding the same
+        // one to a HyperLogLog again changes nothing).
+        if (dst != last_dst_ || !last_dst_counted_) {
             last_dst_ = dst;
-            last_dst_hash_ = address_hash(dst);
+            sensors_.add(address_hash(dst));
+            last_dst_counted_ = true;
         }
-        sensors_.add(last_dst_hash_);
         pairs_.add(PortSourceKey::of(src, key, src_hash));
     }
     void alert(std::string_view threat, const IpAddr& attacker);
@@ -128,7 +130,7 @@ class Observation {
     std::vector<PortSketch> sketches_;
     WideSketch sensors_;
     IpAddr last_dst_{};
-    uint64_t last_dst_hash_ = address_hash(IpAddr{});
+    bool last_dst_counted_ = false;  // in sensors_ (clear() empties it)
     Pairs pairs_;
     std::vector<ThreatObservation> threats_;  // reserved: kThreats
     std::array<Intel, kIntelKinds> intel_;

@@ -6,6 +6,7 @@
 
 #include "flow/flow_table.hpp"
 #include "frames.hpp"
+#include "packet/flow_hash.hpp"
 #include "resident.hpp"
 
 using namespace pktsieve;
@@ -73,6 +74,29 @@ TEST_CASE("midstream flows take the lower port as the server", "[flow]") {
     auto r = t.track(packet(40000, 23, kPsh | kAck, true), 1);
     CHECK_FALSE(t.is_client(*r.flow, r.from_a));
     r = t.track(packet(40000, 23, kPsh | kAck), 2);
+    CHECK(t.is_client(*r.flow, r.from_a));
+}
+
+TEST_CASE("the client hint is asked for only when a flow is picked up midstream", "[flow]") {
+    FlowTable t({16});
+    int asked = 0;
+    auto hint = [&](bool sender_is_client) {
+        return [&asked, sender_is_client] {
+            ++asked;
+            return std::optional<bool>(sender_is_client);
+        };
+    };
+    const Packet syn = packet(40000, 23, kSyn);
+    auto r = t.track(syn, symmetric_flow_hash(syn), 1, hint(false));
+    CHECK(asked == 0);  // the SYN says who the client is
+    CHECK(t.is_client(*r.flow, r.from_a));
+    // Midstream: the first packet seen is the server's reply, which the hint says.
+    const Packet reply = packet(40001, 23, kPsh | kAck, true), more = packet(40001, 23, kAck);
+    r = t.track(reply, symmetric_flow_hash(reply), 2, hint(false));
+    CHECK(asked == 1);
+    CHECK_FALSE(t.is_client(*r.flow, r.from_a));
+    r = t.track(more, symmetric_flow_hash(more), 3, hint(false));  // known now: not asked
+    CHECK(asked == 1);
     CHECK(t.is_client(*r.flow, r.from_a));
 }
 
@@ -157,7 +181,8 @@ TEST_CASE("colliding hashes: probe chains, tags and deletion stay consistent", "
         const uint64_t hash = hash_of(port);
         const uint8_t flags = rng() % 5 == 0 ? kFin : rng() % 4 == 0 ? kSyn : kAck;
         const uint64_t created = t.counts().created;
-        const Tracked r = t.track(packet(port, 80, flags), hash, now, {});
+        const Tracked r =
+            t.track(packet(port, 80, flags), hash, now, [] { return std::optional<bool>{}; });
         const bool known = live.count(port) != 0;
         // A known tuple is new again only when a SYN reuses it after a FIN.
         if (!known) CHECK(r.fresh);
@@ -178,7 +203,9 @@ TEST_CASE("colliding hashes: probe chains, tags and deletion stay consistent", "
     // Every flow the model holds is still found (touching it creates nothing).
     const uint64_t created = t.counts().created;
     for (const auto& [port, seen] : live) {
-        CHECK_FALSE(t.track(packet(port, 80, kAck), hash_of(port), 30000, {}).fresh);
+        CHECK_FALSE(t.track(packet(port, 80, kAck), hash_of(port), 30000, [] {
+                         return std::optional<bool>{};
+                     }).fresh);
     }
     CHECK(t.counts().created == created);
 }

@@ -398,3 +398,20 @@ TEST_CASE("The pipeline observes accesses, alerts per threat and intel", "[obser
     CHECK(alerts == run.stats.counters.alerts);
     CHECK(alerts >= 2);
 }
+
+TEST_CASE("a sensor address is counted once per observation, again after a clear", "[observe]") {
+    Observation o;
+    IpAddr sensor{}, other{}, attacker{};
+    sensor[15] = 1;
+    other[15] = 2;
+    attacker[15] = 9;
+    for (int i = 0; i < 3; ++i) o.access(kProtoTcp, 23, attacker, sensor);
+    CHECK(std::llround(o.sensor_addresses().estimate()) == 1);
+    o.access(kProtoTcp, 23, attacker, other);
+    o.access(kProtoTcp, 23, attacker, sensor);
+    CHECK(std::llround(o.sensor_addresses().estimate()) == 2);
+    o.clear();
+    CHECK(std::llround(o.sensor_addresses().estimate()) == 0);
+    o.access(kProtoTcp, 23, attacker, sensor);  // the address of the last access before clear
+    CHECK(std::llround(o.sensor_addresses().estimate()) == 1);
+}
