@@ -353,3 +353,60 @@ TEST_CASE("flow hashes of many neighbouring flows do not collide", "[packet][has
         }
     CHECK(seen.size() == 200000);
 }
+
+// Ethernet/IPv4/TCP frames take a one-pass path; the same IP bytes behind a Linux cooked
+// header take the general one. Over many mutations of their headers (options, fragments,
+// lengths, data offsets, other protocols, VLAN tags, padding) both must read the same.
+TEST_CASE("the plain TCP/IPv4 path reads every frame as the general path does", "[packet][link]") {
+    FrameSpec spec;
+    spec.payload = "GET / HTTP/1.1\r\n\r\n";
+    const Bytes base = frame(spec);
+    std::mt19937 rng(7);
+    size_t plain = 0;
+    for (int n = 0; n < 200000; ++n) {
+        Bytes eth = base;
+        const int edits = 1 + static_cast<int>(rng() % 3);
+        for (int e = 0; e < edits; ++e) {
+            // Mostly the bytes the fast path decides on: EtherType, version/IHL, lengths,
+            // fragment field, protocol, data offset.
+            static constexpr size_t kHot[] = {12, 13, 14, 16, 17, 20, 21, 23, 46};
+            const size_t at = rng() % 4 ? kHot[rng() % std::size(kHot)] : rng() % eth.size();
+            eth[at] = static_cast<uint8_t>(rng() % 3 ? rng() : eth[at] ^ (1u << (rng() % 8)));
+        }
+        if (rng() % 8 == 0) eth.resize(rng() % (eth.size() + 16), 0);  // cut short or padded
+        Bytes sll = {0, 0, 0, 1, 0, 6, 0, 1, 2, 3, 4, 5, 0, 0};
+        if (eth.size() >= 14) {
+            sll.insert(sll.end(), eth.begin() + 12, eth.end());
+        } else {
+            sll.clear();
+        }
+        Packet a, b;
+        const Malformed ma = parse(eth.data(), static_cast<uint32_t>(eth.size()), a);
+        if (sll.empty()) {
+            CHECK(ma == Malformed::truncated_l2);
+            continue;
+        }
+        const Malformed mb =
+            parse(sll.data(), static_cast<uint32_t>(sll.size()), b, LinkType::linux_sll);
+        REQUIRE(ma == mb);
+        if (ma != Malformed::none) continue;
+        plain += a.l3 == L3::ipv4 && a.proto == kProtoTcp && !a.fragment;
+        REQUIRE(a.l3 == b.l3);
+        REQUIRE(a.proto == b.proto);
+        REQUIRE(a.vlan_count == b.vlan_count);
+        REQUIRE(a.vlan == b.vlan);
+        REQUIRE(a.tcp_flags == b.tcp_flags);
+        REQUIRE(a.fragment == b.fragment);
+        REQUIRE(a.later_fragment == b.later_fragment);
+        REQUIRE(a.src == b.src);
+        REQUIRE(a.dst == b.dst);
+        REQUIRE(a.sport == b.sport);
+        REQUIRE(a.dport == b.dport);
+        REQUIRE(a.seq == b.seq);
+        REQUIRE(a.payload_len == b.payload_len);
+        if (a.l3 != L3::none)  // the cooked header is 2 bytes longer
+            REQUIRE(a.payload_off + 2 == b.payload_off);
+        REQUIRE(a.len + 2 == b.len);
+    }
+    CHECK(plain > 20000);  // the plain path was taken often, and so were the others
+}
