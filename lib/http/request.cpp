@@ -185,6 +185,10 @@ bool parse_request(std::string_view head, HttpRequest& out) {
 
 // Reuses `out`'s capacity: no allocation once it has held a head's URI.
 void normalize_uri(std::string_view raw, std::string& out) {
+    if (raw.find('%') == std::string_view::npos && !has_dot_segment(raw)) {
+        out.assign(raw);  // nothing to decode or remove (most URIs): as below, in one copy
+        return;
+    }
     const size_t q = std::min(raw.find('?'), raw.size());
     out.clear();
     append_decoded(raw.substr(0, q), out);

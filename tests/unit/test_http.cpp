@@ -53,6 +53,9 @@ TEST_CASE("http.uri is normalised as Suricata's libhtp does", "[http]") {
         {"./a", "a"},                    // RFC 3986 5.2.4 A: a leading "./" or "../" goes
         {"%2e%2e/a", "a"},
         {"", ""},
+        {"/plain/path?x=y", "/plain/path?x=y"},  // nothing to decode or remove: copied
+        {"/s?q=a/./b", "/s?q=a/./b"},            // a dot segment in the query only: kept
+        {".", ""},
     };
     for (const auto& [raw, want] : cases) {
         INFO(raw);
