@@ -143,7 +143,8 @@ class FlowTable {
     uint32_t home(uint64_t h) const {
         return static_cast<uint32_t>(h) & static_cast<uint32_t>(slots_.size() - 1);
     }
-    // track() but for a TCP flow picked up midstream, whose client is left unknown.
+    // track() without deciding the client of a TCP flow picked up midstream (client_known
+    // stays false; track() asks its hint then).
     Tracked track_flow(const Packet& p, uint64_t h, uint64_t now_us);
     // Without a hint the lower port is the server's (ephemeral ports are high).
     static void pick_client(Flow& f, bool from_a, std::optional<bool> sender_is_client) {

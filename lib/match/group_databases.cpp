@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <set>
 #include <tuple>
 #include <utility>
 
@@ -60,12 +61,19 @@ void Ruleset::compile_databases(unsigned threads, Failures& failures, CompilePro
         if (r.optional) per_request[i].clear();
         if (db) built[i] = SharedHsDatabase(db, HsDatabaseDeleter{});
     });
+    std::set<const SharedHsDatabase*> lost_rules;  // built without some of their rules
     for (size_t i = 0; i < requests.size(); ++i) {
         failures.insert(per_request[i].begin(), per_request[i].end());
-        for (SharedHsDatabase* into : requests[i].into) *into = built[i];
+        for (SharedHsDatabase* into : requests[i].into) {
+            *into = built[i];
+            if (!per_request[i].empty()) lost_rules.insert(into);
+        }
     }
     for (size_t i = 0; i < groups_.size(); ++i) {
         PortGroup& g = groups_[i];
+        // A rule its stream left out (reported failed) must not match a first segment either.
+        for (size_t d = 0; d < 2; ++d)
+            if (lost_rules.count(&g.stream[d])) g.stream_first[d].reset();
         const bool flowbits = std::any_of(g.rules.begin(), g.rules.end(),
                                           [&](uint32_t r) { return !rules_[r].flowbits.empty(); });
         g.flow_state = tcp_group_[i] && tcp_ == TcpMatching::stream &&
