@@ -5,13 +5,11 @@
 
 namespace pktsieve {
 
-HttpFollower::HttpFollower(Counters& counters, uint32_t slots) : counters_(&counters) {
-    mem_ = ZeroedArray<char>(size_t{slots} * kHttpHead);
-    for (uint32_t i = slots; i > 0; --i) free_.push_back(i - 1);
-}
+HttpFollower::HttpFollower(Counters& counters, uint32_t slots)
+    : counters_(&counters), heads_(slots, kHttpHead) {}
 
 void HttpFollower::release(Flow& f) {
-    if (f.slot != kNoSlot) free_.push_back(f.slot);
+    if (f.slot != kNoSlot) heads_.give(f.slot);
     f.slot = kNoSlot;
     f.len = 0;
 }
@@ -79,13 +77,11 @@ void HttpFollower::feed(Flow& f, std::string_view in, Sink sink) {
 // slot is full). Returns false when the flow's bytes are no longer followed.
 bool HttpFollower::accumulate(Flow& f, std::string_view& in, Sink sink) {
     if (f.slot == kNoSlot) {
-        if (free_.empty()) {
+        if ((f.slot = heads_.take()) == kNoSlot) {
             ++counters_->http_no_buffer;
             f.phase = Flow::Phase::not_http;
             return false;
         }
-        f.slot = free_.back();
-        free_.pop_back();
         f.len = 0;
     }
     char* buf = slot(f.slot);

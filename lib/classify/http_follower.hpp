@@ -14,7 +14,7 @@
 
 #include "http/chunked.hpp"
 #include "http/request.hpp"
-#include "memory/zeroed_array.hpp"
+#include "memory/slot_pool.hpp"
 #include "stats/counters.hpp"
 
 namespace pktsieve {
@@ -26,7 +26,7 @@ inline constexpr uint32_t kHttpSlots = 4096;
 
 class HttpFollower {
   public:
-    static constexpr uint32_t kNoSlot = UINT32_MAX;
+    static constexpr uint32_t kNoSlot = SlotPool::kNone;
     struct Flow {  // one flow's client side
         enum class Phase : uint8_t { start, head, body, chunked, not_http } phase = Phase::start;
         bool is_http = false;  // a request began like one
@@ -63,20 +63,17 @@ class HttpFollower {
     void release(Flow& f);
     // A head of this flow is arriving in pieces (its pieces are not requests of their own).
     static bool head_pending(const Flow& f) { return f.is_http && f.slot != kNoSlot; }
-    size_t memory_bytes() const {
-        return mem_.memory_bytes() + free_.capacity() * sizeof(uint32_t);
-    }
+    size_t memory_bytes() const { return heads_.memory_bytes(); }
 
   private:
     bool accumulate(Flow& f, std::string_view& in, Sink sink);
     // Hands `head` to the sink, then expects what follows it (a body, or the next request).
     void deliver(Flow& f, std::string_view head, bool gathered, Sink sink);
-    char* slot(uint32_t s) { return mem_.data() + size_t{s} * kHttpHead; }
+    char* slot(uint32_t s) { return heads_.at(s); }
 
     Counters* counters_;
-    ZeroedArray<char> mem_;       // head slots of kHttpHead bytes
-    std::vector<uint32_t> free_;  // free head slots
-    HttpRequest request_;         // the head being handed out (capacity reused)
+    SlotPool heads_;       // head slots of kHttpHead bytes
+    HttpRequest request_;  // the head being handed out (capacity reused)
 };
 
 }  // namespace pktsieve

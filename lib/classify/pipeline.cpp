@@ -30,10 +30,8 @@ Pipeline::Pipeline(const Ruleset& rs, unsigned worker, WorkerStats& stats, Burst
     match_ = ZeroedArray<FlowMatch>(flows.capacity);
     marks_ = ZeroedArray<uint8_t>(flows.capacity);
     size_flowbits();
-    window_mem_ = ZeroedArray<char>(size_t{kWindowSlots} * kStreamWindow);
-    for (uint32_t i = kWindowSlots; i > 0; --i) window_free_.push_back(i - 1);
-    first_mem_ = ZeroedArray<char>(size_t{flows.capacity} * kFirstBytes);
-    first_free_.reserve(flows.capacity);
+    windows_ = SlotPool(kWindowSlots, kStreamWindow);
+    first_segments_ = SlotPool(flows.capacity, kFirstBytes);
     // Two directions per flow, plus one stream a gap restart may hold while its old one closes.
     pool_ = std::make_unique<StreamPool>(std::max<size_t>(rs.max_stream_size(), 1),
                                          size_t{flows.capacity} * 2 + 1);
@@ -244,8 +242,7 @@ void Pipeline::sync_counters() {
     c.flow_memory_bytes = flows_->memory_bytes() + match_.memory_bytes() + marks_.memory_bytes() +
                           flowbits_.memory_bytes() + dedup_.memory_bytes() + pool_->memory_bytes() +
                           http_.memory_bytes() + rates_.memory_bytes() + telnet_.memory_bytes() +
-                          window_mem_.memory_bytes() + window_free_.capacity() * sizeof(uint32_t) +
-                          first_mem_.memory_bytes() + first_free_.capacity() * sizeof(uint32_t);
+                          windows_.memory_bytes() + first_segments_.memory_bytes();
 }
 
 int Pipeline::collect(unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) {

@@ -37,6 +37,7 @@
 #include "match/ruleset.hpp"
 #include "match/stream_pool.hpp"
 #include "match/verify.hpp"
+#include "memory/slot_pool.hpp"
 #include "observe/recorder.hpp"
 #include "packet/packet.hpp"
 #include "stats/worker_stats.hpp"
@@ -123,7 +124,7 @@ class Pipeline {
         uint32_t rule = 0;
         uint32_t mask = 0;
     };
-    static constexpr uint32_t kNoSlot = UINT32_MAX;
+    static constexpr uint32_t kNoSlot = SlotPool::kNone;
     using Parts = std::array<Progress, kPartSlots>;
     struct Direction {
         hs_stream_t* stream = nullptr;
@@ -222,7 +223,6 @@ class Pipeline {
     void scan_stream_bytes(const PortGroup& g, Direction& d, int side, std::string_view bytes,
                            const Packet& p, const Verdict& v, uint64_t ts_us);
     bool open_stream(const PortGroup& g, Direction& d, size_t dir);
-    bool take_first_slot(Direction& d);
     void release_first(Direction& d);
     void keep_window(Direction& d, std::string_view bytes);
     void release_window(Direction& d);
@@ -280,14 +280,11 @@ class Pipeline {
         const Verdict* v;
         uint64_t ts_us;
     } head_ctx_{};
-    std::string dns_name_;               // the DNS query being matched (capacity reused)
-    TelnetSessions telnet_;              // clients' logins (stream mode)
-    TelnetFollower packet_telnet_;       // without flow state: one packet's lines
-    ZeroedArray<char> window_mem_;       // kWindowSlots windows of kStreamWindow bytes
-    std::vector<uint32_t> window_free_;  // free window slots
-    ZeroedArray<char> first_mem_;        // a slot of kFirstBytes per flow capacity
-    std::vector<uint32_t> first_free_;   // first-segment slots freed (taken last freed first)
-    uint32_t first_fresh_ = 0;           // slots at and above it were never handed out
+    std::string dns_name_;          // the DNS query being matched (capacity reused)
+    TelnetSessions telnet_;         // clients' logins (stream mode)
+    TelnetFollower packet_telnet_;  // without flow state: one packet's lines
+    SlotPool windows_;              // kWindowSlots windows of kStreamWindow bytes
+    SlotPool first_segments_;       // a slot of kFirstBytes per flow the table holds
     RateTracker rates_;
     AlertDedup dedup_;          // alerted rules of flows past kAlertSlots
     uint64_t next_serial_ = 0;  // FlowMatch::serial

@@ -72,16 +72,16 @@ void Pipeline::scan_stream_bytes(const PortGroup& g, Direction& d, int side, std
     c.scanned_bytes += bytes.size();
     hs_error_t rc;
     if (!d.stream && d.first == kNoSlot && g.stream_first[dir] && bytes.size() <= kFirstBytes &&
-        take_first_slot(d)) {
+        (d.first = first_segments_.take()) != kNoSlot) {
         d.first_len = static_cast<uint8_t>(bytes.size());
-        std::memcpy(first_mem_.data() + size_t{d.first} * kFirstBytes, bytes.data(), bytes.size());
+        std::memcpy(first_segments_.at(d.first), bytes.data(), bytes.size());
         rc = hs_scan(g.stream_first[dir].get(), bytes.data(), static_cast<unsigned>(bytes.size()),
                      0, scratch_, collect, &m);
     } else {
         if (!d.stream && !open_stream(g, d, dir)) return;
         if (d.first != kNoSlot) {  // already scanned: replayed to the stream, nothing reported
-            if (hs_scan_stream(d.stream, first_mem_.data() + size_t{d.first} * kFirstBytes,
-                               d.first_len, 0, scratch_, ignore, nullptr) != HS_SUCCESS)
+            if (hs_scan_stream(d.stream, first_segments_.at(d.first), d.first_len, 0, scratch_,
+                               ignore, nullptr) != HS_SUCCESS)
                 ++c.scan_errors;
             release_first(d);
         }
@@ -103,20 +103,8 @@ bool Pipeline::open_stream(const PortGroup& g, Direction& d, size_t dir) {
     return true;
 }
 
-// Freed slots first (recently written, likely still cached), then fresh ones.
-bool Pipeline::take_first_slot(Direction& d) {
-    if (!first_free_.empty()) {
-        d.first = first_free_.back();
-        first_free_.pop_back();
-        return true;
-    }
-    if (first_fresh_ == first_mem_.size() / kFirstBytes) return false;
-    d.first = first_fresh_++;
-    return true;
-}
-
 void Pipeline::release_first(Direction& d) {
-    if (d.first != kNoSlot) first_free_.push_back(d.first);
+    if (d.first != kNoSlot) first_segments_.give(d.first);
     d.first = kNoSlot;
     d.first_len = 0;
 }
@@ -128,13 +116,11 @@ void Pipeline::release_first(Direction& d) {
 void Pipeline::keep_window(Direction& d, std::string_view bytes) {
     if (d.window_over) return;
     if (d.window == kNoSlot) {
-        if (window_free_.empty() || bytes.size() > kStreamWindow) {
+        if (bytes.size() > kStreamWindow || (d.window = windows_.take()) == kNoSlot) {
             d.window_over = true;
             ++stats_->counters.stream_window_exceeded;
             return;
         }
-        d.window = window_free_.back();
-        window_free_.pop_back();
         d.window_len = 0;
     }
     if (bytes.size() > kStreamWindow - d.window_len) {
@@ -143,20 +129,19 @@ void Pipeline::keep_window(Direction& d, std::string_view bytes) {
         ++stats_->counters.stream_window_exceeded;
         return;
     }
-    std::memcpy(window_mem_.data() + size_t{d.window} * kStreamWindow + d.window_len, bytes.data(),
-                bytes.size());
+    std::memcpy(windows_.at(d.window) + d.window_len, bytes.data(), bytes.size());
     d.window_len = static_cast<uint16_t>(d.window_len + bytes.size());
 }
 
 void Pipeline::release_window(Direction& d) {
-    if (d.window != kNoSlot) window_free_.push_back(d.window);
+    if (d.window != kNoSlot) windows_.give(d.window);
     d.window = kNoSlot;
     d.window_len = 0;
 }
 
 std::string_view Pipeline::window_of(const Direction& d) const {
     if (d.window == kNoSlot) return {};
-    return {window_mem_.data() + size_t{d.window} * kStreamWindow, d.window_len};
+    return {windows_.at(d.window), d.window_len};
 }
 
 // Closing a stream reports what only the end of data decides (e.g. `$` anchors). A stream whose

@@ -2,10 +2,12 @@
 // one alert per flow and rule, a SYN flood larger than the flow table.
 #include <catch2/catch.hpp>
 
+#include <cstring>
 #include <random>
 #include <set>
 
 #include "match/stream_pool.hpp"
+#include "memory/slot_pool.hpp"
 #include "resident.hpp"
 #include "rules/parser.hpp"
 #include "shipped_run.hpp"
@@ -466,4 +468,21 @@ TEST_CASE("a first segment is scanned without a stream; a second opens it, spann
     CHECK(pool->in_use() == 0);
     CHECK(run.stats.rules[3].alerts == 1);  // at b's end of data
     CHECK(run.stats.rules[0].alerts == 2);
+}
+
+TEST_CASE("a slot pool hands out every slot once, the last given back first", "[stream]") {
+    SlotPool pool(3, 16);
+    CHECK(pool.take() == 0);
+    CHECK(pool.take() == 1);
+    CHECK(pool.take() == 2);
+    CHECK(pool.take() == SlotPool::kNone);  // all in use
+    std::memcpy(pool.at(1), "fifteen bytes..", 16);
+    CHECK(std::string(pool.at(1)) == "fifteen bytes..");
+    CHECK(pool.at(2) == pool.at(1) + 16);
+    pool.give(0);
+    pool.give(2);
+    CHECK(pool.take() == 2);
+    CHECK(pool.take() == 0);
+    CHECK(pool.take() == SlotPool::kNone);
+    CHECK(pool.memory_bytes() == 3 * 16 + 3 * sizeof(uint32_t));
 }
