@@ -110,11 +110,12 @@ class SpaceSaving {
     // One set, as arrays (hashes in one run, counts in another): a lookup and the search for
     // the smallest are fixed-length loops without early exits, which the compiler vectorises.
     struct Set {
+        // Zeroed: find() and smallest() read every way, the unused ones too (then masked).
         uint32_t used = 0;
-        std::array<uint64_t, Ways> hash;
-        std::array<uint64_t, Ways> count;
-        std::array<uint64_t, Ways> error;
-        std::array<Key, Ways> key;
+        std::array<uint64_t, Ways> hash{};
+        std::array<uint64_t, Ways> count{};
+        std::array<uint64_t, Ways> error{};
+        std::array<Key, Ways> key{};
 
         uint32_t find(uint64_t h, const Key& k) const {
             uint32_t match = 0;
