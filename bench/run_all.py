@@ -95,7 +95,8 @@ def eve_replay(seconds, threats):
 def figures(pps, s):
     w = s["workers"][0]
     received = max(1, s["packets"]["received"])
-    return {"pps": pps, "gbps": s["packets"]["bytes"] * 8 / s["elapsed_seconds"] / 1e9,
+    window = s["window"]
+    return {"pps": pps, "gbps": window["bytes"] * 8 / window["seconds"] / 1e9,
             "cycles": s["tsc_hz"] / pps * len(s["workers"]) if pps else 0,
             "scanned": s["scan"]["packets"] / received, "workers": len(s["workers"]),
             "lcore": w["lcore"]}
