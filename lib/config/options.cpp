@@ -104,8 +104,9 @@ po::options_description describe(Options& o) {
          "packets per rx burst (1..512)")
         ("stats-interval-ms", po::value(&o.stats_interval_ms)->default_value(100)->value_name("MS"),
          "how often workers publish counters and the aggregator publishes stats")
-        ("mbufs", po::value(&o.mbufs)->default_value(8191)->value_name("N"),
-         "mbufs in the packet pool (raised to what the queues and rings need)")
+        ("mbufs", po::value(&o.mbufs)->default_value(0)->value_name("N"),
+         "mbufs in the packet pool, raised to what the queues and rings need (0: 8191 with a "
+         "port; with --pcap, only what they need)")
         ("idle-exit-ms", po::value(&o.idle_exit_ms)->default_value(2000)->value_name("MS"),
          "pcap mode: stop after MS without packets even if the file promised more "
          "(a truncated file)")
@@ -128,7 +129,7 @@ void validate(const Options& o) {
     if (o.burst == 0 || o.burst > 512) throw OptionError("--burst must be in 1..512");
     if (o.stats_interval_ms == 0) throw OptionError("--stats-interval-ms must be > 0");
     parse_duration_us(o.observation_interval, "--observation-interval");
-    if (o.mbufs < 1024) throw OptionError("--mbufs must be at least 1024");
+    if (o.mbufs != 0 && o.mbufs < 1024) throw OptionError("--mbufs must be 0 or at least 1024");
     if (o.workers > kMaxWorkers)  // also "-1", which the unsigned parse wraps
         throw OptionError(fmt::format(
             "--workers must be in 0..{} (DPDK's {} lcores less main, aggregator and RX; 0: one "

@@ -36,7 +36,7 @@ struct Options {
     std::vector<std::string> vars;
     unsigned burst = 32;
     unsigned stats_interval_ms = 100;
-    unsigned mbufs = 8191;
+    unsigned mbufs = 0;  // 0: config/pool_size.hpp's mbufs_floor
     unsigned idle_exit_ms = 2000;
     unsigned status_interval_ms = 1000;  // the --pcap status line on a terminal; 0: none
     unsigned workers = 0;                // 0: pcap mode 1, otherwise every lcore left over

@@ -1,5 +1,7 @@
 #include "dataplane/session.hpp"
 
+#include "config/pool_size.hpp"
+
 #include <fmt/format.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
@@ -17,6 +19,7 @@ namespace {
 constexpr unsigned kWorkerRingSize = 1024;
 constexpr unsigned kAlertRingSize = 16384;
 constexpr unsigned kRxDescriptors = 1024;
+constexpr unsigned kPoolCache = 256;  // mbufs each lcore keeps of the pool
 }  // namespace
 
 std::vector<unsigned> cpus_of(const cpu_set_t& set) {
@@ -63,13 +66,15 @@ void create_pool(Session& s) {
     const size_t lcores = s.layout.workers.size() + 3;
     size_t queues = 0;
     for (uint16_t q : s.plan.rx_queues) queues += q;
-    const size_t needed = queues * kRxDescriptors +
-                          s.layout.workers.size() * (kWorkerRingSize + kMaxBurst) + lcores * 512 +
-                          1024;
-    const MbufSizing size = size_mbufs(needed, s.opts.mbufs, s.replays, RTE_MBUF_DEFAULT_BUF_SIZE,
-                                       RTE_PKTMBUF_HEADROOM);
+    // --pcap's port (net_pcap) fills no descriptor ring: it takes an mbuf per frame it reads.
+    const bool rings = s.plan.mode == Distribution::software;
+    const uint64_t needed =
+        mbufs_needed({queues, s.pcap_mode ? 0u : kRxDescriptors, s.layout.workers.size(),
+                      rings ? kWorkerRingSize : 0u, s.opts.burst, lcores, kPoolCache});
+    const MbufSizing size = size_mbufs(needed, mbufs_floor(s.opts.mbufs, s.pcap_mode), s.replays,
+                                       RTE_MBUF_DEFAULT_BUF_SIZE, RTE_PKTMBUF_HEADROOM);
     if (!size.error.empty()) throw std::runtime_error(size.error);
-    s.pool = rte_pktmbuf_pool_create("pktsieve_mbufs", size.count, 256, 0, size.data_room,
+    s.pool = rte_pktmbuf_pool_create("pktsieve_mbufs", size.count, kPoolCache, 0, size.data_room,
                                      static_cast<int>(rte_socket_id()));
     if (!s.pool) {
         const double mib =

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "config/pool_size.hpp"
 #include "config/replay.hpp"
 
 using namespace pktsieve;
@@ -40,4 +41,20 @@ TEST_CASE("the mbuf pool holds every replayed frame, each in one mbuf") {
                                 Catch::Contains("editcap -s 65407"));
         CHECK(size_mbufs(0, 0, {{"edge.pcap", 1, 65407}}, 2176, 128).data_room == 65535);
     }
+}
+
+TEST_CASE("the pool's floor: --mbufs, else a reserve with a port and none with --pcap") {
+    // A --pcap run, one worker, no RX lcore: one queue's descriptors, a burst, 4 lcores' caches.
+    const ReceivePath pcap{1, 1024, 1, 0, 512, 4, 256};
+    CHECK(mbufs_needed(pcap) == 1024 + 512 + 4 * 384 + 1024);
+    // Software distribution adds each worker's ring.
+    CHECK(mbufs_needed({1, 1024, 2, 1024, 512, 5, 256}) == 1024 + 2 * 1536 + 5 * 384 + 1024);
+    CHECK(mbufs_floor(0, true) == 0);
+    CHECK(mbufs_floor(0, false) == kPortMbufs);
+    CHECK(mbufs_floor(20000, true) == 20000);
+    CHECK(mbufs_floor(20000, false) == 20000);
+    // What create_pool asks for in --pcap mode: the receive path's needs, well under the
+    // reserve a port gets.
+    CHECK(size_mbufs(mbufs_needed(pcap), mbufs_floor(0, true), {}, 2176, 128).count == 4096);
+    CHECK(size_mbufs(mbufs_needed(pcap), mbufs_floor(0, false), {}, 2176, 128).count == 8191);
 }
