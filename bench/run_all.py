@@ -125,8 +125,8 @@ def main():
     # Two workers in queues mode: each queue replays its own half of the flows.
     halves = [pcap("mix", 50000, seed, f"mix-half{seed}") for seed in (1, 2)]
     small_halves = [pcap("small", 50000, seed, f"small-half{seed}") for seed in (1, 2)]
-    print(f"machine: {os.cpu_count()} CPUs; {args.seconds} s per run; medians of {args.runs}; "
-          "1 worker unless said; shipped rules")
+    print(f"machine: {os.cpu_count()} CPUs; {args.seconds} s per run after {replay.WARM_UP} s of "
+          f"warm-up; medians of {args.runs}; 1 worker unless said; shipped rules")
     configs = {
         "mix: bare capture": (mix, ["--capture-only"], 1, 1),
         "mix: pktsieve (stream)": (mix, [], 1, 1),
