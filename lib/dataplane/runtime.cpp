@@ -274,7 +274,7 @@ int run(const CommandLine& cl) {
         const unsigned workers = o.workers ? o.workers : 1;
         const bool rx = workers > 1 || parse_distribution(o.distribution) == Distribution::software;
         eal = pcap_eal_args(cl.eal, o.pcap, workers + 2 + (rx ? 1 : 0), allowed_cpus(),
-                            static_cast<long>(getpid()));
+                            static_cast<long>(getpid()), o.mbufs);
     }
     register_telemetry();
     StopWatchdog watchdog(kStartingGrace, kRunningGrace);

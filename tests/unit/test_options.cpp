@@ -67,6 +67,13 @@ TEST_CASE("help lists every option with its default", "[options]") {
 TEST_CASE("pcap mode fills in EAL defaults the user did not give", "[options]") {
     const auto a = pcap_eal_args({"pktsieve"}, "t.pcap", 3, {4, 5}, 77);
     CHECK(has(a, "--no-huge"));
+    // EAL memory for 3 lcores' pool and rings, more with a larger --mbufs.
+    CHECK(has(a, "-m"));
+    CHECK(has(a, std::to_string(pcap_memory_mib(3, 0))));
+    CHECK(pcap_memory_mib(3, 0) == 112);
+    CHECK(pcap_memory_mib(11, 0) == 240);  // 8 workers and an RX lcore: 64 MiB measured enough
+    CHECK(pcap_memory_mib(3, 100000) == 112 + 390);  // a 4 KiB page per mbuf
+    CHECK(has(pcap_eal_args({"pktsieve"}, "t.pcap", 3, {0}, 1, 100000), "502"));
     CHECK(has(a, "--file-prefix=pktsieve-77"));
     CHECK(has(a, "--lcores=0@4,1@5,2@4"));
     CHECK(has(a, "--vdev=net_pcap0,rx_pcap=t.pcap"));
