@@ -1,6 +1,7 @@
 // How many mbufs the packet pool needs besides replayed files (config/replay.hpp adds those).
-// Every mbuf is written once when the pool is created (a page fault per ~2 mbufs on memory
-// without hugepages), so a --pcap run sizes it to what its receive path can hold at once.
+// Every mbuf is written once when the pool is created (a page fault each without hugepages:
+// the pool keeps mbufs from crossing pages), so a --pcap run sizes it to what its receive
+// path can hold at once.
 // Thread-safety: pure functions.
 #pragma once
 
