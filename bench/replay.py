@@ -40,14 +40,24 @@ def packets_in(pcap):
 CTL = os.path.join(ROOT, "build-test/apps/pktsieve-ctl/pktsieve-ctl")
 
 
+def snapshot(prefix):
+    """(elapsed seconds, packets received, bytes) of the daemon's latest published stats: the
+    counts and the time are of the same snapshot, however late it is read. None while the
+    daemon publishes none."""
+    r = subprocess.run([CTL, "--file-prefix", prefix, "--json", "stats"], capture_output=True,
+                       text=True)
+    if r.returncode != 0:
+        return None
+    d = json.loads(r.stdout)
+    return d["elapsed_seconds"], d["packets"]["received"], d["packets"]["bytes"]
+
+
 def wait_running(prefix, proc, limit=600):
     """Until the daemon counts packets (rules compiled, the replay file loaded into mbufs)."""
-    import json as _json
     t0 = time.monotonic()
     while time.monotonic() - t0 < limit and proc.poll() is None:
-        r = subprocess.run([CTL, "--file-prefix", prefix, "--json", "stats"], capture_output=True,
-                           text=True)
-        if r.returncode == 0 and _json.loads(r.stdout)["packets"]["received"] > 0:
+        s = snapshot(prefix)
+        if s and s[1] > 0:
             return
         time.sleep(0.5)
     if proc.poll() is not None:
@@ -59,15 +69,6 @@ def wait_running(prefix, proc, limit=600):
 # flow and touch the tables' pages for the first time (~7 % of a 2 s run on the mix, against
 # ~1 % for bare capture); a sensor runs for months, so its rate is the steady one after them.
 WARM_UP = 1.0
-
-
-def snapshot(prefix):
-    """(elapsed seconds, packets received, bytes) of the daemon's latest published stats: the
-    counts and the time are of the same snapshot, however late it is read."""
-    r = subprocess.run([CTL, "--file-prefix", prefix, "--json", "stats"], capture_output=True,
-                       text=True, check=True)
-    d = json.loads(r.stdout)
-    return d["elapsed_seconds"], d["packets"]["received"], d["packets"]["bytes"]
 
 
 def run(pcap, seconds, options, queues=1, busy_lcores=1, pktsieve=PKTSIEVE, rules=RULES,
@@ -95,15 +96,18 @@ def run(pcap, seconds, options, queues=1, busy_lcores=1, pktsieve=PKTSIEVE, rule
         p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=errf, text=True)
         wait_running(prefix, p)
         time.sleep(warm_up)
-        t0, r0, b0 = snapshot(prefix)
+        first = snapshot(prefix)
         time.sleep(seconds)
-        t1, r1, b1 = snapshot(prefix)
+        last = snapshot(prefix)
         p.send_signal(signal.SIGTERM)
         p.wait(timeout=300)
         errf.seek(0)
         err = errf.read()
     if p.returncode != 0:
         raise SystemExit(f"pktsieve failed: {err}")
+    if not first or not last:
+        raise SystemExit(f"pktsieve published no stats during the timed window: {err}")
+    (t0, r0, b0), (t1, r1, b1) = first, last
     with open(out) as f:
         s = json.load(f)
     os.unlink(out)

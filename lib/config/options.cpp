@@ -6,6 +6,7 @@
 
 #include "config/eal_advice.hpp"
 #include "config/lcores.hpp"
+#include "config/pool_size.hpp"
 #include "metrics/listen.hpp"
 #include "metrics/prometheus.hpp"
 
@@ -285,15 +286,6 @@ std::vector<std::string> live_eal_args(const std::vector<std::string>& user_eal)
     return out;
 }
 
-// Without hugepages an mbuf takes a 4 KiB page of its own (the pool keeps objects from crossing
-// pages). Each lcore's share covers the mbufs a worker can hold (a ring and a burst with
-// software distribution, its pool cache: ~1,900 mbufs, 7.5 MiB) and its rings (alerts:
-// 1 MiB); the base covers the rest of the pool and spare. Measured: 8 workers (13,696 mbufs)
-// start in 64 MiB; 100,000 mbufs need more than 356 MiB and start in 400.
-unsigned pcap_memory_mib(unsigned lcores, uint64_t mbufs) {
-    return static_cast<unsigned>(64 + 16 * uint64_t{lcores} + mbufs * 4096 / (1 << 20));
-}
-
 std::vector<std::string> pcap_eal_args(const std::vector<std::string>& user_eal,
                                        const std::string& pcap, unsigned lcores,
                                        const std::vector<unsigned>& cpus, long pid,
@@ -303,7 +295,7 @@ std::vector<std::string> pcap_eal_args(const std::vector<std::string>& user_eal,
     };
     std::vector<std::string> out = user_eal;
     if (!given({"--no-huge", "--huge-dir", "-m", "--socket-mem"})) {
-        out.insert(out.end(), {"--no-huge", "-m", std::to_string(pcap_memory_mib(lcores, mbufs))});
+        out.insert(out.end(), {"--no-huge", "-m", std::to_string(pcap_memory_mib(mbufs, lcores))});
     }
     if (!given({"--file-prefix", "--in-memory"}))
         out.push_back("--file-prefix=pktsieve-" + std::to_string(pid));

@@ -83,14 +83,10 @@ std::vector<std::string> live_eal_args(const std::vector<std::string>& user_eal)
 
 // EAL arguments for `--pcap` mode: each default applies only where the user gave no EAL option
 // of that kind. `cpus` are the CPUs this process may run on; lcore i runs on cpus[i % size];
-// `mbufs`: --mbufs (0: not given).
+// `mbufs`: the pool the run will create (config/pool_size.hpp), which sets -m (not a fixed
+// 512 MiB: the EAL writes a 48-byte descriptor per 4 KiB page of it at start-up).
 std::vector<std::string> pcap_eal_args(const std::vector<std::string>& user_eal,
                                        const std::string& pcap, unsigned lcores,
-                                       const std::vector<unsigned>& cpus, long pid,
-                                       uint64_t mbufs = 0);
-// The EAL memory (-m, MiB, without hugepages) of a --pcap run on `lcores` lcores: what its
-// mbuf pool and rings can need, not a fixed 512 (the EAL writes a 48-byte descriptor per
-// 4 KiB page of it at start-up: 6 MB, ~1,500 page faults, for 512 MiB).
-unsigned pcap_memory_mib(unsigned lcores, uint64_t mbufs);
+                                       const std::vector<unsigned>& cpus, long pid, uint64_t mbufs);
 
 }  // namespace pktsieve

@@ -8,11 +8,11 @@
 #include <string>
 #include <string_view>
 
+#include "config/pool_size.hpp"
+
 namespace pktsieve {
 
 namespace {
-
-constexpr uint16_t kRxDescriptors = 1024;
 
 void check(int rc, uint16_t port, const char* what) {
     if (rc < 0)

@@ -23,6 +23,7 @@
 
 #include "config/control_access.hpp"
 #include "config/eal_advice.hpp"
+#include "config/pool_size.hpp"
 #include "config/replay.hpp"
 #include "dataplane/aggregator.hpp"
 #include "dataplane/distributor.hpp"
@@ -273,8 +274,9 @@ int run(const CommandLine& cl) {
         s.expected_packets = count.packets;
         const unsigned workers = o.workers ? o.workers : 1;
         const bool rx = workers > 1 || parse_distribution(o.distribution) == Distribution::software;
+        const uint64_t mbufs = pool_mbufs(pcap_receive_path(workers, rx, o.burst), o.mbufs, true);
         eal = pcap_eal_args(cl.eal, o.pcap, workers + 2 + (rx ? 1 : 0), allowed_cpus(),
-                            static_cast<long>(getpid()), o.mbufs);
+                            static_cast<long>(getpid()), mbufs);
     }
     register_telemetry();
     StopWatchdog watchdog(kStartingGrace, kRunningGrace);

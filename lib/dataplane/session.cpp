@@ -16,10 +16,7 @@
 namespace pktsieve {
 
 namespace {
-constexpr unsigned kWorkerRingSize = 1024;
 constexpr unsigned kAlertRingSize = 16384;
-constexpr unsigned kRxDescriptors = 1024;
-constexpr unsigned kPoolCache = 256;  // mbufs each lcore keeps of the pool
 }  // namespace
 
 std::vector<unsigned> cpus_of(const cpu_set_t& set) {
@@ -66,11 +63,12 @@ void create_pool(Session& s) {
     const size_t lcores = s.layout.workers.size() + 3;
     size_t queues = 0;
     for (uint16_t q : s.plan.rx_queues) queues += q;
-    // --pcap's port (net_pcap) fills no descriptor ring: it takes an mbuf per frame it reads.
     const bool rings = s.plan.mode == Distribution::software;
-    const uint64_t needed =
-        mbufs_needed({queues, s.pcap_mode ? 0u : kRxDescriptors, s.layout.workers.size(),
-                      rings ? kWorkerRingSize : 0u, s.opts.burst, lcores, kPoolCache});
+    const uint64_t workers = s.layout.workers.size();
+    const uint64_t needed = mbufs_needed(
+        s.pcap_mode ? pcap_receive_path(workers, rings, s.opts.burst)
+                    : ReceivePath{queues, kRxDescriptors, workers, rings ? kWorkerRingSize : 0u,
+                                  s.opts.burst, lcores, kPoolCache});
     const MbufSizing size = size_mbufs(needed, mbufs_floor(s.opts.mbufs, s.pcap_mode), s.replays,
                                        RTE_MBUF_DEFAULT_BUF_SIZE, RTE_PKTMBUF_HEADROOM);
     if (!size.error.empty()) throw std::runtime_error(size.error);

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "config/options.hpp"
+#include "config/pool_size.hpp"
 
 using namespace pktsieve;
 
@@ -65,21 +66,21 @@ TEST_CASE("help lists every option with its default", "[options]") {
 }
 
 TEST_CASE("pcap mode fills in EAL defaults the user did not give", "[options]") {
-    const auto a = pcap_eal_args({"pktsieve"}, "t.pcap", 3, {4, 5}, 77);
+    const auto a = pcap_eal_args({"pktsieve"}, "t.pcap", 3, {4, 5}, 77, 2592);
     CHECK(has(a, "--no-huge"));
-    // EAL memory for 3 lcores' pool and rings, more with a larger --mbufs.
+    // EAL memory for the pool the run will create: a 4 KiB page per mbuf, rings, spare.
     CHECK(has(a, "-m"));
-    CHECK(has(a, std::to_string(pcap_memory_mib(3, 0))));
-    CHECK(pcap_memory_mib(3, 0) == 112);
-    CHECK(pcap_memory_mib(11, 0) == 240);  // 8 workers and an RX lcore: 64 MiB measured enough
-    CHECK(pcap_memory_mib(3, 100000) == 112 + 390);  // a 4 KiB page per mbuf
-    CHECK(has(pcap_eal_args({"pktsieve"}, "t.pcap", 3, {0}, 1, 100000), "502"));
+    CHECK(has(a, std::to_string(pcap_memory_mib(2592, 3))));
+    CHECK(pcap_memory_mib(2592, 3) == 10 + 3 + 64);
+    CHECK(pcap_memory_mib(13696, 11) == 53 + 11 + 64);  // 8 workers: 64 MiB measured enough
+    CHECK(pcap_memory_mib(100000, 3) == 390 + 3 + 64);  // 400 measured enough, 356 not
+    CHECK(has(pcap_eal_args({"pktsieve"}, "t.pcap", 3, {0}, 1, 100000), "457"));
     CHECK(has(a, "--file-prefix=pktsieve-77"));
     CHECK(has(a, "--lcores=0@4,1@5,2@4"));
     CHECK(has(a, "--vdev=net_pcap0,rx_pcap=t.pcap"));
     CHECK(has(a, "--no-pci"));
     const auto b =
-        pcap_eal_args({"pktsieve", "--file-prefix=mine", "-l", "0,1"}, "t.pcap", 2, {0}, 1);
+        pcap_eal_args({"pktsieve", "--file-prefix=mine", "-l", "0,1"}, "t.pcap", 2, {0}, 1, 2592);
     CHECK(has(b, "--file-prefix=mine"));
     CHECK_FALSE(has(b, "--file-prefix=pktsieve-1"));
     CHECK(std::none_of(b.begin(), b.end(), [](auto& s) { return s.rfind("--lcores", 0) == 0; }));

@@ -44,17 +44,22 @@ TEST_CASE("the mbuf pool holds every replayed frame, each in one mbuf") {
 }
 
 TEST_CASE("the pool's floor: --mbufs, else a reserve with a port and none with --pcap") {
-    // A --pcap run, one worker, no RX lcore: one queue's descriptors, a burst, 4 lcores' caches.
-    const ReceivePath pcap{1, 1024, 1, 0, 512, 4, 256};
-    CHECK(mbufs_needed(pcap) == 1024 + 512 + 4 * 384 + 1024);
+    // A port's queue: its descriptors, a burst, 4 lcores' caches.
+    CHECK(mbufs_needed({1, 1024, 1, 0, 512, 4, 256}) == 1024 + 512 + 4 * 384 + 1024);
     // Software distribution adds each worker's ring.
     CHECK(mbufs_needed({1, 1024, 2, 1024, 512, 5, 256}) == 1024 + 2 * 1536 + 5 * 384 + 1024);
+    // A --pcap run, one worker at the default burst: no descriptor ring, no RX lcore's rings.
+    const ReceivePath pcap = pcap_receive_path(1, false, 32);
+    CHECK(mbufs_needed(pcap) == 32 + 4 * 384 + 1024);
+    CHECK(mbufs_needed(pcap_receive_path(8, true, 32)) == 8 * (1024 + 32) + 11 * 384 + 1024);
     CHECK(mbufs_floor(0, true) == 0);
     CHECK(mbufs_floor(0, false) == kPortMbufs);
     CHECK(mbufs_floor(20000, true) == 20000);
     CHECK(mbufs_floor(20000, false) == 20000);
     // What create_pool asks for in --pcap mode: the receive path's needs, well under the
-    // reserve a port gets.
-    CHECK(size_mbufs(mbufs_needed(pcap), mbufs_floor(0, true), {}, 2176, 128).count == 4096);
+    // reserve a port gets; pool_mbufs (what sets --pcap's -m) says the same.
+    CHECK(size_mbufs(mbufs_needed(pcap), mbufs_floor(0, true), {}, 2176, 128).count == 2592);
     CHECK(size_mbufs(mbufs_needed(pcap), mbufs_floor(0, false), {}, 2176, 128).count == 8191);
+    CHECK(pool_mbufs(pcap, 0, true) == 2592);
+    CHECK(pool_mbufs(pcap, 20000, true) == 20000);
 }
