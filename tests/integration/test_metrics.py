@@ -198,8 +198,18 @@ class Metrics(unittest.TestCase):
         ctl = subprocess.run([daemon.CTL, "--file-prefix", f"metrics-a-{os.getpid()}", "stats",
                               "--prometheus"], capture_output=True, text=True, timeout=60)
         self.assertEqual(ctl.returncode, 0, ctl.stderr)
-        uptime = re.compile(r"^pktsieve_uptime_seconds .*$", re.M)  # the one that always moves
-        self.assertEqual(uptime.sub("", ctl.stdout), uptime.sub("", page))
+        # What moves with time alone: the uptime, and each worker's observation handovers (one
+        # a second even when idle: a read on each side of one differed by 1). Those only grow
+        # from the page, read first, to ctl's; everything else is the same.
+        moving = re.compile(r"^pktsieve_(uptime_seconds|observe_handovers_total)\b.*$", re.M)
+        self.assertEqual(moving.sub("", ctl.stdout), moving.sub("", page))
+        handovers = re.compile(r"^pktsieve_observe_handovers_total(\{[^}]*\}) (\d+)$", re.M)
+        page_handovers = {k: int(v) for k, v in handovers.findall(page)}
+        ctl_handovers = {k: int(v) for k, v in handovers.findall(ctl.stdout)}
+        self.assertTrue(page_handovers)
+        self.assertEqual(page_handovers.keys(), ctl_handovers.keys())
+        for worker, n in page_handovers.items():
+            self.assertLessEqual(n, ctl_handovers[worker], worker)
         with self.assertRaises(urllib.error.HTTPError) as e:
             http_get(f"http://127.0.0.1:{ports['a']}/nothing")
         self.assertEqual(e.exception.code, 404)
