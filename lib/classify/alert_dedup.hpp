@@ -8,7 +8,8 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <vector>
+
+#include "memory/zeroed_array.hpp"
 
 namespace pktsieve {
 
@@ -18,7 +19,7 @@ class AlertDedup {
     // True when (serial, rule) alerted before; otherwise records it and returns false.
     bool seen(uint64_t serial, uint32_t rule);
     uint64_t replaced() const { return replaced_; }
-    size_t memory_bytes() const { return slots_.capacity() * sizeof(Entry); }
+    size_t memory_bytes() const { return slots_.memory_bytes(); }
 
   private:
     static constexpr size_t kProbe = 16;
@@ -26,7 +27,7 @@ class AlertDedup {
         uint64_t serial = 0;  // 0: free (serials start at 1)
         uint32_t rule = 0;
     };
-    std::vector<Entry> slots_;
+    ZeroedArray<Entry> slots_;  // zeroed pages: free entries, resident once used
     size_t mask_;
     uint64_t replaced_ = 0;
 };

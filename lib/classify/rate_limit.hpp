@@ -7,7 +7,8 @@
 #pragma once
 
 #include <cstdint>
-#include <vector>
+
+#include "memory/zeroed_array.hpp"
 
 #include "packet/packet.hpp"
 #include "rules/rule.hpp"
@@ -24,7 +25,7 @@ class RateTracker {
     // epoch count as free, so a reload does not stall the worker clearing the table.
     void clear() { ++epoch_; }
     uint64_t replaced() const { return replaced_; }
-    size_t memory_bytes() const { return slots_.capacity() * sizeof(Entry); }
+    size_t memory_bytes() const { return slots_.memory_bytes(); }
 
   private:
     static constexpr size_t kProbe = 8;
@@ -39,7 +40,7 @@ class RateTracker {
     };
     Entry& find(uint32_t rule, uint8_t type, const IpAddr& addr, uint64_t now_us, uint64_t window);
 
-    std::vector<Entry> slots_;
+    ZeroedArray<Entry> slots_;  // zeroed pages: free entries, resident once used
     size_t mask_;
     uint32_t epoch_ = 0;
     uint64_t replaced_ = 0;

@@ -3,7 +3,7 @@
 namespace pktsieve {
 
 TelnetSessions::TelnetSessions(uint32_t followers) : followers_(followers) {
-    for (uint32_t i = followers; i > 0; --i) free_.push_back(i - 1);
+    free_.reserve(followers);
 }
 
 void TelnetSessions::release(Flow& f) {
@@ -22,12 +22,15 @@ TelnetSessions::Fed TelnetSessions::feed(Flow& f, std::string_view in) {
         return {};
     }
     if (f.slot == kNone) {
-        if (free_.empty()) {
+        if (!free_.empty()) {
+            f.slot = free_.back();
+            free_.pop_back();
+        } else if (fresh_ < followers_.size()) {
+            f.slot = fresh_++;
+        } else {
             f.done = true;
             return {{}, true};
         }
-        f.slot = free_.back();
-        free_.pop_back();
         followers_[f.slot].reset();
     }
     TelnetFollower& t = followers_[f.slot];

@@ -1,5 +1,7 @@
 // The Telnet followers of one worker: a fixed pool, one follower per client while its login is
-// read (its first TelnetFollower::kMaxData bytes of lines), then given back.
+// read (its first TelnetFollower::kMaxData bytes of lines), then given back. The pool is zeroed
+// pages: a follower given back is taken first, then ones never used, so pages become resident
+// only as the most clients followed at once grows.
 // Thread-safety: one TelnetSessions per worker; a Flow belongs to one flow.
 #pragma once
 
@@ -7,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "memory/zeroed_array.hpp"
 #include "telnet/follower.hpp"
 
 namespace pktsieve {
@@ -31,12 +34,13 @@ class TelnetSessions {
     void restart(Flow& f);
     void release(Flow& f);
     size_t memory_bytes() const {
-        return followers_.capacity() * sizeof(TelnetFollower) + free_.capacity() * sizeof(uint32_t);
+        return followers_.memory_bytes() + free_.capacity() * sizeof(uint32_t);
     }
 
   private:
-    std::vector<TelnetFollower> followers_;
-    std::vector<uint32_t> free_;
+    ZeroedArray<TelnetFollower> followers_;
+    std::vector<uint32_t> free_;  // given back (reserved for all)
+    uint32_t fresh_ = 0;          // followers_ from here on were never used
 };
 
 }  // namespace pktsieve

@@ -321,6 +321,41 @@ TEST_CASE("Intel extractors read the three waves", "[observe]") {
     CHECK((t.first() == "admin" && t.second().empty()));
 }
 
+TEST_CASE("Port source sketches go to a stretch's first ports; later ports' sources are untracked",
+          "[observe]") {
+    Observation o(2);
+    const uint32_t telnet = port_key(kProtoTcp, 23), http = port_key(kProtoTcp, 80),
+                   dns = port_key(kProtoUdp, 53), unseen = port_key(kProtoTcp, 8080);
+    o.access(kProtoTcp, 23, v4(1), v4(100));
+    o.access(kProtoTcp, 80, v4(2), v4(100));
+    o.access(kProtoUdp, 53, v4(3), v4(100));  // both sketches are taken
+    o.access(kProtoTcp, 23, v4(4), v4(100));
+    REQUIRE(o.sources(telnet));
+    CHECK(std::llround(o.sources(telnet)->estimate()) == 2);
+    REQUIRE(o.sources(http));
+    CHECK(std::llround(o.sources(http)->estimate()) == 1);
+    CHECK(o.sources(dns) == nullptr);
+    CHECK(o.accesses(dns) == 1);  // its accesses are still exact
+    CHECK(o.sources(unseen) == nullptr);
+    CHECK(o.accesses(unseen) == 0);
+    CHECK(o.ports() == std::vector<uint32_t>{telnet, http, dns});
+
+    Observation total(8, false);
+    total.merge(o);
+    REQUIRE(total.sources(telnet));
+    CHECK(std::llround(total.sources(telnet)->estimate()) == 2);
+    CHECK(total.sources(dns) == nullptr);  // untracked in a piece: unknown in the total too
+    CHECK(total.accesses(dns) == 1);
+
+    o.clear();
+    CHECK(o.empty());
+    CHECK(o.accesses(telnet) == 0);
+    CHECK(o.sources(telnet) == nullptr);
+    o.access(kProtoUdp, 53, v4(5), v4(100));  // the sketches are free again
+    REQUIRE(o.sources(dns));
+    CHECK(std::llround(o.sources(dns)->estimate()) == 1);
+}
+
 TEST_CASE("Hostile intel is cut to size and escaped into valid JSON", "[observe]") {
     Observation o(64);
     const std::string quotes = R"(a"b\c)";

@@ -144,3 +144,18 @@ TEST_CASE("Telnet sessions: a bounded pool, each follower given back once its lo
     s.restart(c);  // a gap: read anew
     CHECK(s.feed(c, "pw\r\n").lines == "pw\r\n");
 }
+
+TEST_CASE("Telnet sessions: every follower of the pool serves, and one given back starts empty",
+          "[telnet]") {
+    TelnetSessions s(3);
+    TelnetSessions::Flow f[4];
+    for (int i = 0; i < 3; ++i) {  // followers never used before
+        const std::string user = "user" + std::to_string(i) + "\r\n";
+        CHECK(s.feed(f[i], user).lines == user);
+    }
+    CHECK(s.feed(f[3], "x\r\n").no_follower);  // all three are in use
+    s.restart(f[1]);                           // gives its follower back
+    TelnetSessions::Flow late;
+    CHECK(s.feed(late, "admin\r\n").lines == "admin\r\n");  // f[1]'s, without its lines
+    CHECK(s.feed(f[0], "pw\r\n").lines == "user0\r\npw\r\n");
+}
