@@ -49,6 +49,17 @@ inline uint64_t pool_mbufs(const ReceivePath& r, uint64_t option, bool pcap_mode
     return std::max(mbufs_needed(r), mbufs_floor(option, pcap_mode));
 }
 
+// A --pcap run's mbuf data room (headroom included): the file's largest frame, so that an
+// mbuf of a capture of small frames shares its page with others (creating the pool writes
+// every mbuf: a page fault each), at most `default_room` (a longer frame is chained across
+// mbufs, as a port's jumbo frame is). The file is counted before the pool is made; were it
+// to grow meanwhile, a longer frame would be chained too.
+inline constexpr uint32_t kMinFrame = 64;  // the room an empty capture's mbufs still get
+inline uint16_t pcap_data_room(uint32_t max_frame, uint16_t headroom, uint16_t default_room) {
+    const uint32_t room = (uint32_t{headroom} + std::max(max_frame, kMinFrame) + 63) / 64 * 64;
+    return static_cast<uint16_t>(std::min<uint32_t>(room, default_room));
+}
+
 // EAL memory (-m, MiB, without hugepages) for a pool of `mbufs` on `lcores` lcores: a 4 KiB
 // page per mbuf, an alert ring (1 MiB) per lcore, and 64 MiB for the rest (the pool's header
 // and caches, other rings, spare). Measured: 13,696 mbufs (8 workers) start in 64 MiB, not 32;

@@ -247,7 +247,20 @@ void Aggregator::run() {
     }
     if (eve_ && std::fflush(eve_) != 0) eve_failed_ = true;
     publish();
-    finished_.store(true, std::memory_order_release);
+    mark_finished();
+}
+
+void Aggregator::mark_finished() {
+    {
+        std::lock_guard lock(finished_mu_);
+        finished_.store(true, std::memory_order_release);
+    }
+    finished_cv_.notify_all();
+}
+
+bool Aggregator::wait_finished(std::chrono::milliseconds most) {
+    std::unique_lock lock(finished_mu_);
+    return finished_cv_.wait_for(lock, most, [this] { return finished(); });
 }
 
 // Workers end only once their last alerts and snapshot are taken: keep taking them (rings only,
@@ -282,7 +295,7 @@ int Aggregator::lcore_main(void* arg) {
             a.failed_ = true;
             a.stop_all_.store(true, std::memory_order_relaxed);
             a.discard_until_workers_done();
-            a.finished_.store(true, std::memory_order_release);
+            a.mark_finished();
         },
         -1);
 }

@@ -6,10 +6,13 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -57,9 +60,13 @@ class Aggregator {
     bool failed() const { return failed_; }
     // Set once run() has published the final view.
     bool finished() const { return finished_.load(std::memory_order_acquire); }
+    // finished(), after waiting for it at most `most` (woken as it is set: the main lcore
+    // waits here between its chores, and a run's end is not delayed by the wait).
+    bool wait_finished(std::chrono::milliseconds most);
 
   private:
     unsigned drain();
+    void mark_finished();
     unsigned drain_worker(size_t i);
     void write_alert(const AlertRecord& a, unsigned lcore);
     void flush_alerts();
@@ -113,6 +120,8 @@ class Aggregator {
     bool failed_ = false;
     std::atomic<bool>& stop_all_;
     std::atomic<bool> finished_{false};
+    std::mutex finished_mu_;  // with finished_cv_: wait_finished's wake-up
+    std::condition_variable finished_cv_;
 };
 
 }  // namespace pktsieve

@@ -16,6 +16,20 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 }  // namespace
 
+CompiledSet compile_set(const std::vector<std::string>& files, const Vars& vars,
+                        const LoadOptions& opts) {
+    CompiledSet c;
+    const auto t0 = std::chrono::steady_clock::now();
+    try {
+        c.load = load_ruleset(files, vars, opts);
+    } catch (const std::exception& e) {  // e.g. hs_alloc_scratch failed: the running set stays
+        c.load = RulesetLoad{};
+        c.load.errors.push_back({files.empty() ? "" : files.front(), 0, e.what()});
+    }
+    c.seconds = seconds_since(t0);
+    return c;
+}
+
 RuleReloader::RuleReloader(std::vector<std::string> files, Vars vars, LoadOptions opts)
     : files_(std::move(files)), vars_(std::move(vars)), opts_(std::move(opts)) {
     const unsigned workers = opts_.workers;
@@ -30,9 +44,17 @@ RuleReloader::~RuleReloader() {
     rte_free(qsv_);
 }
 
-ReloadResult RuleReloader::load_initial() {
+ReloadResult RuleReloader::load_initial(CompiledSet compiled) {
     std::lock_guard lock(reload_mu_);
-    ReloadResult r = load(files_);
+    if (compiled.load.ruleset) {
+        try {
+            compiled.load.ruleset->add_scratch(opts_.workers);
+        } catch (const std::exception& e) {
+            compiled.load.ruleset.reset();
+            compiled.load.errors.push_back({files_.empty() ? "" : files_.front(), 0, e.what()});
+        }
+    }
+    ReloadResult r = adopt(std::move(compiled));
     if (!r.ok) {
         std::string msg;
         for (const auto& e : r.errors) msg += (msg.empty() ? "" : "\n") + e.str();
@@ -59,16 +81,14 @@ ReloadResult RuleReloader::reload(const std::vector<std::string>& files) {
 }
 
 ReloadResult RuleReloader::load(const std::vector<std::string>& files) {
+    return adopt(compile_set(files, vars_, opts_));
+}
+
+// Publishes a compiled set (or reports why it was rejected). Caller holds reload_mu_.
+ReloadResult RuleReloader::adopt(CompiledSet compiled) {
     ReloadResult r;
-    const auto t0 = std::chrono::steady_clock::now();
-    RulesetLoad l;
-    try {
-        l = load_ruleset(files, vars_, opts_);
-    } catch (const std::exception& e) {  // e.g. hs_alloc_scratch failed: the running set stays
-        l = RulesetLoad{};
-        l.errors.push_back({files.empty() ? "" : files.front(), 0, e.what()});
-    }
-    r.compile_seconds = seconds_since(t0);
+    RulesetLoad& l = compiled.load;
+    r.compile_seconds = compiled.seconds;
     r.errors = std::move(l.errors);
     r.failed = l.failed;
     r.skipped = l.skipped;

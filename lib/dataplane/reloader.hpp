@@ -43,6 +43,15 @@ struct ReloadStatus {
     bool last_reload_failed = false;  // the latest reload was rejected (the older set runs)
 };
 
+// A rule set compiled and the seconds it took; a Hyperscan allocation failure is an error in
+// it, not an exception. Needs no EAL: the set of a start compiles while the EAL initialises.
+struct CompiledSet {
+    RulesetLoad load;
+    double seconds = 0;
+};
+CompiledSet compile_set(const std::vector<std::string>& files, const Vars& vars,
+                        const LoadOptions& opts);
+
 class RuleReloader {
   public:
     RuleReloader(std::vector<std::string> files, Vars vars, LoadOptions opts);
@@ -50,8 +59,10 @@ class RuleReloader {
     RuleReloader(const RuleReloader&) = delete;
     RuleReloader& operator=(const RuleReloader&) = delete;
 
-    // The set loaded at start (generation 1). Throws std::runtime_error listing every error.
-    ReloadResult load_initial();
+    // The set loaded at start (generation 1), which compile_set made beforehand with these
+    // files, variables and options but any worker count: scratch for this reloader's workers
+    // is added here. Throws std::runtime_error listing every error.
+    ReloadResult load_initial(CompiledSet compiled);
     // Replaces the running set with `files` (empty: the files of the running set).
     ReloadResult reload(const std::vector<std::string>& files = {});
 
@@ -66,6 +77,7 @@ class RuleReloader {
 
   private:
     ReloadResult load(const std::vector<std::string>& files);
+    ReloadResult adopt(CompiledSet compiled);
 
     std::vector<std::string> files_;
     const Vars vars_;

@@ -162,7 +162,7 @@ int run_dataplane(Session& s, const Vars& vars, StopWatchdog& watchdog) {
             failure = std::current_exception();
             stop_requested().store(true);
         }
-        rte_delay_us_sleep(10000);
+        agg.wait_finished(std::chrono::milliseconds(10));
     }
     status.erase();
     rte_eal_mp_wait_lcore();
@@ -272,6 +272,7 @@ int run(const CommandLine& cl) {
         s.link = *link;
         s.pcap_mode = true;
         s.expected_packets = count.packets;
+        s.pcap_max_frame = count.max_frame;
         const unsigned workers = o.workers ? o.workers : 1;
         const bool rx = workers > 1 || parse_distribution(o.distribution) == Distribution::software;
         const uint64_t mbufs = pool_mbufs(pcap_receive_path(workers, rx, o.burst), o.mbufs, true);
@@ -285,6 +286,7 @@ int run(const CommandLine& cl) {
         return 1;
     }
     Argv argv(eal);
+    start_compile(s, vars);
     if (!init_eal(argv)) return 1;
     const std::string runtime_dir = rte_eal_get_runtime_dir();
     watchdog.remove_on_exit(runtime_dir);

@@ -69,8 +69,11 @@ void create_pool(Session& s) {
         s.pcap_mode ? pcap_receive_path(workers, rings, s.opts.burst)
                     : ReceivePath{queues, kRxDescriptors, workers, rings ? kWorkerRingSize : 0u,
                                   s.opts.burst, lcores, kPoolCache});
+    const uint16_t room = s.pcap_mode ? pcap_data_room(s.pcap_max_frame, RTE_PKTMBUF_HEADROOM,
+                                                       RTE_MBUF_DEFAULT_BUF_SIZE)
+                                      : RTE_MBUF_DEFAULT_BUF_SIZE;
     const MbufSizing size = size_mbufs(needed, mbufs_floor(s.opts.mbufs, s.pcap_mode), s.replays,
-                                       RTE_MBUF_DEFAULT_BUF_SIZE, RTE_PKTMBUF_HEADROOM);
+                                       room, RTE_PKTMBUF_HEADROOM);
     if (!size.error.empty()) throw std::runtime_error(size.error);
     s.pool = rte_pktmbuf_pool_create("pktsieve_mbufs", size.count, kPoolCache, 0, size.data_room,
                                      static_cast<int>(rte_socket_id()));
@@ -182,24 +185,20 @@ void print_left_out(const ReloadResult& r) {
                                  r.failed.size(), r.skipped.size());
 }
 
-// The set loaded at start compiles on every CPU the process was given: no worker runs yet, and
-// the EAL pinned the main thread (whose affinity the compile threads inherit) to one. Reloads
-// later compile on the control-plane CPU only, leaving the workers' CPUs alone.
+// The set loaded at start compiles on every CPU the process was given: its thread (whose
+// affinity the compile's threads inherit) starts before the EAL pins the main thread to one,
+// and no worker runs yet. Reloads later compile on the control-plane CPU only, leaving the
+// workers' CPUs alone.
+void start_compile(Session& s, const Vars& vars) {
+    s.compiling = std::async(std::launch::async, [&s, &vars] {
+        return compile_set(s.opts.rules, vars, load_options(s.opts, 0));
+    });
+}
+
 void load_rules(Session& s, const Vars& vars) {
     s.reloader = std::make_unique<RuleReloader>(
         s.opts.rules, vars, load_options(s.opts, static_cast<unsigned>(s.layout.workers.size())));
-    cpu_set_t pinned;
-    const bool widened =
-        pthread_getaffinity_np(pthread_self(), sizeof pinned, &pinned) == 0 &&
-        pthread_setaffinity_np(pthread_self(), sizeof s.start_cpus, &s.start_cpus) == 0;
-    ReloadResult r;
-    try {
-        r = s.reloader->load_initial();
-    } catch (...) {
-        if (widened) pthread_setaffinity_np(pthread_self(), sizeof pinned, &pinned);
-        throw;
-    }
-    if (widened) pthread_setaffinity_np(pthread_self(), sizeof pinned, &pinned);
+    const ReloadResult r = s.reloader->load_initial(s.compiling.get());
     print_left_out(r);
     if (!r.cache_problem.empty())
         std::cerr << "pktsieve: warning: rule cache not used: " << r.cache_problem << "\n";

@@ -8,6 +8,7 @@
 #include <sched.h>
 
 #include <atomic>
+#include <future>
 #include <memory>
 #include <string>
 #include <utility>
@@ -33,6 +34,7 @@ struct Session {
     const Options& opts;
     bool pcap_mode = false;
     uint64_t expected_packets = 0;
+    uint32_t pcap_max_frame = 0;         // pcap mode: the file's largest frame, bytes
     LinkType link = LinkType::ethernet;  // pcap mode: the file's link type
     std::vector<ReplayFile> replays;     // infinite_rx files: loaded whole into the pool
     std::unique_ptr<RuleReloader> reloader;
@@ -44,6 +46,9 @@ struct Session {
     std::atomic<uint64_t> packet_clock{0};  // observations: latest packet time (aggregator)
     std::unique_ptr<DistributorContext> distributor;
     cpu_set_t start_cpus;  // the process's CPUs before the EAL pinned the main thread
+    // The start's rule set, compiling while the EAL initialises (start_compile). Last: a
+    // Session left early waits here for the compile, which reads opts, before the rest goes.
+    std::future<CompiledSet> compiling;
 
     SourceLimits limits() const {
         const uint64_t hz = rte_get_tsc_hz();
@@ -61,7 +66,11 @@ struct Session {
 
 // The lcores: main, aggregator, RX (software distribution), workers; and how flows reach them.
 void plan_layout(Session& s);
-// The set loaded at start (generation 1), reporting what was left out.
+// Compiles the start's rule set on a thread of its own (s.compiling), before the EAL starts:
+// on a machine whose TSC frequency the EAL cannot read, its start sleeps 100 ms to measure it.
+// `vars` must outlive s.
+void start_compile(Session& s, const Vars& vars);
+// The set loaded at start (generation 1) from start_compile's, reporting what was left out.
 void load_rules(Session& s, const Vars& vars);
 void create_pool(Session& s);
 void setup_workers(Session& s);

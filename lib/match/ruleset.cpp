@@ -178,9 +178,13 @@ void Ruleset::alloc_scratch(unsigned workers) {
     });
     prototype_.reset(proto);
     if (failed) throw std::runtime_error("hs_alloc_scratch failed");
-    for (unsigned w = 0; w < workers && proto; ++w) {
+    add_scratch(workers);
+}
+
+void Ruleset::add_scratch(unsigned workers) {
+    while (prototype_ && scratch_.size() < workers) {
         hs_scratch_t* s = nullptr;
-        if (hs_clone_scratch(proto, &s) != HS_SUCCESS)
+        if (hs_clone_scratch(prototype_.get(), &s) != HS_SUCCESS)
             throw std::runtime_error("hs_clone_scratch failed");
         scratch_.emplace_back(s);
     }

@@ -126,6 +126,10 @@ class Ruleset {
                                             TcpMatching tcp, std::vector<RuleError>& failed,
                                             CompileProfile* profile = nullptr,
                                             const DbCache* cache = nullptr);
+    // Scratch clones up to `workers` workers (a set compiled before the lcore layout was known,
+    // for fewer). Throws std::runtime_error when Hyperscan cannot allocate one. Before the set
+    // is shared: it is the one call that changes a compiled set.
+    void add_scratch(unsigned workers);
     // As compile, but any failed rule throws std::runtime_error naming them all (tests, tools).
     static std::unique_ptr<Ruleset> compile_strict(std::vector<Rule> rules, unsigned workers,
                                                    TcpMatching tcp = TcpMatching::stream);

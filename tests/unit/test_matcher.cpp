@@ -330,3 +330,30 @@ TEST_CASE("port groups that want the same database share one, compiled once", "[
     CHECK(rs->database_bytes() >= bytes + other);  // each counted once, not once per group
     CHECK(rs->database_bytes() < 2 * bytes + other);
 }
+
+TEST_CASE("a set compiled before the worker count is known gets each worker's scratch later",
+          "[match]") {
+    // What a start does: the set compiles while the EAL starts, the lcore layout comes after.
+    auto load =
+        load_ruleset({PKTSIEVE_SOURCE_DIR "/signatures/pktsieve.rules"}, Vars(), LoadOptions(0));
+    REQUIRE(load.ruleset);
+    Ruleset& rs = *load.ruleset;
+    CHECK(rs.workers() == 0);
+    CHECK(rs.scratch(0) == nullptr);
+    rs.add_scratch(3);
+    REQUIRE(rs.workers() == 3);
+    CHECK(rs.scratch(0) != nullptr);
+    CHECK(rs.scratch(0) != rs.scratch(1));  // a worker's own, never shared
+    CHECK(rs.scratch(1) != rs.scratch(2));
+    hs_scratch_t* const third = rs.scratch(2);
+    rs.add_scratch(2);  // fewer than there are: nothing changes
+    CHECK(rs.workers() == 3);
+    CHECK(rs.scratch(2) == third);
+    // The last worker matches with its added scratch.
+    WorkerStats stats(rs.rules().size());
+    auto alerts = std::make_unique<BurstAlerts>();
+    Pipeline p(rs, 2, stats, *alerts);
+    const Bytes f = tcp_to(9200, "GET /_plugin/head/../../../../etc/passwd HTTP/1.1\r\n\r\n");
+    p.process(f.data(), static_cast<uint32_t>(f.size()), 1);
+    CHECK(stats.counters.alerts == 1);
+}

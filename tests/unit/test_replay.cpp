@@ -63,3 +63,19 @@ TEST_CASE("the pool's floor: --mbufs, else a reserve with a port and none with -
     CHECK(pool_mbufs(pcap, 0, true) == 2592);
     CHECK(pool_mbufs(pcap, 20000, true) == 20000);
 }
+
+TEST_CASE("a --pcap run's mbufs hold the file's largest frame, at most the default room") {
+    // Headroom 128 and the frame, in whole cache lines: small frames share a page.
+    CHECK(pcap_data_room(60, 128, 2176) == 192);
+    CHECK(pcap_data_room(64, 128, 2176) == 192);
+    CHECK(pcap_data_room(65, 128, 2176) == 256);
+    CHECK(pcap_data_room(1514, 128, 2176) == 1664);
+    CHECK(pcap_data_room(0, 128, 2176) == 192);  // an empty capture still gets a usable room
+    // Longer frames keep the default room and are chained, as a port's jumbo frames are.
+    CHECK(pcap_data_room(2048, 128, 2176) == 2176);
+    CHECK(pcap_data_room(9000, 128, 2176) == 2176);
+    CHECK(pcap_data_room(65535, 128, 2176) == 2176);
+    // infinite_rx files still widen the room beyond it (they cannot be chained).
+    CHECK(size_mbufs(100, 0, {{"jumbo.pcap", 1, 9000}}, pcap_data_room(60, 128, 2176), 128)
+              .data_room == 9128);
+}
