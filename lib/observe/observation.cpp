@@ -7,8 +7,8 @@ namespace pktsieve {
 
 Observation::Observation(uint32_t port_sketches, bool reserve)
     : port_sketches_(std::min(port_sketches, kPortKeys)),
-      accesses_(kPortKeys),
-      sketch_of_(kPortKeys) {
+      accesses_(kPortKeys, 0),
+      sketch_of_(kPortKeys, kNoSketch) {
     touched_.reserve(reserve ? kPortKeys : 1024);
     if (reserve) sketches_.reserve(port_sketches_);
     threats_.reserve(kThreats);
@@ -17,7 +17,7 @@ Observation::Observation(uint32_t port_sketches, bool reserve)
 uint32_t Observation::new_sketch() {
     if (sketches_.size() >= port_sketches_) return kUntracked;
     sketches_.emplace_back();
-    return static_cast<uint32_t>(sketches_.size());
+    return static_cast<uint32_t>(sketches_.size() - 1);
 }
 
 ThreatObservation& Observation::threat(std::string_view name) {
@@ -50,7 +50,7 @@ void Observation::merge(const Observation& o) {
             continue;
         }
         if (s == kNoSketch) s = new_sketch();
-        if (s != kUntracked) sketches_[s - 1].merge(*theirs);
+        if (s != kUntracked) sketches_[s].merge(*theirs);
     }
     sensors_.merge(o.sensors_);
     pairs_.merge(o.pairs_);
@@ -84,8 +84,9 @@ uint64_t Observation::intel_total() const {
 }
 
 size_t Observation::memory_bytes() const {
-    return sizeof(*this) + accesses_.memory_bytes() + sketch_of_.memory_bytes() +
-           touched_.capacity() * sizeof(uint32_t) + sketches_.capacity() * sizeof(PortSketch) +
+    return sizeof(*this) + accesses_.capacity() * sizeof(uint64_t) +
+           sketch_of_.capacity() * sizeof(uint32_t) + touched_.capacity() * sizeof(uint32_t) +
+           sketches_.capacity() * sizeof(PortSketch) +
            threats_.capacity() * sizeof(ThreatObservation);
 }
 

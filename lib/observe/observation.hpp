@@ -16,7 +16,6 @@
 #include <string_view>
 #include <vector>
 
-#include "memory/zeroed_array.hpp"
 #include "observe/hyperloglog.hpp"
 #include "observe/intel.hpp"
 #include "observe/space_saving.hpp"
@@ -86,7 +85,7 @@ class Observation {
         uint32_t& s = sketch_of_[key];
         if (s == kNoSketch) s = new_sketch();
         const uint64_t src_hash = address_hash(src);
-        if (s != kUntracked) sketches_[s - 1].add(src_hash);
+        if (s != kUntracked) sketches_[s].add(src_hash);
         // A sensor has few addresses: each change is hashed and counted once (adding the same
         // one to a HyperLogLog again changes nothing).
         if (dst != last_dst_ || !last_dst_counted_) {
@@ -109,7 +108,7 @@ class Observation {
     // Null when the port had no sketch to spare.
     const PortSketch* sources(uint32_t key) const {
         const uint32_t s = sketch_of_[key];
-        return s != kNoSketch && s != kUntracked ? &sketches_[s - 1] : nullptr;
+        return s < kUntracked ? &sketches_[s] : nullptr;
     }
     const WideSketch& sensor_addresses() const { return sensors_; }
     const std::vector<ThreatObservation>& threats() const { return threats_; }
@@ -119,17 +118,14 @@ class Observation {
     size_t memory_bytes() const;
 
   private:
-    // sketch_of_ holds a sketch's index + 1: its zeroed pages mean "no sketch yet".
-    static constexpr uint32_t kNoSketch = 0, kUntracked = UINT32_MAX;
+    static constexpr uint32_t kNoSketch = UINT32_MAX, kUntracked = UINT32_MAX - 1;
     uint32_t new_sketch();
     ThreatObservation& threat(std::string_view name);
     uint64_t intel_total() const;
 
     uint32_t port_sketches_;
-    // Per port key; zeroed pages, resident only as ports are seen (3 pieces per worker and the
-    // aggregator's: ~1.5 MiB each would otherwise be written at start-up).
-    ZeroedArray<uint64_t> accesses_;
-    ZeroedArray<uint32_t> sketch_of_;  // per port key: index into sketches_ + 1
+    std::vector<uint64_t> accesses_;   // per port key
+    std::vector<uint32_t> sketch_of_;  // per port key: index into sketches_
     std::vector<uint32_t> touched_;
     std::vector<PortSketch> sketches_;
     WideSketch sensors_;
