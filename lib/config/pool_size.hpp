@@ -1,7 +1,8 @@
 // How many mbufs the packet pool needs besides replayed files (config/replay.hpp adds those),
-// and, for --pcap, how much EAL memory holds them. Every mbuf is written once when the pool is
-// created (a page fault each without hugepages: the pool keeps mbufs from crossing pages), so
-// a --pcap run sizes both to what its receive path can hold at once.
+// and, for --pcap, how much EAL memory holds them and how large each is. Every mbuf is written
+// once when the pool is created (without hugepages a page fault per page of mbufs: the pool
+// keeps mbufs from crossing pages), so a --pcap run sizes the pool to what its receive path can
+// hold at once and each mbuf to the file's largest frame.
 // Thread-safety: pure functions.
 #pragma once
 
@@ -61,9 +62,10 @@ inline uint16_t pcap_data_room(uint32_t max_frame, uint16_t headroom, uint16_t d
 }
 
 // EAL memory (-m, MiB, without hugepages) for a pool of `mbufs` on `lcores` lcores: a 4 KiB
-// page per mbuf, an alert ring (1 MiB) per lcore, and 64 MiB for the rest (the pool's header
-// and caches, other rings, spare). Measured: 13,696 mbufs (8 workers) start in 64 MiB, not 32;
-// 100,000 mbufs in 400, not 356.
+// page per mbuf (as the default data room takes; smaller mbufs leave part of it unused, which
+// is reserved, not written), an alert ring (1 MiB) per lcore, and 64 MiB for the rest (the pool's
+// header and caches, other rings, spare). Measured: 13,696 mbufs (8 workers) start in 64 MiB, not
+// 32; 100,000 mbufs in 400, not 356.
 inline uint64_t pcap_memory_mib(uint64_t mbufs, uint64_t lcores) {
     return mbufs * 4096 / (1 << 20) + lcores + 64;
 }

@@ -14,6 +14,12 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+// A set rejected whole: `what` failed (e.g. Hyperscan could not allocate scratch).
+void reject(RulesetLoad& l, const std::vector<std::string>& files, const char* what) {
+    l = RulesetLoad{};
+    l.errors.push_back({files.empty() ? "" : files.front(), 0, what});
+}
+
 }  // namespace
 
 CompiledSet compile_set(const std::vector<std::string>& files, const Vars& vars,
@@ -22,9 +28,8 @@ CompiledSet compile_set(const std::vector<std::string>& files, const Vars& vars,
     const auto t0 = std::chrono::steady_clock::now();
     try {
         c.load = load_ruleset(files, vars, opts);
-    } catch (const std::exception& e) {  // e.g. hs_alloc_scratch failed: the running set stays
-        c.load = RulesetLoad{};
-        c.load.errors.push_back({files.empty() ? "" : files.front(), 0, e.what()});
+    } catch (const std::exception& e) {  // the running set stays
+        reject(c.load, files, e.what());
     }
     c.seconds = seconds_since(t0);
     return c;
@@ -50,8 +55,7 @@ ReloadResult RuleReloader::load_initial(CompiledSet compiled) {
         try {
             compiled.load.ruleset->add_scratch(opts_.workers);
         } catch (const std::exception& e) {
-            compiled.load.ruleset.reset();
-            compiled.load.errors.push_back({files_.empty() ? "" : files_.front(), 0, e.what()});
+            reject(compiled.load, files_, e.what());
         }
     }
     ReloadResult r = adopt(std::move(compiled));
