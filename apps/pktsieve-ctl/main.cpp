@@ -45,8 +45,9 @@ int reload(pktsieve::TelemetryClient& client, const pktsieve::CtlOptions& o) {
 }
 
 int show(const pktsieve::CtlOptions& o) {
-    const std::string socket = pktsieve::find_telemetry_socket(o.file_prefix);
-    pktsieve::TelemetryClient client(socket);
+    const double timeout_s = pktsieve::ctl_timeout_s(o);
+    const std::string socket = pktsieve::find_telemetry_socket(o.file_prefix, timeout_s);
+    pktsieve::TelemetryClient client(socket, timeout_s);
     if (o.command == "reload") return reload(client, o);
     if (o.command == "raw") {
         std::cout << client.query(o.raw_command).dump(1) << "\n";

@@ -31,6 +31,9 @@ po::options_description describe(CtlOptions& o) {
          "refresh every SECONDS until interrupted (0: print once)")
         ("top", po::value(&o.top)->default_value(10)->value_name("N"),
          "rules and ports to show (1..100)")
+        ("timeout", po::value(&o.timeout_s)->value_name("SECONDS"),
+         "give up on a daemon that does not answer within SECONDS (default: 30, and 600 for "
+         "reload, whose reply waits for the compile)")
         ("rules", po::value(&o.rules)->value_name("FILE")->composing(),
          "reload: load these rule files instead of the running set's (repeatable)");
     // clang-format on
@@ -84,10 +87,17 @@ CtlOptions parse_ctl_command_line(int argc, const char* const* argv) {
     }
     if (!o.rules.empty() && o.command != "reload") throw OptionError("--rules is for reload");
     if (o.watch_s < 0) throw OptionError("--watch must be >= 0");
+    if (!(o.timeout_s >= 0) || o.timeout_s > 86400)
+        throw OptionError("--timeout must be in 0..86400 seconds (0: the default)");
     if (o.prometheus && (o.command != "stats" || o.json))
         throw OptionError("--prometheus is for stats, without --json");
     if (o.top == 0 || o.top > 100) throw OptionError("--top must be in 1..100");
     return o;
+}
+
+double ctl_timeout_s(const CtlOptions& o) {
+    if (o.timeout_s > 0) return o.timeout_s;
+    return o.command == "reload" ? 600 : 30;
 }
 
 std::string ctl_help_text() {

@@ -16,8 +16,15 @@ struct CtlOptions {
     bool prometheus = false;  // stats: the /metrics text
     double watch_s = 0;       // 0: once
     unsigned top = 10;
+    double timeout_s = 0;  // --timeout; 0: the command's default (ctl_timeout_s)
     bool help = false;
 };
+
+// How long pktsieve-ctl waits for the daemon to accept it and answer each request: --timeout,
+// else 30 s, and 600 s for a reload's reply (compiling a large set takes minutes on a small
+// machine). A daemon that stops answering gives an error naming what was waited for, not a
+// hung command.
+double ctl_timeout_s(const CtlOptions& o);
 
 // Throws OptionError (config/options.hpp) with a message for the user.
 CtlOptions parse_ctl_command_line(int argc, const char* const* argv);

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -17,32 +18,56 @@ namespace {
 
 constexpr const char* kSocketName = "dpdk_telemetry.v2";
 
-int connect_to(const std::string& path) {
+// Send and receive time out after `timeout_s`; so does a connect that waits for room in the
+// daemon's accept queue (SO_SNDTIMEO bounds it for AF_UNIX). -1 with errno set on failure.
+int connect_to(const std::string& path, double timeout_s) {
     sockaddr_un addr{};
-    if (path.size() >= sizeof addr.sun_path) return -1;
+    if (path.size() >= sizeof addr.sun_path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
     const int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
     if (fd < 0) return -1;
+    timeval tv{};
+    tv.tv_sec = static_cast<time_t>(timeout_s);
+    tv.tv_usec = static_cast<suseconds_t>((timeout_s - static_cast<double>(tv.tv_sec)) * 1e6);
     addr.sun_family = AF_UNIX;
     std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-    if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) != 0 ||
+        connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        const int e = errno;
         close(fd);
+        errno = e;
         return -1;
     }
     return fd;
 }
 
-bool alive(const std::string& path) {
-    const int fd = connect_to(path);
+// false with connect's errno
+bool alive(const std::string& path, double timeout_s) {
+    const int fd = connect_to(path, timeout_s);
     if (fd < 0) return false;
     close(fd);
     return true;
 }
 
+bool timed_out(int e) {
+    return e == EAGAIN || e == EWOULDBLOCK;
+}
+
+std::string seconds_text(double s) {
+    std::string t = std::to_string(s);
+    t.erase(t.find_last_not_of('0') + 1);
+    if (t.back() == '.') t.pop_back();
+    return t + " s";
+}
+
 }  // namespace
 
-bool is_pktsieve(const std::string& socket_path) {
+bool is_pktsieve(const std::string& socket_path, double timeout_s) {
     try {
-        TelemetryClient c(socket_path);
+        TelemetryClient c(socket_path, timeout_s);
         const auto commands = c.query("/");
         return commands.is_array() &&
                std::find(commands.begin(), commands.end(), "/pktsieve/document") != commands.end();
@@ -67,17 +92,22 @@ std::vector<std::string> runtime_bases() {
 }
 }  // namespace
 
-std::string find_telemetry_socket(const std::string& prefix) {
+std::string find_telemetry_socket(const std::string& prefix, double timeout_s) {
     const auto bases = runtime_bases();
     if (!prefix.empty()) {
+        bool waited = false;  // a socket is there, but its daemon did not accept in time
         for (const auto& base : bases) {
             const std::string path = base + "/" + prefix + "/" + kSocketName;
-            if (alive(path)) return path;
+            if (alive(path, timeout_s)) return path;
+            waited = waited || timed_out(errno);
         }
         const std::string path = bases[0] + "/" + prefix + "/" + kSocketName;
-        throw ControlError("no pktsieve running with --file-prefix " + prefix + " (" + path +
-                           " does not answer" +
-                           (bases.size() > 1 ? ", nor under /var/run/dpdk" : "") + ")");
+        throw ControlError(
+            "no pktsieve running with --file-prefix " + prefix + " (" + path + " does not answer" +
+            (bases.size() > 1 ? ", nor under /var/run/dpdk" : "") +
+            (waited ? "; a daemon did not accept within " + seconds_text(timeout_s) + " (--timeout)"
+                    : "") +
+            ")");
     }
     // Any prefix: the daemon may run under the one its operator chose (--file-prefix=sensor1);
     // a DPDK process that is not pktsieve lacks its commands. A base others may enter but not
@@ -96,7 +126,7 @@ std::string find_telemetry_socket(const std::string& prefix) {
         }
         for (const auto& name : names) {
             const std::string path = base + "/" + name + "/" + kSocketName;
-            if (alive(path) && is_pktsieve(path)) found.push_back(path);
+            if (alive(path, timeout_s) && is_pktsieve(path, timeout_s)) found.push_back(path);
         }
         if (!found.empty()) break;
     }
@@ -115,11 +145,15 @@ std::string find_telemetry_socket(const std::string& prefix) {
     return found[0];
 }
 
-TelemetryClient::TelemetryClient(const std::string& socket_path) {
-    fd_ = connect_to(socket_path);
+TelemetryClient::TelemetryClient(const std::string& socket_path, double timeout_s)
+    : timeout_s_(timeout_s) {
+    fd_ = connect_to(socket_path, timeout_s);
     if (fd_ < 0)
-        throw ControlError("cannot connect to " + socket_path + ": " + std::strerror(errno));
-    info_ = nlohmann::json::parse(receive(), nullptr, false);
+        throw ControlError("cannot connect to " + socket_path + ": " +
+                           (timed_out(errno)
+                                ? "the daemon did not accept within " + seconds_text(timeout_s)
+                                : std::string(std::strerror(errno))));
+    info_ = nlohmann::json::parse(receive("its greeting"), nullptr, false);
     if (info_.is_object() && info_.contains("max_output_len"))
         max_len_ = info_["max_output_len"].get<size_t>();
 }
@@ -128,9 +162,12 @@ TelemetryClient::~TelemetryClient() {
     if (fd_ >= 0) close(fd_);
 }
 
-std::string TelemetryClient::receive() {
+std::string TelemetryClient::receive(const std::string& what) {
     std::string buf(max_len_ + 1024, '\0');
     const ssize_t n = recv(fd_, buf.data(), buf.size(), 0);
+    if (n < 0 && timed_out(errno))
+        throw ControlError("the daemon did not send " + what + " within " +
+                           seconds_text(timeout_s_) + " (--timeout)");
     if (n <= 0) throw ControlError("the daemon closed the telemetry connection");
     buf.resize(static_cast<size_t>(n));
     return buf;
@@ -139,7 +176,7 @@ std::string TelemetryClient::receive() {
 nlohmann::json TelemetryClient::query(const std::string& command) {
     if (send(fd_, command.data(), command.size(), 0) < 0)
         throw ControlError("cannot send to the daemon: " + std::string(std::strerror(errno)));
-    const auto reply = nlohmann::json::parse(receive(), nullptr, false);
+    const auto reply = nlohmann::json::parse(receive("its answer to " + command), nullptr, false);
     const auto key = command.substr(0, command.find(','));
     if (!reply.is_object() || !reply.contains(key) || reply[key].is_null())
         throw ControlError("the daemon did not answer " + command +

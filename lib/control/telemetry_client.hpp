@@ -22,17 +22,20 @@ std::string dpdk_runtime_base();
 
 // The telemetry socket of the daemon with `prefix`; with an empty prefix, of the one running
 // pktsieve under any prefix. Throws ControlError naming what it looked at.
-std::string find_telemetry_socket(const std::string& prefix);
+// Each socket tried gets `timeout_s` to accept (and, without a prefix, to answer).
+std::string find_telemetry_socket(const std::string& prefix, double timeout_s = 30);
 
 // Whether the telemetry socket at `socket_path` belongs to a pktsieve (it has its commands).
-bool is_pktsieve(const std::string& socket_path);
+bool is_pktsieve(const std::string& socket_path, double timeout_s = 30);
 // A string of a /pktsieve/* reply as it was: the daemon sends %XX for every byte outside
 // printable ASCII and for " \ % (lib/dataplane/telemetry_reply.hpp).
 std::string from_telemetry_text(std::string_view s);
 
 class TelemetryClient {
   public:
-    explicit TelemetryClient(const std::string& socket_path);  // throws ControlError
+    // Each step (connect, the greeting, each answer) gets `timeout_s`; a daemon that takes
+    // longer is a ControlError naming the step, not a wait without end.
+    explicit TelemetryClient(const std::string& socket_path, double timeout_s = 30);
     ~TelemetryClient();
     TelemetryClient(const TelemetryClient&) = delete;
     TelemetryClient& operator=(const TelemetryClient&) = delete;
@@ -42,7 +45,8 @@ class TelemetryClient {
     const nlohmann::json& info() const { return info_; }  // the server's greeting (pid, version)
 
   private:
-    std::string receive();
+    std::string receive(const std::string& what);
+    double timeout_s_;
     int fd_ = -1;
     size_t max_len_ = 16384;
     nlohmann::json info_;

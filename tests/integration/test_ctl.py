@@ -5,9 +5,11 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 import urllib.parse
@@ -205,6 +207,70 @@ class Ctl(unittest.TestCase):
         self.assertEqual(r.returncode, 2)
         self.assertIn(f"reload: cannot read {secret}: Permission denied", r.stderr)
         shutil.rmtree(work)
+
+    def test_a_daemon_that_stops_answering_is_an_error_not_a_hang(self):
+        """A telemetry socket that greets and then never answers (a wedged daemon), and one
+        whose accept queue stays full: pktsieve-ctl gives up after --timeout, naming what it
+        waited for."""
+        if os.getuid() == 0:
+            base = "/var/run/dpdk"
+        else:
+            base = os.path.join(os.environ.get("XDG_RUNTIME_DIR", "/tmp"), "dpdk")
+        prefix = f"ctl-wedged-{os.getpid()}"
+        folder = os.path.join(base, prefix)
+        os.makedirs(folder, exist_ok=True)
+        self.addCleanup(shutil.rmtree, folder, True)
+        server = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.addCleanup(server.close)
+        server.bind(os.path.join(folder, "dpdk_telemetry.v2"))
+        server.listen(1)
+        held = []
+        self.addCleanup(lambda: [c.close() for c in held])
+
+        def serve():  # greets every client, reads its commands, answers none
+            while True:
+                try:
+                    c, _ = server.accept()
+                except OSError:
+                    return
+                held.append(c)
+                try:  # pktsieve-ctl's probe of the socket has gone already
+                    c.send(b'{"version":"DPDK 22.11","pid":1,"max_output_len":16384}')
+                except OSError:
+                    pass
+
+        threading.Thread(target=serve, daemon=True).start()
+        for command, waited in [(["stats"], "its answer to /pktsieve/document"),
+                                (["--prometheus", "stats"], "its answer to /pktsieve/metrics"),
+                                (["raw", "/pktsieve/stats"], "its answer to /pktsieve/stats"),
+                                (["reload"], "its answer to /pktsieve/reload")]:
+            t0 = time.monotonic()
+            r = subprocess.run([daemon.CTL, "--file-prefix", prefix, "--timeout", "0.5", *command],
+                               capture_output=True, text=True, timeout=60)
+            self.assertEqual(r.returncode, 1, (command, r.stdout, r.stderr))
+            self.assertIn(f"the daemon did not send {waited} within 0.5 s (--timeout)", r.stderr)
+            self.assertLess(time.monotonic() - t0, 30, command)  # not the default's 30 or 600 s
+
+        # No greeting: a server that accepts nothing leaves the client in its accept queue.
+        server.close()
+        mute = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.addCleanup(mute.close)
+        os.unlink(os.path.join(folder, "dpdk_telemetry.v2"))
+        mute.bind(os.path.join(folder, "dpdk_telemetry.v2"))
+        mute.listen(0)
+        queued = [socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) for _ in range(3)]
+        for q in queued:  # fill the queue as far as a non-blocking connect goes
+            self.addCleanup(q.close)
+            q.setblocking(False)
+            try:
+                q.connect(os.path.join(folder, "dpdk_telemetry.v2"))
+            except BlockingIOError:
+                break
+        r = subprocess.run([daemon.CTL, "--file-prefix", prefix, "--timeout", "0.5", "stats"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 1, (r.stdout, r.stderr))
+        self.assertIn("a daemon did not accept within 0.5 s (--timeout)", r.stderr)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -29,6 +29,16 @@ TEST_CASE("pktsieve-ctl commands and options", "[ctl]") {
     CHECK_THROWS_WITH(parse({"--top", "0", "stats"}), Catch::Contains("--top"));
 }
 
+TEST_CASE("pktsieve-ctl waits for an answer at most --timeout, else its command's default",
+          "[ctl]") {
+    CHECK(ctl_timeout_s(parse({"stats"})) == 30);
+    CHECK(ctl_timeout_s(parse({"reload"})) == 600);  // the reply waits for the compile
+    CHECK(ctl_timeout_s(parse({"--timeout", "2.5", "stats"})) == 2.5);
+    CHECK(ctl_timeout_s(parse({"--timeout", "5", "reload"})) == 5);
+    CHECK_THROWS_WITH(parse({"--timeout", "-1", "stats"}), Catch::Contains("--timeout"));
+    CHECK_THROWS_WITH(parse({"--timeout", "nan", "stats"}), Catch::Contains("--timeout"));
+}
+
 TEST_CASE("reload sends absolute paths of readable files and refuses others first", "[ctl]") {
     const auto dir =
         std::filesystem::temp_directory_path() / ("pktsieve-ctl-" + std::to_string(getpid()));
