@@ -72,7 +72,7 @@ def eve_key(e):
 def ctl_json(prefix):
     """pktsieve-ctl --json stats of the daemon with EAL file prefix `prefix`; None if none answers."""
     r = subprocess.run([CTL, "--file-prefix", prefix, "--json", "stats"], capture_output=True,
-                       text=True, timeout=30)
+                       text=True, timeout=120)  # pktsieve-ctl gives up first (--timeout 30 s)
     return json.loads(r.stdout) if r.returncode == 0 else None
 
 
