@@ -69,6 +69,35 @@ def eve_key(e):
             e["proto"], tuple(e.get("vlan", ())))
 
 
+def run_diagnosed(cmd, timeout):
+    """subprocess.run(cmd) with output captured, but a command still running after `timeout`
+    seconds is not an exception: it is killed, its returncode is None and its stderr says where
+    each of its threads was waiting (state and kernel wait channel, from /proc)."""
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        out, err = p.communicate(timeout=timeout)
+        return subprocess.CompletedProcess(cmd, p.returncode, out, err)
+    except subprocess.TimeoutExpired:
+        waits = []
+        task_dir = f"/proc/{p.pid}/task"
+        for tid in sorted(os.listdir(task_dir)) if os.path.isdir(task_dir) else []:
+            try:
+                with open(f"{task_dir}/{tid}/comm") as f:
+                    comm = f.read().strip()
+                with open(f"{task_dir}/{tid}/stat") as f:
+                    state = f.read().rsplit(")", 1)[1].split()[0]
+                with open(f"{task_dir}/{tid}/wchan") as f:
+                    wchan = f.read().strip()
+            except OSError:
+                continue
+            waits.append(f"{tid} {comm} state {state} wchan {wchan}")
+        p.kill()
+        out, err = p.communicate()
+        return subprocess.CompletedProcess(
+            cmd, None, out, err + f"\n{os.path.basename(cmd[0])} did not exit within {timeout} s; "
+            f"its threads: {'; '.join(waits) or 'none found'}")
+
+
 def ctl_json(prefix):
     """pktsieve-ctl --json stats of the daemon with EAL file prefix `prefix`; None if none answers."""
     r = subprocess.run([CTL, "--file-prefix", prefix, "--json", "stats"], capture_output=True,

@@ -195,14 +195,15 @@ class Metrics(unittest.TestCase):
         self.assertEqual(on_page - documented, set())
         self.assertEqual(documented - on_page, {"pktsieve_distributor_packets_total",
                                                 "pktsieve_distributor_ring_full_waits_total"})
-        # Once in CI (ASan build, beside another suite) a pktsieve-ctl here waited 60 s for an
-        # answer and never got one; not reproduced since. Its --timeout now ends such a wait
-        # with the step it waited on: printed, and asked once more.
+        # Once in CI (ASan build, beside another suite) this pktsieve-ctl did not return within
+        # 60 s; not reproduced since. Its --timeout now ends a wait on the daemon with the step
+        # it waited on; a ctl stuck anywhere else is killed with where its threads waited. Either
+        # is printed, and asked once more.
         for attempt in range(2):
-            ctl = subprocess.run([daemon.CTL, "--file-prefix", f"metrics-a-{os.getpid()}",
-                                  "--timeout", "20", "stats", "--prometheus"],
-                                 capture_output=True, text=True, timeout=120)
-            if ctl.returncode == 0 or "within 20 s" not in ctl.stderr:
+            ctl = daemon.run_diagnosed([daemon.CTL, "--file-prefix", f"metrics-a-{os.getpid()}",
+                                        "--timeout", "20", "stats", "--prometheus"], 90)
+            if ctl.returncode is not None and (ctl.returncode == 0 or
+                                               "within 20 s" not in ctl.stderr):
                 break
             print(f"test_metrics: pktsieve-ctl, attempt {attempt + 1}: {ctl.stderr}",
                   file=sys.stderr)
