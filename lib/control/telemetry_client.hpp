@@ -23,10 +23,10 @@ std::string dpdk_runtime_base();
 // The telemetry socket of the daemon with `prefix`; with an empty prefix, of the one running
 // pktsieve under any prefix. Throws ControlError naming what it looked at.
 // Each socket tried gets `timeout_s` to accept (and, without a prefix, to answer).
-std::string find_telemetry_socket(const std::string& prefix, double timeout_s = 30);
+std::string find_telemetry_socket(const std::string& prefix, double timeout_s);
 
 // Whether the telemetry socket at `socket_path` belongs to a pktsieve (it has its commands).
-bool is_pktsieve(const std::string& socket_path, double timeout_s = 30);
+bool is_pktsieve(const std::string& socket_path, double timeout_s);
 // A string of a /pktsieve/* reply as it was: the daemon sends %XX for every byte outside
 // printable ASCII and for " \ % (lib/dataplane/telemetry_reply.hpp).
 std::string from_telemetry_text(std::string_view s);
@@ -35,7 +35,7 @@ class TelemetryClient {
   public:
     // Each step (connect, the greeting, each answer) gets `timeout_s`; a daemon that takes
     // longer is a ControlError naming the step, not a wait without end.
-    explicit TelemetryClient(const std::string& socket_path, double timeout_s = 30);
+    TelemetryClient(const std::string& socket_path, double timeout_s);
     ~TelemetryClient();
     TelemetryClient(const TelemetryClient&) = delete;
     TelemetryClient& operator=(const TelemetryClient&) = delete;
