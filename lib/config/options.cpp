@@ -100,7 +100,7 @@ po::options_description describe(Options& o) {
          "segments are seen; one alert per flow and rule); block: scan each segment alone")
         ("flows", po::value(&o.flows)->default_value(262144)->value_name("N"),
          "TCP flows each worker tracks; memory is reserved at start and becomes resident as "
-         "flows use it, the least recently seen flow is evicted when full")
+         "flows use it; when full, the flow queued longest that was not seen again is evicted")
         ("burst", po::value(&o.burst)->default_value(32)->value_name("N"),
          "packets per rx burst (1..512)")
         ("stats-interval-ms", po::value(&o.stats_interval_ms)->default_value(100)->value_name("MS"),

@@ -89,28 +89,28 @@ uint32_t FlowTable::find(const FlowKey& k, uint64_t h) const {
     }
 }
 
-void FlowTable::lru_unlink(uint32_t idx) {
+void FlowTable::queue_unlink(uint32_t idx) {
     Flow& f = flows_[idx];
-    (f.lru_prev == kNone ? lru_head_ : flows_[f.lru_prev].lru_next) = f.lru_next;
-    (f.lru_next == kNone ? lru_tail_ : flows_[f.lru_next].lru_prev) = f.lru_prev;
+    (f.queue_prev == kNone ? queue_head_ : flows_[f.queue_prev].queue_next) = f.queue_next;
+    (f.queue_next == kNone ? queue_tail_ : flows_[f.queue_next].queue_prev) = f.queue_prev;
 }
 
-void FlowTable::lru_push_back(uint32_t idx) {
+void FlowTable::queue_push_back(uint32_t idx) {
     Flow& f = flows_[idx];
-    f.lru_prev = lru_tail_;
-    f.lru_next = kNone;
-    (lru_tail_ == kNone ? lru_head_ : flows_[lru_tail_].lru_next) = idx;
-    lru_tail_ = idx;
+    f.queue_prev = queue_tail_;
+    f.queue_next = kNone;
+    (queue_tail_ == kNone ? queue_head_ : flows_[queue_tail_].queue_next) = idx;
+    queue_tail_ = idx;
 }
 
-// A new flow at `idx`, the most recently seen.
+// A new flow at `idx`, queued last.
 void FlowTable::reset(uint32_t idx, const FlowKey& k, uint64_t h, uint64_t now_us) {
     Flow& f = flows_[idx];
     f = Flow{};
     f.key = k;
     f.tag = static_cast<uint32_t>(h);
     f.last_seen_us = now_us;
-    lru_push_back(idx);
+    queue_push_back(idx);
 }
 
 uint32_t FlowTable::insert(const FlowKey& k, uint64_t h, uint64_t now_us) {
@@ -145,7 +145,7 @@ void FlowTable::remove(uint32_t idx) {
         }
     }
     slots_[s] = 0;
-    lru_unlink(idx);
+    queue_unlink(idx);
     free_.push_back(idx);
     --active_;
 }
@@ -163,22 +163,22 @@ Tracked FlowTable::track_flow(const Packet& p, uint64_t h, uint64_t now_us) {
     if (idx != kNone && new_syn && flows_[idx].state == FlowState::closed) {
         // The 5-tuple is reused by a new connection: a new flow in the closed one's place
         // (same slot and index; it would be the index freed first anyway).
-        lru_unlink(idx);
+        queue_unlink(idx);
         reset(idx, k, h, now_us);
         ++counts_.created;
         t.fresh = true;
     } else if (idx == kNone) {
         if (free_.empty() && next_fresh_ == capacity()) {
+            const uint32_t victim = evict_choice();
             t.evicted = true;
-            t.evicted_flow = flows_[lru_head_];
+            t.evicted_flow = flows_[victim];
             ++counts_.evicted;
-            remove(lru_head_);
+            remove(victim);
         }
         idx = insert(k, h, now_us);
         t.fresh = true;
     } else {
-        lru_unlink(idx);
-        lru_push_back(idx);
+        flows_[idx].seen_since_queued = true;  // its entry's line, written below anyway
     }
     Flow& f = flows_[idx];
     t.flow = &f;

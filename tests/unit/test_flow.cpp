@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstring>
+#include <list>
 #include <map>
 #include <random>
 
@@ -100,22 +101,31 @@ TEST_CASE("the client hint is asked for only when a flow is picked up midstream"
     CHECK(t.is_client(*r.flow, r.from_a));
 }
 
-TEST_CASE("a full table evicts the least recently seen flow; memory is fixed", "[flow]") {
+TEST_CASE("a full table evicts the flow queued longest that was not seen again; memory is fixed",
+          "[flow]") {
     FlowTable t({64});
     const size_t bytes = t.memory_bytes();
     for (uint16_t i = 0; i < 64; ++i)
         t.track(packet(static_cast<uint16_t>(10000 + i), 80, kSyn), i);
     CHECK(t.active() == 64);
-    t.track(packet(10000, 80, kAck), 100);  // flow 0 is recent again
-    const auto r = t.track(packet(20000, 80, kSyn), 101);
+    t.track(packet(10000, 80, kAck), 100);  // flow 0 is seen again: its second chance
+    auto r = t.track(packet(20000, 80, kSyn), 101);
     CHECK(r.evicted);
     CHECK(r.evicted_flow.key.port_b == 10001);  // the oldest untouched flow went, not flow 0
     CHECK(t.active() == 64);
     CHECK(t.counts().evicted == 1);
+    // Flow 0 went to the queue's tail when it was passed over: flows 2..63 go before it.
+    for (uint16_t i = 2; i < 64; ++i) {
+        r = t.track(packet(static_cast<uint16_t>(21000 + i), 80, kSyn), 200 + i);
+        REQUIRE(r.evicted);
+        CHECK(r.evicted_flow.key.port_b == 10000 + i);
+    }
+    r = t.track(packet(22000, 80, kSyn), 300);
+    CHECK(r.evicted_flow.key.port_b == 10000);  // its chance used: not seen since
     for (uint16_t i = 0; i < 1000; ++i)
-        t.track(packet(static_cast<uint16_t>(30000 + i), 80, kSyn), 200 + i);
+        t.track(packet(static_cast<uint16_t>(30000 + i), 80, kSyn), 400 + i);
     CHECK(t.active() == 64);
-    CHECK(t.counts().evicted == 1001);
+    CHECK(t.counts().evicted == 1064);
     CHECK(t.memory_bytes() == bytes);
 }
 
@@ -138,29 +148,100 @@ TEST_CASE("idle flows expire by their state's timeout, oldest first", "[flow]") 
     CHECK(t.counts().timed_out == 3);
 }
 
-TEST_CASE("table stays consistent under random insert, touch and expire", "[flow]") {
-    FlowTableConfig cfg{128, 50, 50, 50};
-    FlowTable t(cfg);
-    std::map<uint16_t, uint64_t> live;  // port -> last seen
-    std::mt19937 rng(7);
-    for (uint64_t now = 1; now < 20000; ++now) {
-        const auto port = static_cast<uint16_t>(1024 + rng() % 200);
-        const uint64_t created = t.counts().created;
-        t.track(packet(port, 80, kAck), now);
-        CHECK((t.counts().created > created) == (live.count(port) == 0));
-        live[port] = now;
-        if (t.active() < live.size()) {  // an eviction: drop the oldest from the model
-            auto oldest = live.begin();
-            for (auto it = live.begin(); it != live.end(); ++it)
-                if (it->second < oldest->second) oldest = it;
-            live.erase(oldest);
-        }
-        if (now % 97 == 0)
-            t.expire(now, 1000, [&](uint32_t, const Flow& f) {
-                live.erase(std::max(f.key.port_a, f.key.port_b));
-            });
-        REQUIRE(t.active() == live.size());
+namespace {
+
+// The eviction and expiry order FlowTable promises, kept the plain way (all timeouts equal).
+struct SecondChanceModel {
+    struct Entry {
+        uint64_t seen;
+        bool again;  // seen since queued
+    };
+    size_t capacity;
+    uint64_t timeout;
+    std::list<uint16_t> queue;  // head first
+    std::map<uint16_t, Entry> flows;
+
+    void requeue_head() {
+        flows[queue.front()].again = false;
+        queue.splice(queue.end(), queue, queue.begin());
     }
+    // The port evicted to make room (0: none).
+    uint16_t track(uint16_t port, uint64_t now) {
+        if (auto it = flows.find(port); it != flows.end()) {
+            it->second = {now, true};
+            return 0;
+        }
+        uint16_t evicted = 0;
+        if (flows.size() == capacity) {
+            while (flows[queue.front()].again) requeue_head();
+            evicted = queue.front();
+            flows.erase(evicted);
+            queue.pop_front();
+        }
+        queue.push_back(port);
+        flows[port] = {now, false};
+        return evicted;
+    }
+    std::vector<uint16_t> expire(uint64_t now, size_t budget) {
+        std::vector<uint16_t> gone;
+        size_t requeued = 0;
+        while (gone.size() < budget && !queue.empty()) {
+            const Entry& e = flows[queue.front()];
+            if (now - e.seen < timeout) {
+                if (!e.again || requeued == budget) break;
+                requeue_head();
+                ++requeued;
+                continue;
+            }
+            gone.push_back(queue.front());
+            flows.erase(queue.front());
+            queue.pop_front();
+        }
+        return gone;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("eviction and expiry follow the second-chance order under random traffic", "[flow]") {
+    // 200 ports on 64 flows: most new flows evict one; expiry with small budgets often stops
+    // on a flow seen again or at its budget.
+    FlowTableConfig cfg{64, 60, 60, 60};
+    FlowTable t(cfg);
+    SecondChanceModel model{64, 60, {}, {}};
+    std::mt19937 rng(7);
+    size_t evictions = 0, expiries = 0;
+    for (uint64_t now = 1; now < 20000; ++now) {
+        // Some ports far more often than others, as real traffic: they are seen again.
+        const auto port = static_cast<uint16_t>(1024 + (rng() % 3 ? rng() % 40 : rng() % 200));
+        const uint64_t created = t.counts().created;
+        const Tracked r = t.track(packet(port, 80, kAck), now);
+        const uint16_t evicted = model.track(port, now);
+        CHECK((t.counts().created > created) == r.fresh);
+        REQUIRE(r.evicted == (evicted != 0));
+        if (r.evicted) {
+            REQUIRE(std::max(r.evicted_flow.key.port_a, r.evicted_flow.key.port_b) == evicted);
+            ++evictions;
+        }
+        if (now % 17 == 0) {
+            const size_t budget = 1 + rng() % 8;
+            std::vector<uint16_t> gone;
+            t.expire(now, budget, [&](uint32_t, const Flow& f) {
+                CHECK(now - f.last_seen_us >= 60);  // never before its timeout
+                gone.push_back(std::max(f.key.port_a, f.key.port_b));
+            });
+            REQUIRE(gone == model.expire(now, budget));
+            expiries += gone.size();
+        }
+        REQUIRE(t.active() == model.flows.size());
+    }
+    CHECK(evictions > 1000);
+    CHECK(expiries > 100);
+    // Every flow the model holds is still found (touching it creates nothing).
+    const uint64_t created = t.counts().created;
+    for (const auto& [port, e] : model.flows)
+        CHECK_FALSE(t.track(packet(port, 80, kAck), 30000).fresh);
+    CHECK(t.counts().created == created);
 }
 
 TEST_CASE("colliding hashes: probe chains, tags and deletion stay consistent", "[flow]") {
