@@ -31,8 +31,8 @@ Packet as_packet(const Flow& f, bool from_a) {
 void Pipeline::track_tcp(const Packet& p, uint64_t hash, const PortGroup* g, uint64_t ts_us) {
     const Tracked t = flows_->track(
         p, hash, ts_us, [&] { return stateless_direction(*rs_, p) == FlowDir::to_server; });
-    if (t.evicted) close_flow(t.index, t.evicted_flow);  // the new flow reuses its index
-    if (t.fresh) close_flow(t.index, *t.flow);  // a reused closed flow may keep a side open
+    if (t.evicted) close_flow(t.index, *t.evicted);  // the new flow reuses its index
+    if (t.fresh) close_flow(t.index, *t.flow);       // a reused closed flow may keep a side open
     const bool scans = worth_scanning(g, p);
     uint8_t& marks = marks_[t.index];
     if (!(marks & kMatchLive) && p.payload_len == 0 && !scans) {

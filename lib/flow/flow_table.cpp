@@ -170,8 +170,8 @@ Tracked FlowTable::track_flow(const Packet& p, uint64_t h, uint64_t now_us) {
     } else if (idx == kNone) {
         if (free_.empty() && next_fresh_ == capacity()) {
             const uint32_t victim = evict_choice();
-            t.evicted = true;
-            t.evicted_flow = flows_[victim];
+            evicted_ = flows_[victim];
+            t.evicted = &evicted_;
             ++counts_.evicted;
             remove(victim);
         }

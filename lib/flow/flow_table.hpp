@@ -69,14 +69,15 @@ struct FlowCounts {
 };
 
 // What track() did. Flows live at stable indices, so owners keep per-flow state in an array of
-// `capacity()` entries; an evicted flow's index is the one the new flow takes.
+// `capacity()` entries; an evicted flow's index is the one the new flow takes. Small: every
+// packet's lookup returns one (an evicted flow's copy in it cost 64 bytes of stores each).
 struct Tracked {
     Flow* flow = nullptr;
     uint32_t index = 0;
     bool from_a = false;
-    bool fresh = false;    // a new flow, or a closed one reused by a new SYN: reset its state
-    bool evicted = false;  // `evicted_flow` was removed to make room (same index)
-    Flow evicted_flow;
+    bool fresh = false;  // a new flow, or a closed one reused by a new SYN: reset its state
+    // The flow removed to make room (same index), as it was; valid until the next track().
+    const Flow* evicted = nullptr;
 };
 
 class FlowTable {
@@ -186,6 +187,7 @@ class FlowTable {
     ZeroedArray<Flow> flows_;
     // Open addressing, linear probing (slot_of; zeroed pages are empty).
     ZeroedArray<uint64_t> slots_;
+    Flow evicted_;                // the last flow evicted (Tracked::evicted)
     std::vector<uint32_t> free_;  // indices freed, taken before fresh ones
     uint32_t next_fresh_ = 0;     // indices at and above it were never handed out
     // Flows in the order they were queued (created, or passed over by the head): head first.

@@ -111,17 +111,17 @@ TEST_CASE("a full table evicts the flow queued longest that was not seen again; 
     t.track(packet(10000, 80, kAck), 100);  // flow 0 is seen again: its second chance
     auto r = t.track(packet(20000, 80, kSyn), 101);
     CHECK(r.evicted);
-    CHECK(r.evicted_flow.key.port_b == 10001);  // the oldest untouched flow went, not flow 0
+    CHECK(r.evicted->key.port_b == 10001);  // the oldest untouched flow went, not flow 0
     CHECK(t.active() == 64);
     CHECK(t.counts().evicted == 1);
     // Flow 0 went to the queue's tail when it was passed over: flows 2..63 go before it.
     for (uint16_t i = 2; i < 64; ++i) {
         r = t.track(packet(static_cast<uint16_t>(21000 + i), 80, kSyn), 200 + i);
         REQUIRE(r.evicted);
-        CHECK(r.evicted_flow.key.port_b == 10000 + i);
+        CHECK(r.evicted->key.port_b == 10000 + i);
     }
     r = t.track(packet(22000, 80, kSyn), 300);
-    CHECK(r.evicted_flow.key.port_b == 10000);  // its chance used: not seen since
+    CHECK(r.evicted->key.port_b == 10000);  // its chance used: not seen since
     for (uint16_t i = 0; i < 1000; ++i)
         t.track(packet(static_cast<uint16_t>(30000 + i), 80, kSyn), 400 + i);
     CHECK(t.active() == 64);
@@ -218,9 +218,9 @@ TEST_CASE("eviction and expiry follow the second-chance order under random traff
         const Tracked r = t.track(packet(port, 80, kAck), now);
         const uint16_t evicted = model.track(port, now);
         CHECK((t.counts().created > created) == r.fresh);
-        REQUIRE(r.evicted == (evicted != 0));
+        REQUIRE((r.evicted != nullptr) == (evicted != 0));
         if (r.evicted) {
-            REQUIRE(std::max(r.evicted_flow.key.port_a, r.evicted_flow.key.port_b) == evicted);
+            REQUIRE(std::max(r.evicted->key.port_a, r.evicted->key.port_b) == evicted);
             ++evictions;
         }
         if (now % 17 == 0) {
@@ -273,7 +273,7 @@ TEST_CASE("colliding hashes: probe chains, tags and deletion stay consistent", "
         live[port] = now;
         if (t.active() < live.size()) {
             REQUIRE(r.evicted);
-            live.erase(std::max(r.evicted_flow.key.port_a, r.evicted_flow.key.port_b));
+            live.erase(std::max(r.evicted->key.port_a, r.evicted->key.port_b));
         }
         if (now % 97 == 0)
             t.expire(now, 1000, [&](uint32_t, const Flow& f) {
