@@ -5,8 +5,8 @@
 //
 // Why not an exact LRU: moving a flow to the list's tail on every packet writes its two
 // neighbours' entries, cold lines in a table larger than the caches (a flow mix replay ran
-// 2.5 % faster without it, bench/README.md). Second chance marks the flow's own entry, which
-// the packet writes anyway, and moves a flow only when the queue's head reaches it.
+// 5.7 % faster with second chance, bench/README.md). Second chance marks the flow's own entry,
+// which the packet writes anyway, and moves a flow only when the queue's head reaches it.
 //
 // Thread-safety: one table per worker, used by that worker only (symmetric distribution sends
 // both directions of a flow to the same worker).
@@ -175,8 +175,8 @@ class FlowTable {
         queue_push_back(idx);
     }
     // The flow a full table evicts: the queue's first flow not seen since it was queued. Each
-    // flow passed over loses its mark, so this ends within `active()` steps (one, as a rule:
-    // a flow passed over stays at the tail until the whole queue has gone by).
+    // flow passed over loses its mark, so this ends within `active()` steps; and only a packet
+    // sets a mark, so over a run there are no more steps than packets.
     uint32_t evict_choice() {
         while (flows_[queue_head_].seen_since_queued) requeue_head();
         return queue_head_;
