@@ -7,8 +7,8 @@ namespace pktsieve {
 
 Observation::Observation(uint32_t port_sketches, bool reserve)
     : port_sketches_(std::min(port_sketches, kPortKeys)),
-      accesses_(kPortKeys, 0),
-      sketch_of_(kPortKeys, kNoSketch) {
+      accesses_(kPortKeys),
+      sketch_of_(kPortKeys) {
     touched_.reserve(reserve ? kPortKeys : 1024);
     if (reserve) sketches_.reserve(port_sketches_);
     threats_.reserve(kThreats);
@@ -43,13 +43,13 @@ void Observation::merge(const Observation& o) {
         if (accesses_[key] == 0) touched_.push_back(key);
         accesses_[key] += o.accesses_[key];
         const PortSketch* theirs = o.sources(key);
-        uint32_t& s = sketch_of_[key];
+        uint32_t s = sketch_of(key);
         if (!theirs) {
             // Sources the other side could not track are unknown here too.
-            if (o.sketch_of_[key] == kUntracked) s = kUntracked;
+            if (o.sketch_of(key) == kUntracked) set_sketch(key, kUntracked);
             continue;
         }
-        if (s == kNoSketch) s = new_sketch();
+        if (s == kNoSketch) set_sketch(key, s = new_sketch());
         if (s != kUntracked) sketches_[s].merge(*theirs);
     }
     sensors_.merge(o.sensors_);
@@ -66,7 +66,7 @@ void Observation::merge(const Observation& o) {
 void Observation::clear() {
     for (const uint32_t key : touched_) {
         accesses_[key] = 0;
-        sketch_of_[key] = kNoSketch;
+        set_sketch(key, kNoSketch);
     }
     touched_.clear();
     sketches_.clear();
@@ -84,9 +84,8 @@ uint64_t Observation::intel_total() const {
 }
 
 size_t Observation::memory_bytes() const {
-    return sizeof(*this) + accesses_.capacity() * sizeof(uint64_t) +
-           sketch_of_.capacity() * sizeof(uint32_t) + touched_.capacity() * sizeof(uint32_t) +
-           sketches_.capacity() * sizeof(PortSketch) +
+    return sizeof(*this) + accesses_.memory_bytes() + sketch_of_.memory_bytes() +
+           touched_.capacity() * sizeof(uint32_t) + sketches_.capacity() * sizeof(PortSketch) +
            threats_.capacity() * sizeof(ThreatObservation);
 }
 

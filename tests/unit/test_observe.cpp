@@ -5,10 +5,13 @@
 
 #include <cmath>
 #include <map>
+#include <memory>
 #include <random>
+#include <vector>
 
 #include "observe/book.hpp"
 #include "observe/summary.hpp"
+#include "resident.hpp"
 #include "shipped_run.hpp"
 #include "stats/json.hpp"
 
@@ -354,6 +357,24 @@ TEST_CASE("Port source sketches go to a stretch's first ports; later ports' sour
     o.access(kProtoUdp, 53, v4(5), v4(100));  // the sketches are free again
     REQUIRE(o.sources(dns));
     CHECK(std::llround(o.sources(dns)->estimate()) == 1);
+}
+
+// A daemon builds an Observation per worker piece and per aggregator interval: their per-port
+// arrays (1.5 MiB each) must cost nothing until ports are seen (filling them cost a --pcap run
+// on a one-packet file ~10 % of its start-up, bench/README.md).
+TEST_CASE("An observation's per-port arrays become resident as ports are seen", "[observe]") {
+    const size_t before = resident_bytes();
+    std::vector<std::unique_ptr<Observation>> pieces;
+    for (int i = 0; i < 8; ++i) pieces.push_back(std::make_unique<Observation>(64, false));
+    // Filled at construction, they would be 12 MiB resident.
+    CHECK(resident_bytes() - before < (size_t{4} << 20));
+    for (auto& o : pieces) {
+        o->access(kProtoTcp, 23, v4(1), v4(100));
+        o->access(kProtoUdp, 65535, v4(2), v4(100));
+        CHECK(o->accesses(port_key(kProtoTcp, 23)) == 1);
+        CHECK(o->sources(port_key(kProtoTcp, 80)) == nullptr);  // unseen: no sketch
+        REQUIRE(o->sources(port_key(kProtoUdp, 65535)));
+    }
 }
 
 TEST_CASE("Hostile intel is cut to size and escaped into valid JSON", "[observe]") {
