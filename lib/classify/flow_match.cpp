@@ -88,10 +88,10 @@ void Pipeline::renew(FlowMatch& fm) {
     fm.dir = {};
     fm.generation = generation_;
     fm.n_alerted = 0;
+    fm.flowbits_live = false;
     fm.serial = ++next_serial_;
     fm.http = {};
     fm.telnet = {};
-    std::fill_n(flowbits_of(fm), flowbit_words_, 0);
 }
 
 // A flow's match state from an earlier rule set: its streams are dropped unreported (the old
@@ -107,8 +107,8 @@ void Pipeline::adopt_rules(FlowMatch& fm) {
         d.window_over = false;
     }
     fm.n_alerted = 0;
+    fm.flowbits_live = false;
     fm.serial = ++next_serial_;
-    std::fill_n(flowbits_of(fm), flowbit_words_, 0);
     fm.generation = generation_;
 }
 

@@ -150,7 +150,10 @@ class Pipeline {
     struct FlowMatch {
         std::array<Direction, 2> dir;  // [0]: from endpoint a, [1]: from b
         uint32_t generation = 0;       // of the rule set this state belongs to
-        uint32_t n_alerted = 0;
+        uint16_t n_alerted = 0;
+        // Whether the flow's flowbits words hold its bits; until a rule sets one they are read
+        // as zeros and not touched (another array: clearing them per new flow cost a miss).
+        bool flowbits_live = false;
         uint64_t serial = 0;  // this flow's key in dedup_ (new per flow and per rule set)
         HttpFlow http;
         TelnetSessions::Flow telnet;  // the client's login, while it is read
@@ -243,11 +246,16 @@ class Pipeline {
     bool rate_limited(uint32_t rule, const Rule& r, const Packet& p, uint64_t ts_us);
     void on_rule(uint32_t rule, const Packet& p, const Verdict& v, uint64_t ts_us);
     // A flow's flowbits: flowbit_words_ words per flow, as many as the rule set has names.
-    uint64_t* flowbits_of(const FlowMatch& fm) {
+    // Readers: nullptr while none is set (flowbits_live). Writers: flowbits_for_update.
+    const uint64_t* flowbits_of(const FlowMatch& fm) const {
+        if (!fm.flowbits_live) return nullptr;
         return flowbits_.data() + size_t(&fm - match_.data()) * flowbit_words_;
     }
-    const uint64_t* flowbits_of(const FlowMatch& fm) const {
-        return flowbits_.data() + size_t(&fm - match_.data()) * flowbit_words_;
+    uint64_t* flowbits_for_update(FlowMatch& fm) {
+        uint64_t* bits = flowbits_.data() + size_t(&fm - match_.data()) * flowbit_words_;
+        if (!fm.flowbits_live) std::fill_n(bits, flowbit_words_, 0);
+        fm.flowbits_live = true;
+        return bits;
     }
     void size_flowbits();
 

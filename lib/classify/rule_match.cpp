@@ -104,14 +104,16 @@ void Pipeline::on_rule(uint32_t rule, const Packet& p, const Verdict& v, uint64_
     const Rule& r = rs_->rules()[rule];
     RuleCount& rc = stats_->rules[rs_->slot(rule)];
     ++rc.hits;
-    if (v.flow)
+    if (v.flow && !r.flowbits.empty()) {
+        uint64_t* bits = flowbits_for_update(*v.flow);
         for (const auto& op : r.flowbits) {
-            uint64_t& word = flowbits_of(*v.flow)[op.bit / 64];
+            uint64_t& word = bits[op.bit / 64];
             const uint64_t bit = uint64_t{1} << (op.bit % 64);
             if (op.op == FlowbitOp::Op::set) word |= bit;
             if (op.op == FlowbitOp::Op::unset) word &= ~bit;
             if (op.op == FlowbitOp::Op::toggle) word ^= bit;
         }
+    }
     if (r.noalert) return;
     if (rate_limited(rule, r, p, ts_us)) {
         ++stats_->counters.alerts_suppressed;

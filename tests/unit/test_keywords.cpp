@@ -226,6 +226,29 @@ TEST_CASE("flowbits set, isset, isnotset, unset, toggle, noalert", "[keywords][f
     CHECK(same_packet.alerts(2) == 1);
 }
 
+// A flow's flowbits are kept apart from its match state and cleared only when a rule first sets
+// one: a new connection that takes the place of one that set a bit must start with none.
+TEST_CASE("flowbits start unset on a flow that reuses a closed flow's place",
+          "[keywords][flowbits]") {
+    const std::string rules = kHdr +
+                              "(content:\"USER\"; flowbits:set,login; flowbits:noalert; sid:1;)\n" +
+                              kHdr + "(content:\"PASS\"; flowbits:isset,login; sid:2;)\n" + kHdr +
+                              "(content:\"PASS\"; flowbits:isnotset,login; sid:3;)\n";
+    Conversation first(40000, 21);
+    first.client("USER a\r\n");
+    first.close();
+    Conversation again(40000, 21);  // the same 5-tuple: the closed flow's index, reset
+    again.client("PASS b\r\n");
+    std::vector<Bytes> frames = first.frames;
+    frames.insert(frames.end(), again.frames.begin(), again.frames.end());
+    const auto o = run(rules, frames);
+    CHECK(o.hits(1) == 1);
+    CHECK(o.alerts(2) == 0);
+    CHECK(o.alerts(3) == 1);
+    // The same connection does see its bit (the bits are kept, not only cleared).
+    CHECK(run(rules, session(21, {"USER a\r\n", "PASS b\r\n"})).alerts(2) == 1);
+}
+
 TEST_CASE("threshold and detection_filter count matches per tracked address", "[keywords]") {
     auto flows = [](int n) {
         std::vector<Bytes> out;
