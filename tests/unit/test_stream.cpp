@@ -313,6 +313,40 @@ TEST_CASE("a flow spanning a reload keeps being scanned; its partial match is dr
     CHECK(r.stats.counters.reload_switches == 1);
 }
 
+TEST_CASE("a flow's flowbits start afresh under a reloaded set", "[stream][reload][flowbits]") {
+    const std::string text =
+        "alert tcp any any -> any 21 (content:\"USER\"; flowbits:set,login; flowbits:noalert; "
+        "sid:1;)\n"
+        "alert tcp any any -> any 21 (content:\"PASS\"; flowbits:isset,login; sid:2;)\n"
+        "alert tcp any any -> any 21 (content:\"PASS\"; flowbits:isnotset,login; sid:3;)\n";
+    auto compile = [&](SlotRegistry& slots) {
+        auto load = parse_rules(text, "r.rules", Vars());
+        REQUIRE(load.failed.empty());
+        auto rs = Ruleset::compile_strict(std::move(load.rules), 1);
+        slots.assign(*rs);
+        return rs;
+    };
+    SlotRegistry slots;
+    auto a = compile(slots);
+    auto b = compile(slots);
+    Run r(*a);
+    Conversation kept(40000, 21), reloaded(40001, 21);
+    kept.client("USER a\r\n");
+    reloaded.client("USER b\r\n");
+    r.feed(kept.frames);
+    r.feed(reloaded.frames);
+    kept.frames.clear();
+    reloaded.frames.clear();
+    kept.client("PASS a\r\n");  // before the reload: its bit is set
+    r.feed(kept.frames);
+    CHECK(r.stats.rules[a->slot(1)].alerts == 1);
+    r.pipe.switch_rules(*b);
+    reloaded.client("PASS b\r\n");  // after it: the bit set under the old set is gone
+    r.feed(reloaded.frames);
+    CHECK(r.stats.rules[b->slot(1)].alerts == 1);  // still only the first flow's
+    CHECK(r.stats.rules[b->slot(2)].alerts == 1);
+}
+
 TEST_CASE("a stream pool hands out every block once before reusing, resident as used", "[stream]") {
     const size_t before = resident_bytes();
     StreamPool pool(240, 300000);  // 256-byte blocks: ~77 MB reserved
