@@ -277,18 +277,22 @@ TEST_CASE("streams go back to their own pool, whatever pipelines come and go", "
     CHECK(d->stats.counters.alerts == 1);
 }
 
+// A rule set as a reload makes it: its rules' counter slots assigned by `slots` (a sid keeps
+// its slot across sets).
+std::unique_ptr<Ruleset> compile_reloadable(const std::string& text, SlotRegistry& slots) {
+    auto load = parse_rules(text, "r.rules", Vars());
+    REQUIRE(load.failed.empty());
+    auto rs = Ruleset::compile_strict(std::move(load.rules), 1);
+    slots.assign(*rs);
+    return rs;
+}
+
 TEST_CASE("a flow spanning a reload keeps being scanned; its partial match is dropped",
           "[stream][reload]") {
-    auto compile = [](const std::string& text, SlotRegistry& slots) {
-        auto load = parse_rules(text, "r.rules", Vars());
-        REQUIRE(load.failed.empty());
-        auto rs = Ruleset::compile_strict(std::move(load.rules), 1);
-        slots.assign(*rs);
-        return rs;
-    };
     SlotRegistry slots;
-    auto a = compile("alert tcp any any -> any 80 (content:\"abcdef\"; sid:1;)\n", slots);
-    auto b = compile(
+    auto a =
+        compile_reloadable("alert tcp any any -> any 80 (content:\"abcdef\"; sid:1;)\n", slots);
+    auto b = compile_reloadable(
         "alert tcp any any -> any 80 (content:\"xyz\"; sid:2;)\n"
         "alert tcp any any -> any 80 (content:\"abcdef\"; sid:1;)\n",
         slots);
@@ -319,16 +323,9 @@ TEST_CASE("a flow's flowbits start afresh under a reloaded set", "[stream][reloa
         "sid:1;)\n"
         "alert tcp any any -> any 21 (content:\"PASS\"; flowbits:isset,login; sid:2;)\n"
         "alert tcp any any -> any 21 (content:\"PASS\"; flowbits:isnotset,login; sid:3;)\n";
-    auto compile = [&](SlotRegistry& slots) {
-        auto load = parse_rules(text, "r.rules", Vars());
-        REQUIRE(load.failed.empty());
-        auto rs = Ruleset::compile_strict(std::move(load.rules), 1);
-        slots.assign(*rs);
-        return rs;
-    };
     SlotRegistry slots;
-    auto a = compile(slots);
-    auto b = compile(slots);
+    auto a = compile_reloadable(text, slots);
+    auto b = compile_reloadable(text, slots);
     Run r(*a);
     Conversation kept(40000, 21), reloaded(40001, 21);
     kept.client("USER a\r\n");
