@@ -1,7 +1,11 @@
-// TSC -> microseconds stays exact for months and years of uptime (it wrapped after ~2 h).
+// TSC -> microseconds stays exact for months and years of uptime (it wrapped after ~2 h), and the
+// TSC frequency measured in 10 ms comes out as the EAL's 100 ms measurement would.
 #include <catch2/catch.hpp>
 
+#include <vector>
+
 #include "time/rx_timestamp.hpp"
+#include "time/tsc_calibration.hpp"
 #include "time/tsc_clock.hpp"
 
 using namespace pktsieve;
@@ -50,4 +54,48 @@ TEST_CASE("RX timestamps are used only where the driver's unit is known", "[cloc
           1'700'000'000'123'456);
     CHECK(rx_timestamp_us(TimestampUnit::nanoseconds, 1'700'000'000'123'456'789) ==
           1'700'000'000'123'456);
+}
+
+namespace {
+
+// A TSC reader that returns the given readings in turn.
+struct ScriptedTsc {
+    std::vector<uint64_t> readings;
+    size_t next = 0;
+    uint64_t operator()() { return readings.at(next++); }
+};
+
+}  // namespace
+
+TEST_CASE("the TSC's frequency between two bracketed clock readings, rounded as the EAL rounds",
+          "[clock]") {
+    const TscBracket start{1'000, 5'000'000, 1'100};  // mid 1'050
+    // 2096.023 MHz (this VM's kernel figure) over 10 ms: the EAL's 100 ms sleep reports 2100 MHz.
+    const TscBracket end{1'050 + 20'960'230 - 40, 15'000'000, 1'050 + 20'960'230 + 40};
+    CHECK(tsc_hz_between(start, end) == 2'100'000'000);
+    const TscBracket lower{1'050 + 20'949'000 - 40, 15'000'000, 1'050 + 20'949'000 + 40};
+    CHECK(tsc_hz_between(start, lower) == 2'090'000'000);  // 2094.9 MHz rounds down
+    // A clock that did not advance, or a TSC that went back, gives 0: the EAL then estimates.
+    CHECK(tsc_hz_between(start, TscBracket{2'000'000, 5'000'000, 2'000'100}) == 0);
+    CHECK(tsc_hz_between(start, TscBracket{500, 15'000'000, 600}) == 0);
+}
+
+TEST_CASE("a bracket an interrupt widened is read again; the narrowest is kept", "[clock]") {
+    uint64_t clock_reads = 0;
+    const auto clock = [&] { return ++clock_reads * 1'000; };
+    // First bracket 1,000,000 cycles wide (an interrupt between the readings), second 60.
+    ScriptedTsc tsc{{100, 1'000'100, 2'000'000, 2'000'060}};
+    const TscBracket b = read_bracket(tsc, clock, 20'000);
+    CHECK(b.tsc_before == 2'000'000);
+    CHECK(b.tsc_after == 2'000'060);
+    CHECK(b.ns == 2'000);
+    CHECK(clock_reads == 2);
+    CHECK(tsc.next == 4);  // stopped at the first bracket narrow enough
+
+    // None narrow enough within the tries: the narrowest of them.
+    ScriptedTsc wide{{0, 50'000, 100'000, 130'000, 200'000, 240'000}};
+    const TscBracket w = read_bracket(wide, clock, 20'000, 3);
+    CHECK(w.tsc_before == 100'000);
+    CHECK(w.width() == 30'000);
+    CHECK(wide.next == 6);
 }
