@@ -1,5 +1,6 @@
 #include "config/replay.hpp"
 
+#include "config/pool_size.hpp"
 #include "rules/list_syntax.hpp"
 
 #include <fmt/format.h>
@@ -40,6 +41,15 @@ std::vector<std::string> infinite_replay_files(const std::vector<std::string>& e
             add_replays(a.substr(7), out);
     }
     return out;
+}
+
+uint16_t replay_data_room(uint64_t rx_queues, const std::vector<ReplayFile>& replays,
+                          uint16_t headroom, uint16_t default_room) {
+    if (replays.empty() || rx_queues != replays.size()) return default_room;
+    uint32_t largest = 0;
+    for (const auto& r : replays) largest = std::max(largest, r.max_frame);
+    // A larger frame than the default room still gets its own: size_mbufs takes the larger.
+    return pcap_data_room(largest, headroom, default_room);
 }
 
 MbufSizing size_mbufs(uint64_t needed, uint64_t at_least, const std::vector<ReplayFile>& replays,

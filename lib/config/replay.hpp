@@ -27,6 +27,13 @@ struct ReplayFile {
     uint32_t max_frame = 0;  // largest captured frame, bytes
 };
 
+// The data room to ask size_mbufs for: when every one of the `rx_queues` receive queues
+// replays a counted file, the largest frame of them with headroom, rounded up to a cache line
+// (as --pcap's: the whole capture is held in mbufs, and 64-byte frames in 2 KiB rooms spread
+// it over a page per frame: 1 GB and a TLB miss per frame for 400,000 of them); else, a port
+// whose frames nobody counted being among them, `default_room`.
+uint16_t replay_data_room(uint64_t rx_queues, const std::vector<ReplayFile>& replays,
+                          uint16_t headroom, uint16_t default_room);
 // `needed`: mbufs the receive path uses (descriptors, rings, caches); `at_least`: --mbufs.
 MbufSizing size_mbufs(uint64_t needed, uint64_t at_least, const std::vector<ReplayFile>& replays,
                       uint16_t default_data_room, uint16_t headroom);

@@ -69,9 +69,10 @@ void create_pool(Session& s) {
         s.pcap_mode ? pcap_receive_path(workers, rings, s.opts.burst)
                     : ReceivePath{queues, kRxDescriptors, workers, rings ? kWorkerRingSize : 0u,
                                   s.opts.burst, lcores, kPoolCache});
-    const uint16_t room = s.pcap_mode ? pcap_data_room(s.pcap_max_frame, RTE_PKTMBUF_HEADROOM,
-                                                       RTE_MBUF_DEFAULT_BUF_SIZE)
-                                      : RTE_MBUF_DEFAULT_BUF_SIZE;
+    const uint16_t room =
+        s.pcap_mode
+            ? pcap_data_room(s.pcap_max_frame, RTE_PKTMBUF_HEADROOM, RTE_MBUF_DEFAULT_BUF_SIZE)
+            : replay_data_room(queues, s.replays, RTE_PKTMBUF_HEADROOM, RTE_MBUF_DEFAULT_BUF_SIZE);
     const MbufSizing size = size_mbufs(needed, mbufs_floor(s.opts.mbufs, s.pcap_mode), s.replays,
                                        room, RTE_PKTMBUF_HEADROOM);
     if (!size.error.empty()) throw std::runtime_error(size.error);

@@ -245,6 +245,19 @@ class EalMode(unittest.TestCase):
         self.assertGreaterEqual(s["packets"]["received"], 40000)
         self.assertEqual(s["packets"]["malformed"], 0)
 
+    def test_infinite_rx_of_small_frames_takes_mbufs_of_their_size(self):
+        """Every queue replays a file of 54-byte SYNs: the pool's mbufs are sized to them
+        (192 bytes with headroom), not 2 KiB, so 100,000 frames load in 128 MiB of EAL memory.
+        With 2 KiB mbufs they need ~240 MiB and the pool cannot be made."""
+        import tempfile
+        path = os.path.join(tempfile.mkdtemp(prefix="pktsieve-inf-"), "small.pcap")
+        write_pcap(path, [syn_frame(30000 + i % 30000, i) for i in range(100000)])
+        s, err = self.replay_forever(path, 200000, mem="128")
+        self.assertIsNotNone(s, err)
+        self.assertGreaterEqual(s["packets"]["received"], 200000)
+        self.assertEqual(s["packets"]["malformed"], 0)
+        self.assertEqual(s["pool"]["in_use"], 0)
+
     def test_infinite_rx_frame_too_large_for_an_mbuf_says_what_to_do(self):
         import tempfile
         path = os.path.join(tempfile.mkdtemp(prefix="pktsieve-inf-"), "huge.pcap")

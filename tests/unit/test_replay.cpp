@@ -79,3 +79,20 @@ TEST_CASE("a --pcap run's mbufs hold the file's largest frame, at most the defau
     CHECK(size_mbufs(100, 0, {{"jumbo.pcap", 1, 9000}}, pcap_data_room(60, 128, 2176), 128)
               .data_room == 9128);
 }
+
+TEST_CASE("when every receive queue replays a file, its mbufs are sized to the files' frames") {
+    const std::vector<ReplayFile> small{{"a.pcap", 400000, 64}, {"b.pcap", 400000, 60}};
+    // 64-byte frames: 128 headroom + 64, not the default 2 KiB room.
+    CHECK(replay_data_room(2, small, 128, 2176) == 192);
+    CHECK(size_mbufs(5000, 0, small, replay_data_room(2, small, 128, 2176), 128).data_room == 192);
+    const std::vector<ReplayFile> mix{{"mix.pcap", 600000, 1514}};
+    CHECK(replay_data_room(1, mix, 128, 2176) == 1664);  // 1642, rounded to a cache line
+    // A queue that replays nothing (a NIC's, or a file that could not be counted): the default.
+    CHECK(replay_data_room(3, small, 128, 2176) == 2176);
+    CHECK(replay_data_room(1, {}, 128, 2176) == 2176);
+    // Jumbo frames: the default here; size_mbufs then gives them the room they need.
+    const std::vector<ReplayFile> jumbo{{"jumbo.pcap", 10, 9014}};
+    CHECK(replay_data_room(1, jumbo, 128, 2176) == 2176);
+    CHECK(size_mbufs(0, 0, jumbo, replay_data_room(1, jumbo, 128, 2176), 128).data_room ==
+          9014 + 128);
+}
