@@ -28,12 +28,13 @@ constexpr long kWindowNs = 10'000'000;
 extern "C" uint64_t __wrap_get_tsc_freq(void);
 
 extern "C" uint64_t __wrap_get_tsc_freq(void) {
-    using pktsieve::read_bracket;
     const auto tsc = [] { return rte_rdtsc_precise(); };
-    const pktsieve::TscBracket start = read_bracket(tsc, monotonic_raw_ns, kMaxBracketCycles);
+    const pktsieve::TscBracket start =
+        pktsieve::read_bracket(tsc, monotonic_raw_ns, kMaxBracketCycles);
     timespec window{0, kWindowNs};
     while (nanosleep(&window, &window) != 0) {
     }
-    const pktsieve::TscBracket end = read_bracket(tsc, monotonic_raw_ns, kMaxBracketCycles);
+    const pktsieve::TscBracket end =
+        pktsieve::read_bracket(tsc, monotonic_raw_ns, kMaxBracketCycles);
     return pktsieve::tsc_hz_between(start, end);
 }
